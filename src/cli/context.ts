@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import { ConfigError, formatProblem } from '../config/errors.js';
+import { loadConfigFile } from '../config/load.js';
+import { locateConfig } from '../config/locate.js';
+import type { KioskConfig } from '../config/schema.js';
+import { openLog } from '../store/sqlite-log.js';
+import type { LogStore } from '../store/types.js';
+import { pidPathFor, runningServicePid } from '../system/pid-file.js';
+import { CliError, type CliIo, EXIT } from './io.js';
+import { parseTimeArg } from './time-arg.js';
+
+/** Loads the config a command names; an invalid one ends the command with every problem and exit 78. */
+export function loadCliConfig(io: CliIo, flag: string | undefined): { config: KioskConfig; file: string } {
+  const file = locateConfig(flag, io.env);
+  try {
+    return { config: loadConfigFile(file), file };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      throw new CliError(err.problems.map(formatProblem).join('\n'), EXIT.config);
+    }
+    throw err;
+  }
+}
+
+export function logPath(config: KioskConfig): string {
+  return resolve(config.storage.path);
+}
+
+/** Opens the log for reading only, so a CLI never writes to the running service's file by accident. */
+export function openLogReadOnly(config: KioskConfig): LogStore {
+  try {
+    return openLog(logPath(config), { readonly: true });
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), EXIT.failure);
+  }
+}
+
+export function openLogWritable(config: KioskConfig): LogStore {
+  try {
+    return openLog(logPath(config));
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), EXIT.failure);
+  }
+}
+
+export function servicePid(io: CliIo, config: KioskConfig): number | undefined {
+  return runningServicePid(pidPathFor(logPath(config)), io.isProcessAlive);
+}
+
+export function timeOption(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseTimeArg(value, now);
+  } catch (err) {
+    throw new CliError(err instanceof Error ? err.message : String(err), EXIT.usage);
+  }
+}

@@ -1,0 +1,26 @@
+/** What a command may use of the process; main.ts builds it, tests pass their own. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdoutIsTty: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  pid: number;
+  /** The OS user running the command, recorded with operator actions. */
+  user: string;
+  isProcessAlive: (pid: number) => boolean;
+  /** Resolves on SIGINT/SIGTERM (for `run` and `log --follow`). */
+  onShutdownSignal: (handler: (signal: string) => void) => void;
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 64, config: 78 } as const;
+
+/** An error that ends the command with a given exit code and a one-line message, no stack trace. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

@@ -1,0 +1,80 @@
+import { Command, CommanderError } from 'commander';
+import { checkConfig } from './check-config.js';
+import { exportReadings } from './export.js';
+import { CliError, type CliIo, EXIT } from './io.js';
+import { log } from './log.js';
+import { mode, occupancy } from './operator.js';
+import { run } from './run.js';
+import { status } from './status.js';
+
+/** Parses argv and runs one command; resolves to the exit code (CONTRACT.md §1). Never exits itself. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const done = (c: number) => {
+    code = c;
+  };
+  const program = buildProgram(io, done);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version are not errors; everything else commander rejects is a usage error
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof CliError) {
+      io.stderr(`${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr(`pima-kiosk: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.failure;
+  }
+}
+
+function buildProgram(io: CliIo, done: (code: number) => void): Command {
+  const program = new Command('pima-kiosk')
+    .description('Controller for a point of invincibility')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+  const cfg = (c: Command) =>
+    c.option(
+      '--config <file>',
+      'config file (else $PIMA_KIOSK_CONFIG, /etc/pima-kiosk/config.yaml, config/default.yaml)',
+    );
+  const sub = (name: string, description: string) =>
+    cfg(program.command(name).description(description).exitOverride());
+
+  sub('run', 'run the service')
+    .option('--simulate <scenario>', 'drive every sim driver from a scenario: normal, blackout, crowd')
+    .option('--speed <n>', 'simulated time runs n× faster')
+    .option('--seed <s>', 'random seed; the same seed gives the same run')
+    .action(async (o) => done(await run(io, o)));
+  sub('check-config', 'validate the configuration only').action((o) => done(checkConfig(io, o)));
+  sub('status', "the point's current state")
+    .option('--json', 'the same JSON as the MQTT status message')
+    .action((o) => done(status(io, o)));
+  sub('log', 'events and alarms, newest last')
+    .option('--since <T>', 'ISO-8601 time or duration back from now (15m, 2h, 7d)')
+    .option('--until <T>', 'ISO-8601 time or duration back from now')
+    .option('--level <L>', 'lowest level: debug, info, warning, alarm, critical')
+    .option('--follow', 'keep printing new events')
+    .option('--json', 'one JSON object per line')
+    .action(async (o) => done(await log(io, o)));
+  sub('export', 'readings, ordered by seq')
+    .option('--since <T>', 'ISO-8601 time or duration back from now')
+    .option('--until <T>', 'ISO-8601 time or duration back from now')
+    .option('--channel <C>', 'only this channel')
+    .requiredOption('--format <f>', 'csv or jsonl')
+    .option('--out <file>', 'write to a file (atomically) instead of stdout')
+    .action((o) => done(exportReadings(io, o)));
+  sub('occupancy', 'correct the people count: occupancy set N | occupancy adjust ±N')
+    .argument('<action>', 'set or adjust')
+    .argument('<n>', 'N or ±N')
+    .action(async (action: string, n: string, o) => done(await occupancy(io, action, n, o)));
+  sub('mode', 'override the state: auto, open, closed, standby')
+    .argument('<mode>', 'auto | open | closed | standby')
+    .option('--reason <text>', 'why, recorded with the change')
+    .action(async (m: string, o) => done(await mode(io, m, o)));
+  return program;
+}

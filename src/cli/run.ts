@@ -1,0 +1,70 @@
+import { buildService } from '../compose.js';
+import type { KioskConfig, ScenarioName } from '../config/schema.js';
+import { SCENARIOS } from '../config/schema.js';
+import { SimulatedClock } from '../core/clock.js';
+import { LineLogger } from '../core/logger.js';
+import { loadCliConfig } from './context.js';
+import { CliError, type CliIo, EXIT } from './io.js';
+
+export interface RunOptions {
+  config?: string;
+  simulate?: string;
+  speed?: string;
+  seed?: string;
+}
+
+/** Stop must finish within this, or the process exits non-zero anyway (systemd's stop timeout is longer). */
+const STOP_TIMEOUT_MS = 5000;
+
+/** `pima-kiosk run`: the service, until SIGTERM or SIGINT. */
+export async function run(io: CliIo, opts: RunOptions): Promise<number> {
+  const loaded = loadCliConfig(io, opts.config);
+  const config = withOverrides(loaded.config, opts);
+  const logger = new LineLogger((line) => io.stderr(`${line}\n`), config.logging.level);
+  const { speed, scenario, seed } = config.simulation;
+  // Every driver is simulated today, so the whole service runs on simulated time (deterministic per seed).
+  const clock = new SimulatedClock(Date.now(), speed);
+  const service = buildService({
+    config,
+    clock,
+    logger,
+    terminal: { write: io.stdout, tty: io.stdoutIsTty },
+    pid: io.pid,
+    before: [{ name: 'clock', start: () => clock.start(), stop: () => clock.stop() }],
+  });
+  logger.info(`starting point ${config.point.id} from ${loaded.file}`, { scenario, speed, seed });
+  const stopped = new Promise<string>((resolve) => io.onShutdownSignal(resolve));
+  await service.app.start();
+  logger.info('running');
+  const signal = await stopped;
+  logger.info(`${signal}: stopping`);
+  const clean = await Promise.race([
+    service.app.stop(),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref()),
+  ]);
+  logger.info(clean ? 'stopped' : 'stopped with errors');
+  return clean ? EXIT.ok : EXIT.failure;
+}
+
+function withOverrides(config: KioskConfig, opts: RunOptions): KioskConfig {
+  const sim = { ...config.simulation };
+  if (opts.simulate !== undefined) {
+    if (!(SCENARIOS as readonly string[]).includes(opts.simulate)) {
+      throw new CliError(`--simulate must be one of ${SCENARIOS.join(', ')}`, EXIT.usage);
+    }
+    sim.scenario = opts.simulate as ScenarioName;
+  }
+  if (opts.speed !== undefined) sim.speed = positiveNumber('--speed', opts.speed, 10_000);
+  if (opts.seed !== undefined) {
+    if (!/^-?\d+$/.test(opts.seed)) throw new CliError('--seed must be an integer', EXIT.usage);
+    sim.seed = Number.parseInt(opts.seed, 10);
+  }
+  return { ...config, simulation: sim };
+}
+
+function positiveNumber(flag: string, text: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0.1 || n > max)
+    throw new CliError(`${flag} must be a number from 0.1 to ${max}`, EXIT.usage);
+  return n;
+}

@@ -1,0 +1,34 @@
+import type { KioskConfig } from '../../config/schema.js';
+import type { Clock } from '../../core/clock.js';
+import type { Driver } from '../interfaces.js';
+import { SeededRandom } from './random.js';
+import { scenario } from './scenarios.js';
+import {
+  SimDoorDriver,
+  SimSampler,
+  SimWorldDriver,
+  sampleBattery,
+  sampleGenerator,
+  sampleMains,
+  sampleTemperature,
+} from './sim-drivers.js';
+import { SimWorld } from './world.js';
+
+/** The simulated devices of one point, all stepping one seeded world on the service clock. */
+export function buildSimDrivers(config: KioskConfig, clock: Clock): Driver[] {
+  const { scenario: name, seed } = config.simulation;
+  const rng = new SeededRandom(seed);
+  const world = new SimWorld(scenario(name), rng, config.point.capacity);
+  const ctx = { world, clock, rng };
+  const hw = config.hardware;
+  const drivers: Driver[] = [new SimWorldDriver(world, clock)];
+  if (hw.battery.driver === 'sim') drivers.push(new SimSampler('sim.battery', ctx, 5000, sampleBattery));
+  if (hw.mains.driver === 'sim') drivers.push(new SimSampler('sim.mains', ctx, 1000, sampleMains, 30_000));
+  if (hw.generator.driver === 'sim')
+    drivers.push(new SimSampler('sim.generator', ctx, 10_000, sampleGenerator));
+  if (hw.temperature.driver === 'sim') {
+    drivers.push(new SimSampler('sim.temperature', ctx, 30_000, sampleTemperature));
+  }
+  if (hw.door.driver === 'sim') drivers.push(new SimDoorDriver(ctx));
+  return drivers;
+}

@@ -1,0 +1,78 @@
+import type { EventLevel, LoggedEvent, PointEvent } from '../core/events.js';
+import type { LoggedReading, Reading } from '../core/readings.js';
+
+/** The two outbound streams of CONTRACT.md §5; each has its own `seq`. */
+export type Stream = 'telemetry' | 'events';
+
+export interface ReadingQuery {
+  sinceMs?: number;
+  untilMs?: number;
+  channel?: string;
+  afterSeq?: number;
+  limit?: number;
+}
+
+export interface EventQuery {
+  sinceMs?: number;
+  untilMs?: number;
+  minLevel?: EventLevel;
+  afterSeq?: number;
+  limit?: number;
+}
+
+export type OperatorCommandName = 'mode' | 'occupancy.set' | 'occupancy.adjust';
+
+/** An operator's request written by the CLI (or an MQTT command) and applied by the running service. */
+export interface OperatorCommand {
+  name: OperatorCommandName;
+  args: Record<string, unknown>;
+  /** Who asked: an OS user for the CLI, `mqtt` for the municipality. */
+  actor: string;
+  source: 'cli' | 'mqtt';
+  ts: number;
+}
+
+export interface StoredOperatorCommand extends OperatorCommand {
+  id: number;
+  appliedAt: number | null;
+  result: string | null;
+}
+
+export interface SavedStatus {
+  status: Record<string, unknown>;
+  savedAt: number;
+}
+
+/** Records waiting for the uplink, read in `seq` order from the log (the log is the queue). */
+export interface OutboxSource {
+  readonly epoch: string;
+  /** Up to `limit` readings after `afterSeq`, in seq order. */
+  readingsAfter(afterSeq: number, limit: number): LoggedReading[];
+  /** Up to `limit` events after `afterSeq`, in seq order. */
+  eventsAfter(afterSeq: number, limit: number): LoggedEvent[];
+  /** Highest seq confirmed delivered (PUBACK) for the stream; 0 when nothing was sent. */
+  sentPosition(stream: Stream): number;
+  /** Records the broker's acknowledgement. Never moves backwards. */
+  markSent(stream: Stream, seq: number): void;
+  /** Logged records not yet acknowledged, per stream. */
+  backlog(): Record<Stream, number>;
+}
+
+/** The local log: readings, events (state changes, operator actions, faults), outbox, status, commands. */
+export interface LogStore extends OutboxSource {
+  /** Appends in one transaction; each record gets the next seq. */
+  appendReadings(readings: readonly Reading[]): LoggedReading[];
+  /** Appends and commits durably before returning. */
+  appendEvent(event: PointEvent): LoggedEvent;
+  queryReadings(q: ReadingQuery): LoggedReading[];
+  queryEvents(q: EventQuery): LoggedEvent[];
+  /** The newest reading of each channel (to restore occupancy counts after a restart). */
+  latestReadings(channels: readonly string[]): Map<string, LoggedReading>;
+  saveStatus(status: Record<string, unknown>, savedAt: number): void;
+  loadStatus(): SavedStatus | undefined;
+  enqueueCommand(cmd: OperatorCommand): number;
+  commandsAfter(id: number): StoredOperatorCommand[];
+  command(id: number): StoredOperatorCommand | undefined;
+  markCommandApplied(id: number, appliedAt: number, result: string): void;
+  close(): void;
+}

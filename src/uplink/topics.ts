@@ -1,0 +1,42 @@
+/** The MQTT topics of one point (CONTRACT.md §5), all under `{prefix}/{pointId}/`. */
+export interface PointTopics {
+  readonly base: string;
+  readonly online: string;
+  readonly status: string;
+  readonly telemetry: string;
+  readonly events: string;
+  /** Filter matching every command to this point, but not the `cmd/{name}/result` we publish. */
+  readonly cmdFilter: string;
+  cmd(name: string): string;
+  cmdResult(name: string): string;
+}
+
+const WILDCARD = /[#+\u0000]/;
+
+function assertLevels(what: string, value: string): void {
+  if (value.length === 0 || WILDCARD.test(value) || value.startsWith('/') || value.endsWith('/')) {
+    throw new RangeError(`invalid MQTT topic ${what}: ${JSON.stringify(value)}`);
+  }
+}
+
+/** Pure: builds the topic names; throws RangeError for a prefix, id or name that would break the tree. */
+export function pointTopics(prefix: string, pointId: string): PointTopics {
+  assertLevels('prefix', prefix);
+  assertLevels('point id', pointId);
+  if (pointId.includes('/')) throw new RangeError(`invalid MQTT topic point id: ${JSON.stringify(pointId)}`);
+  const base = `${prefix}/${pointId}`;
+  const cmd = (name: string): string => {
+    assertLevels('command name', name);
+    return `${base}/cmd/${name}`;
+  };
+  return {
+    base,
+    online: `${base}/online`,
+    status: `${base}/status`,
+    telemetry: `${base}/telemetry`,
+    events: `${base}/events`,
+    cmdFilter: `${base}/cmd/+`,
+    cmd,
+    cmdResult: (name) => `${cmd(name)}/result`,
+  };
+}

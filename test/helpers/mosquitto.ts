@@ -1,0 +1,240 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createConnection, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { connectAsync, type IPublishPacket } from 'mqtt';
+
+export interface Mosquitto {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const START_TIMEOUT_MS = 10_000;
+
+/** The mosquitto binary: on PATH or in the sbin directories a non-root PATH often lacks. */
+function findMosquitto(): string {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/opt/homebrew/sbin'];
+  for (const dir of dirs.filter((d) => d.length > 0)) {
+    const candidate = join(dir, 'mosquitto');
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error('mosquitto not found: run apt-get install -y mosquitto');
+}
+
+/** A port nothing listens on right now (bind 0, read it, close). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no TCP port from the OS');
+  return address.port;
+}
+
+/** Starts a private broker; pass `port` to restart one on the port a client already uses. */
+export async function startMosquitto(opts: { port?: number } = {}): Promise<Mosquitto> {
+  const binary = findMosquitto();
+  const port = opts.port ?? (await freePort());
+  const dir = await mkdtemp(join(tmpdir(), 'pima-mosquitto-'));
+  const conf = join(dir, 'mosquitto.conf');
+  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  const child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  try {
+    await waitForListener(child, port, output);
+  } catch (err) {
+    await kill(child);
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopped ??= kill(child).then(() => rm(dir, { recursive: true, force: true }));
+    return stopped;
+  };
+  return { url: `mqtt://127.0.0.1:${port}`, port, stop };
+}
+
+async function waitForListener(child: ChildProcess, port: number, output: string[]): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`mosquitto exited (${child.exitCode ?? child.signalCode}): ${output.join('')}`);
+    }
+    if (await canConnect(port)) return;
+    await sleep(25);
+  }
+  throw new Error(`mosquitto did not listen on ${port} within ${START_TIMEOUT_MS} ms: ${output.join('')}`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** SIGTERM, then SIGKILL after 2 s. */
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface CollectedMessage {
+  topic: string;
+  payload: string;
+  /** As published: the subscription uses retain-as-published, so live messages keep the flag too. */
+  retain: boolean;
+  properties?: IPublishPacket['properties'];
+}
+
+export interface Collector {
+  readonly messages: CollectedMessage[];
+  /** The first message (already received or still to come) matching `pred`. */
+  waitFor(pred: (m: CollectedMessage) => boolean, timeoutMs?: number): Promise<CollectedMessage>;
+  close(): Promise<void>;
+}
+
+/** A subscriber (QoS 1) recording every message on `topicFilter`. */
+export async function collect(url: string, topicFilter: string): Promise<Collector> {
+  const client = await connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, clean: true });
+  const messages: CollectedMessage[] = [];
+  const waiters = new Set<(m: CollectedMessage) => void>();
+  client.on('message', (topic, payload, packet) => {
+    const m: CollectedMessage = { topic, payload: payload.toString(), retain: packet.retain };
+    if (packet.properties) m.properties = packet.properties;
+    messages.push(m);
+    for (const w of waiters) w(m);
+  });
+  await client.subscribeAsync(topicFilter, { qos: 1, rap: true });
+  const waitFor = (pred: (m: CollectedMessage) => boolean, timeoutMs = 5000): Promise<CollectedMessage> => {
+    const seen = messages.find(pred);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = (m: CollectedMessage): void => {
+        if (!pred(m)) return;
+        cleanup();
+        resolve(m);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        const topics = messages.map((m) => `${m.topic} ${m.payload.slice(0, 80)}`).join('\n  ');
+        reject(new Error(`no matching message on ${topicFilter} in ${timeoutMs} ms; got:\n  ${topics}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        waiters.delete(waiter);
+      };
+      waiters.add(waiter);
+    });
+  };
+  return { messages, waitFor, close: () => client.endAsync(true) };
+}
+
+export interface TcpProxy {
+  url: string;
+  port: number;
+  /** Hold every byte from the broker to the clients (CONNACK, PUBACK, ...) until released. */
+  holdDownstream(): void;
+  releaseDownstream(): void;
+  /** Destroy both sides of every connection without an MQTT DISCONNECT, discarding held bytes. */
+  dropConnections(): void;
+  /** While blocked, new client connections are closed at once. */
+  setBlocked(blocked: boolean): void;
+  close(): Promise<void>;
+}
+
+interface Pipe {
+  client: Socket;
+  upstream: Socket;
+  held: Buffer[];
+}
+
+/** A TCP proxy in front of a broker, to cut or stall a client's link the way a real network does. */
+export async function startProxy(targetPort: number): Promise<TcpProxy> {
+  const pipes = new Set<Pipe>();
+  let holding = false;
+  let blocked = false;
+  const server = createServer((client) => {
+    if (blocked) {
+      client.destroy();
+      return;
+    }
+    pipes.add(openPipe(client, targetPort, () => holding, pipes));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+  const dropConnections = (): void => {
+    for (const p of pipes) destroyPipe(p, pipes);
+  };
+  return {
+    url: `mqtt://127.0.0.1:${address.port}`,
+    port: address.port,
+    holdDownstream: () => {
+      holding = true;
+    },
+    releaseDownstream: () => {
+      holding = false;
+      for (const p of pipes) for (const chunk of p.held.splice(0)) p.client.write(chunk);
+    },
+    dropConnections,
+    setBlocked: (b) => {
+      blocked = b;
+    },
+    close: async () => {
+      dropConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function openPipe(client: Socket, targetPort: number, holding: () => boolean, pipes: Set<Pipe>): Pipe {
+  const upstream = createConnection({ port: targetPort, host: '127.0.0.1' });
+  const pipe: Pipe = { client, upstream, held: [] };
+  client.on('data', (d: Buffer) => upstream.write(d));
+  upstream.on('data', (d: Buffer) => {
+    if (holding()) pipe.held.push(d);
+    else client.write(d);
+  });
+  for (const socket of [client, upstream]) {
+    socket.on('close', () => destroyPipe(pipe, pipes));
+    socket.on('error', () => destroyPipe(pipe, pipes));
+  }
+  return pipe;
+}
+
+function destroyPipe(pipe: Pipe, pipes: Set<Pipe>): void {
+  pipes.delete(pipe);
+  pipe.held.length = 0;
+  pipe.client.destroy();
+  pipe.upstream.destroy();
+}
