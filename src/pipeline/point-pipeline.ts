@@ -201,6 +201,7 @@ export class PointPipeline {
       .map(([name]) => name);
     const detail = {
       placesLeft: Math.max(0, state.capacity - state.occupancy),
+      reasons: state.reasons,
       capacity: state.capacity,
       services,
       uplink: indicator,

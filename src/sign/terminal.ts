@@ -28,6 +28,7 @@ export class TerminalSign implements SignOutput {
   private detail: SignDetail | undefined;
   private shownAt = 0;
   private lastLine = '';
+  private lastKey = '';
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: TerminalSignOptions) {}
@@ -42,9 +43,17 @@ export class TerminalSign implements SignOutput {
     this.detail = detail;
     if (changed) this.shownAt = Date.now();
     if (!this.opts.tty) {
-      const line = this.plainLine();
-      if (line !== this.lastLine) this.opts.write(`${line}\n`);
-      this.lastLine = line;
+      // Off a TTY (journald) print only what a technician needs: a new state, reasons, services or link.
+      const key = JSON.stringify([
+        pattern.state,
+        detail.reasons,
+        detail.services,
+        detail.uplink.split(' ')[0],
+      ]);
+      if (key === this.lastKey) return;
+      this.lastKey = key;
+      this.lastLine = this.plainLine();
+      this.opts.write(`${this.lastLine}\n`);
     } else {
       this.draw();
     }
@@ -66,10 +75,11 @@ export class TerminalSign implements SignOutput {
     const p = this.pattern;
     if (p === NO_INFO) return 'SIGN  (dark)';
     const d = this.detail;
+    const why = d?.reasons.length ? ` (${d.reasons.join(', ')})` : '';
     const extra = d
       ? `  places ${d.placesLeft}/${d.capacity}  services ${d.services.join(',') || '-'}  uplink ${d.uplink}`
       : '';
-    return `SIGN  ${p.symbol} ${p.word}  [${p.colour.name}, ${describeBlink(p.blink)}]${extra}`;
+    return `SIGN  ${p.symbol} ${p.word}${why}  [${p.colour.name}, ${describeBlink(p.blink)}]${extra}`;
   }
 
   private draw(): void {
@@ -83,7 +93,7 @@ export class TerminalSign implements SignOutput {
       : lit
         ? text
         : ' '.repeat(text.length);
-    const rest = this.plainLine().replace(/^SIGN {2}\S+ .*?\[/, '[');
+    const rest = this.plainLine().slice(`SIGN  ${p.symbol} ${p.word}`.length);
     this.opts.write(`\r\x1b[2KSIGN ${lamp} ${rest}`);
   }
 }

@@ -139,6 +139,11 @@ export class MqttUplink implements Uplink {
     client.on('connect', () => this.onConnect(s));
     client.on('close', () => this.onClose(s));
     client.on('error', (err) => this.onError(s, err));
+    // The broker says why it is closing (session taken over, shutting down, ...): keep it for the warning.
+    client.on('disconnect', (packet) => {
+      const why = packet.properties?.reasonString ?? `reason code ${packet.reasonCode ?? 0}`;
+      this.lastError = new Error(`broker disconnected us: ${why}`);
+    });
   }
 
   private clientOptions(): IClientOptions {
@@ -217,7 +222,8 @@ export class MqttUplink implements Uplink {
 
   private flushStatus(s: Session): void {
     const { status } = this;
-    if (!s.connected || this.stopping || s.statusInFlight || !this.statusPending || status === undefined) return;
+    if (!s.connected || this.stopping || s.statusInFlight || !this.statusPending || status === undefined)
+      return;
     this.statusPending = false;
     s.statusInFlight = true;
     const options: IClientPublishOptions = {
@@ -245,6 +251,7 @@ export class MqttUplink implements Uplink {
     const batch = this.readBatch(stream);
     if (!batch) return false;
     s.inFlight[stream] = true;
+    this.opts.outbox.markSent(stream, batch.lastSeq);
     s.client.publish(this.topics[stream], batch.payload, { qos: 1 }, (err) => {
       s.inFlight[stream] = false;
       if (err) this.onBatchFailed(s, stream, batch, err);

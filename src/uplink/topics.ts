@@ -11,10 +11,16 @@ export interface PointTopics {
   cmdResult(name: string): string;
 }
 
-const WILDCARD = /[#+\u0000]/;
+const WILDCARD = /[#+]/;
 
 function assertLevels(what: string, value: string): void {
-  if (value.length === 0 || WILDCARD.test(value) || value.startsWith('/') || value.endsWith('/')) {
+  if (
+    value.length === 0 ||
+    WILDCARD.test(value) ||
+    value.includes('\0') ||
+    value.startsWith('/') ||
+    value.endsWith('/')
+  ) {
     throw new RangeError(`invalid MQTT topic ${what}: ${JSON.stringify(value)}`);
   }
 }

@@ -16,7 +16,12 @@ const START_TIMEOUT_MS = 10_000;
 
 /** The mosquitto binary: on PATH or in the sbin directories a non-root PATH often lacks. */
 function findMosquitto(): string {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/opt/homebrew/sbin'];
+  const dirs = [
+    ...(process.env.PATH ?? '').split(delimiter),
+    '/usr/sbin',
+    '/usr/local/sbin',
+    '/opt/homebrew/sbin',
+  ];
   for (const dir of dirs.filter((d) => d.length > 0)) {
     const candidate = join(dir, 'mosquitto');
     try {

@@ -28,15 +28,19 @@ describe('sign patterns', () => {
     const out: string[] = [];
     const sign = new TerminalSign({ write: (t) => out.push(t), tty: false, colour: false });
     await sign.start();
-    const detail = { placesLeft: 30, capacity: 40, services: ['heat'], uplink: 'connected' };
+    const detail = { reasons: [], placesLeft: 30, capacity: 40, services: ['heat'], uplink: 'connected' };
     sign.show(PATTERNS.OPEN, detail);
     sign.show(PATTERNS.OPEN, detail);
+    sign.show(PATTERNS.OPEN, { ...detail, placesLeft: 29, uplink: 'connected' });
     sign.show(PATTERNS.FULL, { ...detail, placesLeft: 0 });
+    sign.show(PATTERNS.OPEN_LIMITED, { ...detail, reasons: ['cold'], uplink: 'buffering 12' });
+    sign.show(PATTERNS.OPEN_LIMITED, { ...detail, reasons: ['cold'], uplink: 'buffering 13' });
     await sign.stop();
     await sign.stop();
     expect(out).toEqual([
       'SIGN  ✔ OPEN  [bluish green, steady]  places 30/40  services heat  uplink connected\n',
       'SIGN  ■ FULL  [vermillion, blink 250/250/250/1250 ms]  places 0/40  services heat  uplink connected\n',
+      'SIGN  ◐ OPEN · LIMITED (cold)  [yellow, blink 1500/500 ms]  places 30/40  services heat  uplink buffering 12\n',
       'SIGN  (dark: controller stopped)\n',
     ]);
   });
