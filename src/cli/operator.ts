@@ -68,7 +68,7 @@ async function submit(
     while (Date.now() < deadline) {
       const row = store.command(id);
       if (row?.appliedAt != null) {
-        const ok = row.result === 'ok';
+        const ok = row.result?.startsWith('ok') === true;
         (ok ? io.stdout : io.stderr)(
           `${ok ? 'applied' : 'rejected'} (#${id}) by the running service (pid ${pid}): ${row.result}\n`,
         );

@@ -28,7 +28,7 @@ export class OperatorCommands {
   static restoredMode(store: LogStore): Mode {
     let mode: Mode = 'auto';
     for (const c of store.commandsAfter(0)) {
-      if (c.name === 'mode' && c.result === 'ok' && isMode(c.args.mode)) mode = c.args.mode;
+      if (c.name === 'mode' && c.result?.startsWith('ok') === true && isMode(c.args.mode)) mode = c.args.mode;
     }
     return mode;
   }
@@ -77,7 +77,7 @@ export class OperatorCommands {
       },
     });
     this.ctx.logger.info(`operator ${cmd.name}: ${outcome.text}`, { actor: cmd.actor });
-    this.ctx.store.markCommandApplied(cmd.id, now, outcome.ok ? 'ok' : `error: ${outcome.text}`);
+    this.ctx.store.markCommandApplied(cmd.id, now, `${outcome.ok ? 'ok' : 'error'}: ${outcome.text}`);
   }
 
   private execute(cmd: StoredOperatorCommand): { ok: boolean; text: string } {

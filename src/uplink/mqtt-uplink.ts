@@ -251,7 +251,6 @@ export class MqttUplink implements Uplink {
     const batch = this.readBatch(stream);
     if (!batch) return false;
     s.inFlight[stream] = true;
-    this.opts.outbox.markSent(stream, batch.lastSeq);
     s.client.publish(this.topics[stream], batch.payload, { qos: 1 }, (err) => {
       s.inFlight[stream] = false;
       if (err) this.onBatchFailed(s, stream, batch, err);

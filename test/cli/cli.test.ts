@@ -1,0 +1,181 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, type RunningService, startService } from '../helpers/cli.js';
+
+let dir: string;
+let configFile: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'kiosk-cli-'));
+  configFile = join(dir, 'config.yaml');
+  writeFileSync(
+    configFile,
+    [
+      'point:',
+      '  id: cli-point',
+      '  capacity: 30',
+      'storage:',
+      `  path: ${join(dir, 'kiosk.db')}`,
+      '  commitIntervalMs: 200',
+      'simulation:',
+      '  scenario: crowd',
+      '',
+    ].join('\n'),
+  );
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('pima-kiosk check-config', () => {
+  it('accepts a valid config', async () => {
+    const r = await cli(['check-config', '--config', configFile]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('ok (point cli-point, capacity 30, uplink none)');
+  });
+
+  it('gives exit 78 and one line per problem, with lines and columns, no stack trace', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'point:\n  id: ok-id\n  capacity: lots\nstorage:\n  pth: ./x.db\nsign:\n  outputs: [neon]\n',
+    );
+    const r = await cli(['check-config', '--config', bad]);
+    expect(r.code).toBe(78);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^${bad}:3:13: point\\.capacity: `)),
+      `${bad}:5:3: storage.pth: unknown key`,
+      expect.stringMatching(new RegExp(`^${bad}:7:13: sign\\.outputs\\.0: `)),
+    ]);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('finds the config through $PIMA_KIOSK_CONFIG', async () => {
+    const r = await cli(['check-config'], { env: { PIMA_KIOSK_CONFIG: configFile } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(configFile);
+  });
+
+  it('refuses run with an invalid config with 78 too', async () => {
+    const bad = join(dir, 'bad2.yaml');
+    writeFileSync(bad, 'point:\n  id: x\nmqtt:\n  url: 5\n');
+    const r = await cli(['run', '--config', bad]);
+    expect(r.code).toBe(78);
+    expect(r.stderr.trim()).toMatch(/bad2\.yaml:4:8: mqtt\.url: /);
+  });
+});
+
+describe('usage errors', () => {
+  it('exit 64 for unknown commands, options and bad values', async () => {
+    expect((await cli(['frobnicate'])).code).toBe(64);
+    expect((await cli(['status', '--bogus'])).code).toBe(64);
+    expect((await cli(['mode', 'party', '--config', configFile])).code).toBe(64);
+    expect((await cli(['occupancy', 'set', '-3', '--config', configFile])).code).toBe(64);
+    expect((await cli(['export', '--format', 'xml', '--config', configFile])).code).toBe(64);
+    expect((await cli(['log', '--since', 'yesterday', '--config', configFile])).code).toBe(64);
+    expect((await cli(['run', '--simulate', 'apocalypse', '--config', configFile])).code).toBe(64);
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('check-config');
+  });
+});
+
+describe('the CLI beside a running service', () => {
+  let service: RunningService;
+
+  beforeAll(async () => {
+    service = await startService(['--config', configFile, '--speed', '30', '--seed', '4']);
+  });
+
+  afterAll(async () => {
+    if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    await service.exited;
+  });
+
+  it('shows the status while it runs', async () => {
+    await new Promise((r) => setTimeout(r, 800));
+    const r = await cli(['status', '--json', '--config', configFile]);
+    expect(r.code).toBe(0);
+    const status = JSON.parse(r.stdout);
+    expect(status).toMatchObject({ point: 'cli-point', capacity: 30, mode: 'auto' });
+    expect(['OPEN', 'OPEN_LIMITED', 'FULL']).toContain(status.status);
+    const human = await cli(['status', '--config', configFile]);
+    expect(human.stdout).toMatch(/^cli-point {2}(OPEN|FULL)/);
+  });
+
+  it('applies a mode override within 1 s and logs who did it', async () => {
+    const t0 = Date.now();
+    const r = await cli(['mode', 'closed', '--reason', 'curfew', '--config', configFile]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/applied \(#\d+\) by the running service \(pid \d+\): ok: mode auto → closed \(curfew\)/);
+    expect(Date.now() - t0).toBeLessThan(2500); // includes starting node twice
+    const status = JSON.parse((await cli(['status', '--json', '--config', configFile])).stdout);
+    expect(status).toMatchObject({ status: 'CLOSED', mode: 'closed' });
+    const log = await cli(['log', '--json', '--config', configFile]);
+    const events = log.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const op = events.find((e) => e.type === 'operator.mode');
+    expect(op.message).toMatch(/mode auto → closed \(curfew\) by .+ via cli/);
+    expect(events.find((e) => e.type === 'state.changed' && e.data.to === 'CLOSED')).toBeDefined();
+  });
+
+  it('corrects the people count', async () => {
+    expect((await cli(['occupancy', 'set', '12', '--config', configFile])).stdout).toMatch(/→ 12/);
+    const adjusted = await cli(['occupancy', 'adjust', '-2', '--config', configFile]);
+    expect(adjusted.code).toBe(0);
+    expect(adjusted.stdout).toMatch(/→ \d+ \(-2\)/);
+    const log = await cli(['log', '--level', 'info', '--config', configFile]);
+    expect(log.stdout).toMatch(/operator\.occupancy\.set\s+occupancy \d+ → 12 by/);
+  });
+
+  it('exports readings with strictly increasing seq, as jsonl and csv', async () => {
+    const r = await cli(['export', '--format', 'jsonl', '--config', configFile]);
+    expect(r.code).toBe(0);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.length).toBeGreaterThan(20);
+    for (let i = 1; i < rows.length; i++) expect(rows[i].seq).toBeGreaterThan(rows[i - 1].seq);
+    expect(Object.keys(rows[0])).toEqual(['seq', 'ts', 'channel', 'value']);
+    const out = join(dir, 'soc.csv');
+    const csv = await cli([
+      'export',
+      '--format',
+      'csv',
+      '--channel',
+      'battery.soc',
+      '--out',
+      out,
+      '--config',
+      configFile,
+    ]);
+    expect(csv.code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('seq,ts,channel,value');
+    expect(lines.slice(1).every((l) => l.split(',')[2] === 'battery.soc')).toBe(true);
+  });
+
+  it('stops gracefully on SIGTERM within 5 s, keeping what was logged', async () => {
+    const before = await cli(['export', '--format', 'jsonl', '--config', configFile]);
+    const t0 = Date.now();
+    service.child.kill('SIGTERM');
+    const { code } = await service.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(service.stdout()).toContain('dark: controller stopped');
+    const after = await cli(['export', '--format', 'jsonl', '--config', configFile]);
+    expect(after.stdout.startsWith(before.stdout)).toBe(true);
+    const status = await cli(['status', '--config', configFile]);
+    expect(status.stderr).toContain('the service is not running');
+    const queued = await cli(['mode', 'auto', '--config', configFile]);
+    expect(queued.stdout).toMatch(/not running and will apply it when it starts/);
+  });
+});
