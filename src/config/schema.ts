@@ -90,7 +90,9 @@ const mqtt = z
   .optional()
   .describe('Optional: without it the point runs and logs, and syncs nothing.');
 
-const simDriver = z.strictObject({ driver: z.literal('sim') });
+const simDriver = z.strictObject({
+  driver: z.literal('sim').describe('sim: a simulated device (see simulation)'),
+});
 
 const hardware = z
   .strictObject({

@@ -112,7 +112,9 @@ describe('the CLI beside a running service', () => {
     const r = await cli(['mode', 'closed', '--reason', 'curfew', '--config', configFile]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/applied \(#\d+\) by the running service \(pid \d+\): ok: mode auto → closed \(curfew\)/);
+    expect(r.stdout).toMatch(
+      /applied \(#\d+\) by the running service \(pid \d+\): ok: mode auto → closed \(curfew\)/,
+    );
     expect(Date.now() - t0).toBeLessThan(2500); // includes starting node twice
     const status = JSON.parse((await cli(['status', '--json', '--config', configFile])).stdout);
     expect(status).toMatchObject({ status: 'CLOSED', mode: 'closed' });

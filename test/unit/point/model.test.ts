@@ -64,7 +64,11 @@ describe('point model', () => {
     const low = step(undefined, T0, { ...grid, 'mains.present': 0, 'battery.soc': 10 }).state;
     expect(low.reasons).toEqual(['battery-only', 'battery-low']);
     const none = step(undefined, T0, { 'mains.present': 0, 'generator.running': 0, 'battery.soc': 0 }).state;
-    expect(none).toMatchObject({ power: 'none', state: 'OPEN_LIMITED', reasons: ['no-power', 'battery-low'] });
+    expect(none).toMatchObject({
+      power: 'none',
+      state: 'OPEN_LIMITED',
+      reasons: ['no-power', 'battery-low'],
+    });
     expect(none.services.charging).toBe(false);
   });
 
