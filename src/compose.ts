@@ -3,8 +3,7 @@ import { App, type Component } from './app.js';
 import type { KioskConfig } from './config/schema.js';
 import type { Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
-import type { Driver } from './drivers/interfaces.js';
-import { buildSimDrivers } from './drivers/sim/build.js';
+import { buildDrivers } from './drivers/build.js';
 import { OperatorCommands } from './pipeline/operator-commands.js';
 import { PointPipeline } from './pipeline/point-pipeline.js';
 import type { SignOutput } from './sign/output.js';
@@ -51,7 +50,7 @@ export function buildService(ctx: ServiceContext): Service {
     return x;
   };
   const signs = buildSigns(config, ctx.terminal);
-  const drivers = buildDrivers(config, clock);
+  const drivers = buildDrivers({ config, clock, logger: logger.child('driver') });
   const pidFile = new PidFile(pidPathFor(logPath), ctx.pid);
 
   const components: Component[] = [
@@ -154,8 +153,4 @@ function buildSigns(config: KioskConfig, terminal: ServiceContext['terminal']): 
     signs.push(new TerminalSign({ write: terminal.write, tty: terminal.tty, colour: terminal.tty }));
   }
   return signs;
-}
-
-function buildDrivers(config: KioskConfig, clock: Clock): Driver[] {
-  return buildSimDrivers(config, clock);
 }

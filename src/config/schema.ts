@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hardwareSchema } from './hardware-schema.js';
 
 /**
  * The one source of truth for configuration: types, defaults and the text of the docs come from here.
@@ -90,21 +91,6 @@ const mqtt = z
   .optional()
   .describe('Optional: without it the point runs and logs, and syncs nothing.');
 
-const simDriver = z.strictObject({
-  driver: z.literal('sim').describe('sim: a simulated device (see simulation)'),
-});
-
-const hardware = z
-  .strictObject({
-    battery: simDriver.prefault({ driver: 'sim' }).describe('Battery monitor.'),
-    mains: simDriver.prefault({ driver: 'sim' }).describe('Mains-present input.'),
-    generator: simDriver.prefault({ driver: 'sim' }).describe('Generator: running, fuel, load.'),
-    temperature: simDriver.prefault({ driver: 'sim' }).describe('Indoor and outdoor thermometers.'),
-    door: simDriver.prefault({ driver: 'sim' }).describe('Door counter.'),
-  })
-  .prefault({})
-  .describe('Where each reading comes from. Real drivers arrive with issue 3; today every device is sim.');
-
 const simulation = z
   .strictObject({
     scenario: z.enum(['normal', 'blackout', 'crowd']).default('normal').describe('Scenario for sim drivers.'),
@@ -169,7 +155,7 @@ export const configSchema = z
     point,
     storage,
     mqtt,
-    hardware,
+    hardware: hardwareSchema,
     simulation,
     rules,
     sign,
