@@ -26,7 +26,7 @@ const normal: Scenario = {
   name: 'normal',
   description: 'grid on, mild frost, a steady trickle of visitors',
   periodSec: 24 * HOUR,
-  initial: { socPercent: 98, fuelPercent: 85, indoorC: 21, people: 6 },
+  initial: { socPercent: 98, fuelPercent: 85, indoorC: 21, people: 0 },
   at: (t) => ({
     mains: true,
     outdoorC: -3 + 3 * Math.sin((2 * Math.PI * t) / (24 * HOUR)),
@@ -43,12 +43,12 @@ const blackout: Scenario = {
   name: 'blackout',
   description: 'grid fails, battery drains, generator starts, fuel falls, grid returns',
   periodSec: 6 * HOUR,
-  initial: { socPercent: 90, fuelPercent: 60, indoorC: 21, people: 12 },
+  initial: { socPercent: 90, fuelPercent: 60, indoorC: 21, people: 0 },
   at: (t) => ({
     mains: t < 5 * MIN || t >= 4 * HOUR,
     outdoorC: -8,
-    arrivalsPerMin: t >= 5 * MIN && t < 4 * HOUR ? 0.6 : 0.3,
-    meanStayMin: 90,
+    arrivalsPerMin: t >= 5 * MIN && t < 4 * HOUR ? 0.4 : 0.2,
+    meanStayMin: 60,
   }),
 };
 
@@ -57,7 +57,7 @@ const crowd: Scenario = {
   name: 'crowd',
   description: 'people arrive past capacity, then leave',
   periodSec: 3 * HOUR,
-  initial: { socPercent: 98, fuelPercent: 85, indoorC: 21, people: 4 },
+  initial: { socPercent: 98, fuelPercent: 85, indoorC: 21, people: 0 },
   at: (t) => {
     if (t < 10 * MIN) return { mains: true, outdoorC: -5, arrivalsPerMin: 0.4, meanStayMin: 120 };
     if (t < 45 * MIN) return { mains: true, outdoorC: -5, arrivalsPerMin: 2.5, meanStayMin: 240 };
