@@ -7,6 +7,10 @@ import { existsSync } from 'node:fs';
 const needed = [
   { bin: 'mosquitto', pkg: 'mosquitto' },
   { bin: 'socat', pkg: 'socat' },
+  { bin: 'systemd-analyze', pkg: 'systemd' },
+  { bin: 'shellcheck', pkg: 'shellcheck' },
+  { bin: 'python3', pkg: 'python3' },
+  { bin: 'chromium', pkg: 'chromium' },
 ];
 
 function found(bin) {

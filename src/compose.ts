@@ -4,16 +4,22 @@ import type { KioskConfig } from './config/schema.js';
 import type { Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { buildDrivers } from './drivers/build.js';
+import { buildFirmataConnection } from './drivers/firmata/build.js';
 import { OperatorCommands } from './pipeline/operator-commands.js';
 import { PointPipeline } from './pipeline/point-pipeline.js';
+import { scheduleComponent } from './schedule/build.js';
 import type { SignOutput } from './sign/output.js';
+import { buildHardwareSigns } from './sign/outputs/build.js';
 import { TerminalSign } from './sign/terminal.js';
 import { ReadingBatcher } from './store/group-commit.js';
-import { openLog } from './store/sqlite-log.js';
+import { ServiceLog } from './store/service-log.js';
 import type { LogStore } from './store/types.js';
+import type { TimeSource } from './system/boot-info.js';
 import { PidFile, pidPathFor } from './system/pid-file.js';
-import { MqttUplink } from './uplink/mqtt-uplink.js';
+import { buildUplink } from './uplink/build.js';
 import type { Uplink } from './uplink/types.js';
+import { webSources } from './web/providers.js';
+import { WebServer } from './web/server.js';
 
 export interface ServiceContext {
   config: KioskConfig;
@@ -24,6 +30,10 @@ export interface ServiceContext {
   pid: number;
   /** Extra components started first and stopped last (the simulated clock). */
   before?: readonly Component[];
+  /** Boot id, monotonic time and clock-sync state for the log's records; default: this machine's. */
+  time?: TimeSource;
+  /** Called after every evaluation shown on the sign (the systemd watchdog's liveness). */
+  heartbeat?: () => void;
 }
 
 export interface Service {
@@ -31,6 +41,8 @@ export interface Service {
   /** Available once started. */
   pipeline(): PointPipeline;
   store(): LogStore;
+  /** The status page server, when `web.enabled` and it could bind its port. */
+  web(): WebServer | undefined;
 }
 
 /**
@@ -45,23 +57,28 @@ export function buildService(ctx: ServiceContext): Service {
   let pipeline: PointPipeline | undefined;
   let uplink: Uplink | undefined;
   let commands: OperatorCommands | undefined;
+  let web: WebServer | undefined;
   const need = <T>(x: T | undefined, what: string): T => {
     if (x === undefined) throw new Error(`${what} is not started`);
     return x;
   };
-  const signs = buildSigns(config, ctx.terminal);
-  const drivers = buildDrivers({ config, clock, logger: logger.child('driver') });
+  const firmata = buildFirmataConnection(config);
+  const signs = [
+    ...buildSigns(config, ctx.terminal),
+    ...buildHardwareSigns(config, { logger, board: firmata }),
+  ];
+  const drivers = buildDrivers({ config, clock, logger: logger.child('driver'), firmata });
   const pidFile = new PidFile(pidPathFor(logPath), ctx.pid);
+  const serviceLog = new ServiceLog({ config, clock, logger, time: ctx.time });
 
   const components: Component[] = [
     ...(ctx.before ?? []),
     {
       name: 'store',
       start: () => {
-        store = openLog(logPath);
-        logger.info(`local log ${logPath}`, { epoch: store.epoch });
+        store = serviceLog.start();
       },
-      stop: () => store?.close(),
+      stop: () => serviceLog.stop(),
     },
     {
       name: 'group-commit',
@@ -80,23 +97,16 @@ export function buildService(ctx: ServiceContext): Service {
     {
       name: 'uplink',
       start: async () => {
-        if (!config.mqtt) return;
-        const m = config.mqtt;
-        uplink = new MqttUplink({
-          url: m.url,
-          topicPrefix: m.topicPrefix,
-          pointId: config.point.id,
-          clientId: m.clientId,
-          keepaliveSec: m.keepaliveSec,
-          reconnectMinMs: m.reconnectMinMs,
-          reconnectMaxMs: m.reconnectMaxMs,
-          batchMaxRecords: m.batchMaxRecords,
-          statusExpirySec: m.statusIntervalSec * 3,
-          outbox: need(store, 'store'),
+        const s = need(store, 'store');
+        uplink = buildUplink({
+          config,
+          store: s,
           clock,
-          logger: logger.child('uplink'),
+          logger,
+          // Rejected MQTT commands are logged as events; before the pipeline exists, straight to the log.
+          logEvent: (e) => (pipeline ? pipeline.logEvent(e) : s.appendEvent(e)),
         });
-        await uplink.start();
+        await uplink?.start();
       },
       stop: () => uplink?.stop(),
     },
@@ -113,8 +123,10 @@ export function buildService(ctx: ServiceContext): Service {
           record: (r) => b.add(r),
           signs,
           uplink,
+          heartbeat: ctx.heartbeat,
         });
         pipeline.restore(OperatorCommands.restoredMode(s));
+        OperatorCommands.restoreOverrides(s, pipeline, clock.now());
       },
       stop: () => undefined,
     },
@@ -124,6 +136,7 @@ export function buildService(ctx: ServiceContext): Service {
       start: () => d.start(need(pipeline, 'pipeline').sink),
       stop: () => d.stop(),
     })),
+    scheduleComponent(config, clock, () => need(pipeline, 'pipeline')),
     { name: 'model', start: () => need(pipeline, 'pipeline').start(), stop: () => pipeline?.stop() },
     {
       name: 'operator-commands',
@@ -138,12 +151,39 @@ export function buildService(ctx: ServiceContext): Service {
       },
       stop: () => commands?.stop(),
     },
+    {
+      name: 'web',
+      start: async () => {
+        if (!config.web.enabled) return;
+        const server = new WebServer({
+          web: config.web,
+          point: config.point,
+          sources: webSources({
+            config,
+            clock,
+            pipeline: need(pipeline, 'pipeline'),
+            store: need(store, 'store'),
+          }),
+          clock,
+          logger: logger.child('web'),
+        });
+        try {
+          await server.start();
+          web = server;
+        } catch (err) {
+          // The page is a convenience; the sign, the log and the uplink go on without it.
+          logger.error(err instanceof Error ? err.message : String(err));
+        }
+      },
+      stop: () => web?.stop(),
+    },
     { name: 'pid-file', start: () => pidFile.write(), stop: () => pidFile.remove() },
   ];
   return {
     app: new App(components, logger),
     pipeline: () => need(pipeline, 'pipeline'),
     store: () => need(store, 'store'),
+    web: () => web,
   };
 }
 

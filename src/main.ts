@@ -2,6 +2,7 @@
 import { userInfo } from 'node:os';
 import type { CliIo } from './cli/io.js';
 import { runCli } from './cli/program.js';
+import { systemdNotifyCli } from './system/sd-notify.js';
 
 /** The composition root: the only place that touches `process`. */
 function processIo(): CliIo {
@@ -9,6 +10,7 @@ function processIo(): CliIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdoutIsTty: process.stdout.isTTY === true,
+    stderrIsTty: process.stderr.isTTY === true,
     env: process.env,
     pid: process.pid,
     user: safeUser(),
@@ -29,6 +31,7 @@ function processIo(): CliIo {
       process.on('SIGINT', once);
       process.on('SIGTERM', once);
     },
+    notify: systemdNotifyCli({ env: process.env }),
   };
 }
 

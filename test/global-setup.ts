@@ -5,4 +5,6 @@ export default function setup(): void {
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], {
     stdio: 'inherit',
   });
+  // The status page's browser files go next to the compiled server (as `npm run build` does).
+  execFileSync(process.execPath, ['scripts/copy-web-assets.mjs'], { stdio: 'inherit' });
 }

@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'n
 import type { LoggedReading } from '../core/readings.js';
 import { loadCliConfig, openLogReadOnly, timeOption } from './context.js';
 import { CliError, type CliIo, EXIT } from './io.js';
+import { ProgressBar } from './progress.js';
 
 export interface ExportOptions {
   config?: string;
@@ -30,6 +31,7 @@ export function exportReadings(io: CliIo, opts: ExportOptions): number {
     : { write: io.stdout, commit: () => undefined, abort: () => undefined };
   try {
     if (format === 'csv') sink.write('seq,ts,channel,value\n');
+    const progress = progressFor(io, store.seqBounds?.('telemetry'));
     let after = 0;
     let count = 0;
     for (;;) {
@@ -43,8 +45,10 @@ export function exportReadings(io: CliIo, opts: ExportOptions): number {
       if (page.length > 0) sink.write(page.map(format === 'csv' ? csvLine : jsonLine).join(''));
       count += page.length;
       after = page.at(-1)?.seq ?? after;
+      progress?.update(after, count);
       if (page.length < PAGE) break;
     }
+    progress?.done();
     sink.commit();
     if (opts.out) io.stderr(`exported ${count} readings to ${opts.out}\n`);
     return 0;
@@ -54,6 +58,23 @@ export function exportReadings(io: CliIo, opts: ExportOptions): number {
   } finally {
     store.close();
   }
+}
+
+/** Rows scanned before a progress bar is worth drawing: a small export finishes before it would show. */
+const PROGRESS_MIN_ROWS = 50_000;
+
+/** A bar on stderr when it is a terminal and the log is large; progress is by seq position (no count(*)). */
+function progressFor(
+  io: CliIo,
+  bounds: { first: number; last: number } | undefined,
+): { update: (seq: number, count: number) => void; done: () => void } | undefined {
+  if (io.stderrIsTty !== true || !bounds || bounds.last - bounds.first < PROGRESS_MIN_ROWS) return undefined;
+  const bar = new ProgressBar(io.stderr, 'export');
+  const span = bounds.last - bounds.first + 1;
+  return {
+    update: (seq, count) => bar.update((seq - bounds.first + 1) / span, count),
+    done: () => bar.done(),
+  };
 }
 
 function jsonLine(r: LoggedReading): string {

@@ -1,8 +1,12 @@
+import type { NotifySender } from '../system/sd-notify.js';
+
 /** What a command may use of the process; main.ts builds it, tests pass their own. */
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdoutIsTty: boolean;
+  /** stderr is a terminal: progress bars are drawn there (export). Undefined counts as no. */
+  stderrIsTty?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   pid: number;
   /** The OS user running the command, recorded with operator actions. */
@@ -10,6 +14,8 @@ export interface CliIo {
   isProcessAlive: (pid: number) => boolean;
   /** Resolves on SIGINT/SIGTERM (for `run` and `log --follow`). */
   onShutdownSignal: (handler: (signal: string) => void) => void;
+  /** Sends sd_notify messages to `$NOTIFY_SOCKET` (`run` under systemd); undefined: never notify. */
+  notify?: NotifySender;
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 64, config: 78 } as const;

@@ -48,7 +48,7 @@ export async function mode(
  * Writes the command into the log, where the running service picks it up within 200 ms and answers.
  * Without a running service it stays queued and is applied, in order, at the next start.
  */
-async function submit(
+export async function submit(
   io: CliIo,
   configFlag: string | undefined,
   name: OperatorCommandName,

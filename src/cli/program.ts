@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { SetupError } from '../config/errors.js';
+import { registerAlarm } from './alarm.js';
 import { checkConfig } from './check-config.js';
+import { registerDbCommand } from './db.js';
 import { exportReadings } from './export.js';
 import { CliError, type CliIo, EXIT } from './io.js';
 import { log } from './log.js';
@@ -26,6 +29,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`${err.message}\n`);
       return err.exitCode;
     }
+    if (err instanceof SetupError) {
+      io.stderr(`${err.message}\n`);
+      return EXIT.config;
+    }
     io.stderr(`pima-kiosk: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.failure;
   }
@@ -51,6 +58,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--seed <s>', 'random seed; the same seed gives the same run')
     .action(async (o) => done(await run(io, o)));
   sub('check-config', 'validate the configuration only').action((o) => done(checkConfig(io, o)));
+  registerDbCommand(sub('db', 'the local log: db check (integrity, size, backlog, gaps)'), io, done);
   sub('status', "the point's current state")
     .option('--json', 'the same JSON as the MQTT status message')
     .action((o) => done(status(io, o)));
@@ -76,5 +84,6 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .argument('<mode>', 'auto | open | closed | standby')
     .option('--reason <text>', 'why, recorded with the change')
     .action(async (m: string, o) => done(await mode(io, m, o)));
+  registerAlarm(sub('alarm', 'alarms: alarm list | alarm ack NAME'), io, done);
   return program;
 }

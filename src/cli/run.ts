@@ -1,8 +1,11 @@
 import { buildService } from '../compose.js';
 import type { KioskConfig, ScenarioName } from '../config/schema.js';
 import { SCENARIOS } from '../config/schema.js';
-import { SimulatedClock } from '../core/clock.js';
+import { SimulatedClock, SystemClock } from '../core/clock.js';
 import { LineLogger } from '../core/logger.js';
+import type { PointState } from '../point/types.js';
+import { fixedTimeSource, readBootId } from '../system/boot-info.js';
+import { SystemdLink } from '../system/systemd-link.js';
 import { loadCliConfig } from './context.js';
 import { CliError, type CliIo, EXIT } from './io.js';
 
@@ -24,6 +27,7 @@ export async function run(io: CliIo, opts: RunOptions): Promise<number> {
   const { speed, scenario, seed } = config.simulation;
   // Every driver is simulated today, so the whole service runs on simulated time (deterministic per seed).
   const clock = new SimulatedClock(Date.now(), speed);
+  const systemd = systemdLinkFor(io, logger, () => service.pipeline().current());
   const service = buildService({
     config,
     clock,
@@ -31,19 +35,46 @@ export async function run(io: CliIo, opts: RunOptions): Promise<number> {
     terminal: { write: io.stdout, tty: io.stdoutIsTty },
     pid: io.pid,
     before: [{ name: 'clock', start: () => clock.start(), stop: () => clock.stop() }],
+    // Simulated time: stamps follow the simulated clock and the real clock's sync never "corrects" it.
+    time: fixedTimeSource({ bootId: readBootId(), now: () => clock.now() }),
+    heartbeat: systemd.heartbeat,
   });
   logger.info(`starting point ${config.point.id} from ${loaded.file}`, { scenario, speed, seed });
   const stopped = new Promise<string>((resolve) => io.onShutdownSignal(resolve));
   await service.app.start();
+  // app.start() ran the first evaluation and showed it on the sign: tell systemd we are up.
+  systemd.ready();
   logger.info('running');
   const signal = await stopped;
   logger.info(`${signal}: stopping`);
+  systemd.stopping();
   const clean = await Promise.race([
     service.app.stop(),
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref()),
   ]);
   logger.info(clean ? 'stopped' : 'stopped with errors');
+  await Promise.race([systemd.flush(), new Promise((r) => setTimeout(r, 1000).unref())]);
   return clean ? EXIT.ok : EXIT.failure;
+}
+
+/** READY/WATCHDOG/STOPPING for the systemd unit; silent without $NOTIFY_SOCKET. */
+function systemdLinkFor(io: CliIo, logger: LineLogger, current: () => PointState | undefined): SystemdLink {
+  const realTime = new SystemClock();
+  return new SystemdLink({
+    env: io.env,
+    pid: io.pid,
+    send: io.notify,
+    logger: logger.child('systemd'),
+    now: () => performance.now(),
+    every: (ms, fn) => realTime.every(ms, fn),
+    current: () => {
+      try {
+        return current();
+      } catch {
+        return undefined;
+      }
+    },
+  });
 }
 
 function withOverrides(config: KioskConfig, opts: RunOptions): KioskConfig {

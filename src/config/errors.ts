@@ -18,3 +18,15 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * The configuration is valid but names something unusable at startup (a secrets file other users can
+ * read, a missing TLS file). Like a ConfigError it ends the service with exit 78, so systemd does not
+ * restart-loop on it.
+ */
+export class SetupError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'SetupError';
+  }
+}

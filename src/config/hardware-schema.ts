@@ -1,4 +1,16 @@
 import { z } from 'zod';
+import { firmataSchema } from '../drivers/firmata/config.js';
+import {
+  gpioBeamsSchema,
+  gpioButtonsSchema,
+  gpioContactSchema,
+  gpioMainsSchema,
+  gpioSettingsSchema,
+  gpioTamperSchema,
+} from '../drivers/gpio/config.js';
+import { dseConfig } from '../drivers/modbus/config.js';
+import { ds18b20Config } from '../drivers/onewire/config.js';
+import { vedirectConfig } from '../drivers/vedirect/config.js';
 
 /**
  * The `hardware` section: one entry per device role, each a union over the drivers that can fill it.
@@ -11,11 +23,30 @@ export const simDriver = z.strictObject({
 
 export const hardwareSchema = z
   .strictObject({
-    battery: simDriver.prefault({ driver: 'sim' }).describe('Battery monitor.'),
-    mains: simDriver.prefault({ driver: 'sim' }).describe('Mains-present input.'),
-    generator: simDriver.prefault({ driver: 'sim' }).describe('Generator: running, fuel, load.'),
-    temperature: simDriver.prefault({ driver: 'sim' }).describe('Indoor and outdoor thermometers.'),
-    door: simDriver.prefault({ driver: 'sim' }).describe('Door counter.'),
+    battery: z
+      .discriminatedUnion('driver', [simDriver, vedirectConfig])
+      .prefault({ driver: 'sim' })
+      .describe('Battery monitor.'),
+    mains: z
+      .discriminatedUnion('driver', [simDriver, gpioMainsSchema])
+      .prefault({ driver: 'sim' })
+      .describe('Mains-present input.'),
+    generator: z
+      .discriminatedUnion('driver', [simDriver, gpioContactSchema, dseConfig])
+      .prefault({ driver: 'sim' })
+      .describe('Generator: running, fuel, load.'),
+    temperature: z
+      .discriminatedUnion('driver', [simDriver, ds18b20Config])
+      .prefault({ driver: 'sim' })
+      .describe('Indoor and outdoor thermometers.'),
+    door: z
+      .discriminatedUnion('driver', [simDriver, gpioBeamsSchema])
+      .prefault({ driver: 'sim' })
+      .describe('Door counter.'),
+    buttons: gpioButtonsSchema.optional().describe('Optional operator buttons (mode, acknowledge alarms).'),
+    tamper: gpioTamperSchema.optional().describe('Optional enclosure tamper switch.'),
+    firmata: firmataSchema,
+    gpio: gpioSettingsSchema,
   })
   .prefault({})
   .describe('Where each reading comes from.');

@@ -1,5 +1,13 @@
 import { z } from 'zod';
+import { cronProblem } from '../schedule/cron.js';
+import {
+  checkSignHardware,
+  firmataSignSchema,
+  gpioSignSchema,
+  lampTestSchema,
+} from '../sign/outputs/config.js';
 import { hardwareSchema } from './hardware-schema.js';
+import { alarms, rules, schedule } from './rules-schema.js';
 
 /**
  * The one source of truth for configuration: types, defaults and the text of the docs come from here.
@@ -53,9 +61,43 @@ const storage = z
       .max(1000)
       .default(1000)
       .describe('Readings are group-committed this often: the loss window on a power cut.'),
+    rawRetentionDays: z
+      .number()
+      .min(1)
+      .max(3650)
+      .default(30)
+      .describe('Raw readings are kept this long, then folded into min/max/mean per downsampleMinutes.'),
+    downsampleMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1440)
+      .default(15)
+      .describe('Interval of the downsampled history kept after rawRetentionDays.'),
+    maxBytes: z
+      .number()
+      .int()
+      .min(65_536)
+      .default(1_073_741_824)
+      .describe('Byte budget of the log file: the oldest readings are shed above 90 % of it; a hard cap.'),
+    minFreeBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(268_435_456)
+      .describe('Free-space floor on the log filesystem: below it the oldest readings are shed.'),
+    retentionSchedule: z
+      .string()
+      .min(1)
+      .default('7 * * * *')
+      .superRefine((expr, ctx) => {
+        const problem = cronProblem(expr);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('Cron (point.timezone) of the retention pass: downsampling and the byte budget.'),
   })
   .prefault({})
-  .describe('The local log.');
+  .describe('The local log (docs/storage.md).');
 
 const mqttUrl = z
   .string()
@@ -87,6 +129,82 @@ const mqtt = z
       .max(5000)
       .default(200)
       .describe('Records per telemetry message.'),
+    batchMaxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1_048_576)
+      .default(65_536)
+      .describe("Bytes per telemetry/events message (also capped by the broker's maximum packet size)."),
+    inFlightMax: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(16)
+      .describe("Messages awaiting PUBACK at once (capped by the broker's receive maximum)."),
+    inFlightMaxBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .default(262_144)
+      .describe('Bytes awaiting PUBACK at once: how long a live message can queue behind history.'),
+    drainStartJitterMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(600_000)
+      .default(10_000)
+      .describe('The backlog starts a random 0..this ms after connecting; status and alarms go at once.'),
+    byteBudgetPerHour: z
+      .number()
+      .int()
+      .min(10_000)
+      .optional()
+      .describe('Metered links: bytes per hour; the backlog waits when spent, live messages never.'),
+    secretsFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('YAML file with username and password; refused when other users can read it.'),
+    tls: z
+      .strictObject({
+        ca: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate.'),
+        cert: z.string().min(1).optional().describe('PEM client certificate (with key).'),
+        key: z.string().min(1).optional().describe('PEM client key; refused when other users can read it.'),
+        verifyServer: z
+          .boolean()
+          .default(true)
+          .describe("Verify the broker's certificate and host name; false is for a lab only."),
+      })
+      .prefault({})
+      .describe('TLS for mqtts:// and wss://.'),
+    commands: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Subscribe to cmd/{name} from the municipality.'),
+        maxBytes: z.number().int().min(64).max(65_536).default(4096).describe('Largest command payload.'),
+        perMinute: z.number().int().min(1).max(600).default(10).describe('Commands accepted per minute.'),
+        applyTimeoutMs: z
+          .number()
+          .int()
+          .min(100)
+          .max(60_000)
+          .default(5000)
+          .describe('An operator command not applied within this is answered ok: false (it stays queued).'),
+      })
+      .prefault({})
+      .describe('Commands over MQTT (docs/uplink.md).'),
+    homeAssistant: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe('Publish Home Assistant MQTT discovery (retained).'),
+        discoveryPrefix: z
+          .string()
+          .regex(/^[^#+\s]+[^/#+\s]$/, 'must not contain #, +, spaces or end with /')
+          .default('homeassistant')
+          .describe("Home Assistant's discovery prefix."),
+      })
+      .prefault({})
+      .describe('Home Assistant discovery, opt-in.'),
   })
   .optional()
   .describe('Optional: without it the point runs and logs, and syncs nothing.');
@@ -100,45 +218,15 @@ const simulation = z
   .prefault({})
   .describe('Drives every sim driver; --simulate, --speed, --seed override it.');
 
-const rules = z
-  .strictObject({
-    fullAtPercent: z
-      .number()
-      .min(1)
-      .max(200)
-      .default(100)
-      .describe('FULL at this occupancy (% of capacity).'),
-    reopenBelowPercent: z
-      .number()
-      .min(1)
-      .max(200)
-      .default(90)
-      .describe('Back from FULL below this occupancy (hysteresis).'),
-    coldBelowC: z.number().default(18).describe('Too cold below this (20 when servesElderly).'),
-    comfortHysteresisC: z
-      .number()
-      .min(0)
-      .max(5)
-      .default(0.5)
-      .describe('Warm again this far above the floor.'),
-    lowBatteryPercent: z.number().min(0).max(100).default(20).describe('Battery low below this SOC.'),
-    minDwellSec: z
-      .number()
-      .min(0)
-      .max(3600)
-      .default(30)
-      .describe('A state is held at least this long before a rule may change it (no flicker).'),
-    staleAfterSec: z.number().min(1).default(120).describe('A channel with no reading this long is stale.'),
-  })
-  .prefault({})
-  .describe('The point-state rules.');
-
 const sign = z
   .strictObject({
     outputs: z
-      .array(z.enum(['terminal', 'none']))
+      .array(z.enum(['terminal', 'gpio', 'firmata', 'none']))
       .default(['terminal'])
-      .describe('Where the sign is drawn. GPIO and Firmata outputs arrive with issue 4.'),
+      .describe('Where the sign is drawn: terminal, gpio (lamp box), firmata (LEDs on the board), none.'),
+    gpio: gpioSignSchema,
+    firmata: firmataSignSchema,
+    lampTest: lampTestSchema,
   })
   .prefault({})
   .describe('The LED status sign.');
@@ -150,6 +238,39 @@ const logging = z
   .prefault({})
   .describe('The service log (not the point log).');
 
+export const WEB_LANGUAGES = ['uk', 'et', 'sv', 'ru', 'en'] as const;
+export type WebLanguage = (typeof WEB_LANGUAGES)[number];
+
+const web = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Serve the status page, the kiosk screen and the API.'),
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('Address to bind: 127.0.0.1 (this device only), a LAN address, or 0.0.0.0.'),
+    port: z.number().int().min(0).max(65_535).default(8080).describe('TCP port (0 picks a free one).'),
+    pinFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('File holding the technician PIN (4..12 digits; not world-readable) for /tech.'),
+    languages: z
+      .array(z.enum(WEB_LANGUAGES))
+      .min(1)
+      .default(['uk', 'ru', 'en'])
+      .describe('Languages of the page, in rotation order: uk, et, sv, ru, en.'),
+    rotateSec: z
+      .number()
+      .int()
+      .min(0)
+      .max(600)
+      .default(10)
+      .describe('The kiosk screen shows each language this long; 0 stays on the first.'),
+  })
+  .prefault({})
+  .describe('The local status page (kiosk screen, /tech, /api).');
+
 export const configSchema = z
   .strictObject({
     point,
@@ -158,14 +279,20 @@ export const configSchema = z
     hardware: hardwareSchema,
     simulation,
     rules,
+    alarms,
+    schedule,
     sign,
     logging,
+    web,
   })
+  .superRefine(checkSignHardware)
   .describe('pima-kiosk configuration.');
 
 export type KioskConfig = z.output<typeof configSchema>;
 export type MqttConfig = NonNullable<KioskConfig['mqtt']>;
 export type RulesConfig = KioskConfig['rules'];
+export type AlarmsConfig = KioskConfig['alarms'];
+export type ScheduleEntry = KioskConfig['schedule']['entries'][number];
 export type ScenarioName = KioskConfig['simulation']['scenario'];
 export const SCENARIOS: readonly ScenarioName[] = configSchema.shape.simulation
   .unwrap()

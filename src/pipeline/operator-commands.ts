@@ -33,6 +33,19 @@ export class OperatorCommands {
     return mode;
   }
 
+  /** Re-applies the last capacity override and the current announcement after a restart. */
+  static restoreOverrides(store: LogStore, pipeline: PointPipeline, now: number): void {
+    let capacity: StoredOperatorCommand | undefined;
+    let notice: StoredOperatorCommand | undefined;
+    for (const c of store.commandsAfter(0)) {
+      if (c.result?.startsWith('ok') !== true) continue;
+      if (c.name === 'capacity.set') capacity = c;
+      if (c.name === 'announce') notice = c;
+    }
+    if (capacity) applyCapacity(pipeline, capacity.args);
+    if (notice) applyAnnouncement(pipeline, notice.args, notice.appliedAt ?? notice.ts, now);
+  }
+
   start(): void {
     if (this.timer) return;
     this.poll();
@@ -82,6 +95,15 @@ export class OperatorCommands {
 
   private execute(cmd: StoredOperatorCommand): { ok: boolean; text: string } {
     const p = this.ctx.pipeline;
+    if (cmd.name === 'capacity.set') return applyCapacity(p, cmd.args);
+    if (cmd.name === 'alarm.ack') {
+      const alarm = cmd.args.alarm;
+      if (typeof alarm !== 'string')
+        return { ok: false, text: `alarm must be a name, got ${JSON.stringify(alarm)}` };
+      return p.acknowledgeAlarm(alarm, `${cmd.actor} via ${cmd.source}`);
+    }
+    if (cmd.name === 'announce')
+      return applyAnnouncement(p, cmd.args, this.ctx.clock.now(), this.ctx.clock.now());
     if (cmd.name === 'mode') {
       const mode = cmd.args.mode;
       if (!isMode(mode)) return { ok: false, text: `unknown mode ${JSON.stringify(mode)}` };
@@ -104,6 +126,54 @@ export class OperatorCommands {
       text: `occupancy ${from} → ${p.setOccupancy({ adjust: n }).count} (${n >= 0 ? '+' : ''}${n})`,
     };
   }
+}
+
+type Outcome = { ok: boolean; text: string };
+
+function applyCapacity(p: PointPipeline, args: Record<string, unknown>): Outcome {
+  const n = args.value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000) {
+    return { ok: false, text: `capacity must be an integer from 1 to 10000, got ${JSON.stringify(n)}` };
+  }
+  const from = p.currentCapacity();
+  p.setCapacity(n);
+  const reason = typeof args.reason === 'string' && args.reason ? ` (${args.reason})` : '';
+  return { ok: true, text: `capacity ${from} → ${n}${reason}` };
+}
+
+/** `setAt`: when it was applied, so a restored announcement keeps its original expiry. */
+function applyAnnouncement(
+  p: PointPipeline,
+  args: Record<string, unknown>,
+  setAt: number,
+  now: number,
+): Outcome {
+  const { text, expiresInSec } = args;
+  if (typeof text !== 'string' || text.length > 280)
+    return { ok: false, text: 'text must be a string of at most 280 characters' };
+  if (
+    expiresInSec !== undefined &&
+    (typeof expiresInSec !== 'number' || !Number.isInteger(expiresInSec) || expiresInSec < 1)
+  ) {
+    return { ok: false, text: 'expiresInSec must be a positive integer' };
+  }
+  if (text.trim() === '') {
+    p.setAnnouncement(undefined);
+    return { ok: true, text: 'announcement cleared' };
+  }
+  const expiresAt = expiresInSec === undefined ? undefined : setAt + expiresInSec * 1000;
+  if (expiresAt !== undefined && expiresAt <= now) return { ok: true, text: 'announcement already lapsed' };
+  const notice = { text, ts: new Date(setAt).toISOString() };
+  p.setAnnouncement(
+    expiresAt === undefined ? notice : { ...notice, expiresAt: new Date(expiresAt).toISOString() },
+  );
+  return {
+    ok: true,
+    text:
+      expiresAt === undefined
+        ? 'announcement set'
+        : `announcement set until ${new Date(expiresAt).toISOString()}`,
+  };
 }
 
 export function isMode(x: unknown): x is Mode {

@@ -4,6 +4,7 @@ import type { PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { Reading } from '../core/readings.js';
 import type { DriverHealth, DriverSink } from '../drivers/interfaces.js';
+import { acknowledgeAlarm } from '../point/alarms/engine.js';
 import { evaluatePoint, type ModelConfig } from '../point/model.js';
 import {
   adjustCount,
@@ -14,12 +15,14 @@ import {
   rollDay,
   setCount,
 } from '../point/occupancy.js';
-import { buildStatus } from '../point/status.js';
-import type { ChannelValue, Mode, PointState } from '../point/types.js';
+import { type Announcement, buildStatus } from '../point/status.js';
+import type { ChannelValue, Mode, PointState, ScheduledMode, SensorHealth } from '../point/types.js';
 import type { SignOutput } from '../sign/output.js';
-import { patternFor } from '../sign/pattern.js';
+import { patternFor, signDetailFor, technicianIndicator } from '../sign/pattern.js';
 import type { LogStore } from '../store/types.js';
 import type { Uplink } from '../uplink/types.js';
+import { BacklogWatch } from './backlog-watch.js';
+import { handleButton } from './buttons.js';
 
 export interface PipelineContext {
   config: KioskConfig;
@@ -30,6 +33,8 @@ export interface PipelineContext {
   record: (reading: Reading) => void;
   signs: readonly SignOutput[];
   uplink: Uplink | undefined;
+  /** Called after every evaluation that reached the sign: the main loop's liveness (systemd watchdog). */
+  heartbeat?: () => void;
 }
 
 const TICK_MS = 1000;
@@ -38,18 +43,26 @@ const STATUS_MIN_INTERVAL_MS = 5000;
 const OCCUPANCY_CHANNELS = ['occupancy.count', 'occupancy.entries', 'occupancy.exits'] as const;
 
 /**
- * The running point: readings and passages in, the model evaluated every second, and the result sent to
- * the sign, the log and the uplink. All decisions are in the pure model; this only moves data.
+ * The running point: readings and passages in, the model evaluated, and the result sent to the sign, the
+ * log and the uplink. It evaluates once per clock second (time-based rules: dwell, staleness, trends) and
+ * also at once, coalesced in one microtask, when a reading changes a value or a person passes the door,
+ * so the sign follows the world within milliseconds. All decisions are in the pure model.
  */
 export class PointPipeline {
   private readonly latest = new Map<string, ChannelValue>();
-  private readonly modelConfig: ModelConfig;
+  private modelConfig: ModelConfig;
+  private notice: Announcement | undefined;
   private occupancy: Occupancy;
   private mode: Mode = 'auto';
   private state: PointState | undefined;
   private lastStatusKey = '';
   private lastStatusAt = Number.NEGATIVE_INFINITY;
+  private lastStatus: Record<string, unknown> | undefined;
   private cancelTick: (() => void) | undefined;
+  private readonly health = new Map<string, SensorHealth>();
+  private scheduled: ScheduledMode = 'open';
+  private evaluationQueued = false;
+  private readonly backlog: BacklogWatch;
 
   constructor(private readonly ctx: PipelineContext) {
     const p = ctx.config.point;
@@ -58,8 +71,10 @@ export class PointPipeline {
       servesElderly: p.servesElderly,
       services: p.services,
       rules: ctx.config.rules,
+      alarms: ctx.config.alarms,
     };
     this.occupancy = emptyOccupancy(ctx.clock.now(), p.timezone);
+    this.backlog = new BacklogWatch(ctx.store, ctx.uplink);
   }
 
   /** Picks up where the last run stopped: the operator's mode and the people count. */
@@ -82,6 +97,9 @@ export class PointPipeline {
     reading: (channel, value) => this.reading(channel, value),
     passage: (direction) => this.passage(direction),
     health: (driver, health, message) => this.driverHealth(driver, health, message),
+    event: (event) => this.logEvent({ ...event, ts: this.ctx.clock.now() }),
+    button: (name) => this.button(name),
+    lastValue: (channel) => this.ctx.store.latestReadings([channel]).get(channel)?.value,
   };
 
   start(): void {
@@ -100,6 +118,11 @@ export class PointPipeline {
     return this.state;
   }
 
+  /** The status last published (the object the uplink and the log got); a new object per change. */
+  latestStatus(): Record<string, unknown> | undefined {
+    return this.lastStatus;
+  }
+
   currentMode(): Mode {
     return this.mode;
   }
@@ -111,6 +134,63 @@ export class PointPipeline {
   setMode(mode: Mode): void {
     this.mode = mode;
     this.tick();
+  }
+
+  /** What the schedule says now (src/schedule); it counts only while the mode is `auto`. */
+  currentScheduled(): ScheduledMode {
+    return this.scheduled;
+  }
+
+  setScheduled(phase: ScheduledMode): void {
+    if (phase === this.scheduled) return;
+    this.scheduled = phase;
+    // before start() (the schedule's phase at boot) the first tick uses it
+    if (this.cancelTick) this.tick();
+  }
+
+  /** The operator has seen an alarm: logged, kept on the alarm until it clears. */
+  acknowledgeAlarm(alarm: string, by: string): { ok: boolean; text: string } {
+    const state = this.state;
+    if (!state) return { ok: false, text: 'the point has not been judged yet' };
+    const result = acknowledgeAlarm(state.alarms, alarm, by, this.ctx.clock.now());
+    if (!result.ok) return { ok: false, text: result.error };
+    this.state = { ...state, alarms: result.active };
+    this.logEvent(result.event);
+    this.tick();
+    return { ok: true, text: result.event.message };
+  }
+
+  /** Acknowledges every raised alarm not yet acknowledged (the operator's button); returns how many. */
+  acknowledgeAllAlarms(by: string): number {
+    const pending = (this.state?.alarms ?? []).filter((a) => a.acknowledged === null);
+    return pending.filter((a) => this.acknowledgeAlarm(a.alarm, by).ok).length;
+  }
+
+  /** Overrides point.capacity (MQTT `cmd/capacity.set`); the status goes out at once. */
+  setCapacity(capacity: number): void {
+    this.modelConfig = { ...this.modelConfig, capacity };
+    this.lastStatusAt = Number.NEGATIVE_INFINITY;
+    // Before start() (restoring after a restart) the first tick publishes it.
+    if (this.cancelTick) this.tick();
+  }
+
+  currentCapacity(): number {
+    return this.modelConfig.capacity;
+  }
+
+  /** Sets (or, with undefined, clears) the announcement; the status goes out at once. */
+  setAnnouncement(notice: Announcement | undefined): void {
+    this.notice = notice;
+    this.lastStatusAt = Number.NEGATIVE_INFINITY;
+    // Before start() (restoring after a restart) the first tick publishes it.
+    if (this.cancelTick) this.tick();
+  }
+
+  /** The current announcement, or undefined when none is set or it has lapsed. */
+  announcement(): Announcement | undefined {
+    const n = this.notice;
+    if (n?.expiresAt !== undefined && Date.parse(n.expiresAt) <= this.ctx.clock.now()) return undefined;
+    return n;
   }
 
   setOccupancy(change: { set: number } | { adjust: number }): Occupancy {
@@ -133,8 +213,35 @@ export class PointPipeline {
 
   private reading(channel: string, value: number | null): void {
     const ts = this.ctx.clock.now();
+    const before = this.latest.get(channel);
     this.latest.set(channel, { value, ts });
     this.ctx.record({ channel, value, ts });
+    // a new value may change the judgement now; a repeated one only refreshes it (the tick sees that)
+    if (!before || before.value !== value) this.requestEvaluation();
+  }
+
+  /** Evaluates once after the current burst of readings (a driver reports several channels at once). */
+  private requestEvaluation(): void {
+    if (this.evaluationQueued || !this.cancelTick) return;
+    this.evaluationQueued = true;
+    queueMicrotask(() => {
+      this.evaluationQueued = false;
+      if (this.cancelTick) this.tick();
+    });
+  }
+
+  private button(name: string): void {
+    try {
+      handleButton(name, {
+        now: this.ctx.clock.now(),
+        mode: this.mode,
+        enqueue: (cmd) => this.ctx.store.enqueueCommand(cmd),
+        logEvent: (e) => this.logEvent(e),
+        acknowledgeAlarms: (actor) => this.acknowledgeAllAlarms(actor),
+      });
+    } catch (err) {
+      this.ctx.logger.error('could not handle a button', { button: name, error: err });
+    }
   }
 
   private passage(direction: Passage): void {
@@ -154,6 +261,8 @@ export class PointPipeline {
   }
 
   private driverHealth(driver: string, health: DriverHealth, message: string): void {
+    this.health.set(driver, health);
+    this.requestEvaluation();
     const level = health === 'ok' || health === 'starting' ? 'info' : 'warning';
     this.ctx.logger.info(`driver ${driver}: ${health}`, { message });
     this.logEvent({
@@ -173,44 +282,56 @@ export class PointPipeline {
       this.publishOccupancy();
     }
     const prev = this.state;
+    const link = this.backlog.current(now);
     const { state, events } = evaluatePoint(
       prev,
-      { now, latest: this.latest, mode: this.mode, occupancy: this.occupancy.count },
+      {
+        now,
+        latest: this.latest,
+        mode: this.mode,
+        occupancy: this.occupancy.count,
+        scheduled: this.scheduled,
+        visitorsToday: this.occupancy.entries,
+        health: this.health,
+        uplinkConnected: link.configured ? link.connected : undefined,
+      },
       this.modelConfig,
     );
     this.state = state;
+    const stateChanged = !prev || prev.state !== state.state;
+    // the sign first: people outside must not wait for the disk to commit the event
+    this.showSign(state, now);
     for (const e of events) {
       this.ctx.logger.info(e.message, { event: e.type });
       this.logEvent(e);
     }
-    const stateChanged = !prev || prev.state !== state.state;
-    this.showSign(state);
     this.maybePublishStatus(state, now, stateChanged);
+    this.ctx.heartbeat?.();
   }
 
-  private showSign(state: PointState): void {
-    const uplink = this.ctx.uplink;
-    const backlog = this.ctx.store.backlog();
-    const indicator = !uplink
-      ? 'off'
-      : uplink.state().connected
-        ? 'connected'
-        : `buffering ${backlog.telemetry + backlog.events}`;
-    const services = Object.entries(state.services)
-      .filter(([, ok]) => ok)
-      .map(([name]) => name);
-    const detail = {
-      placesLeft: Math.max(0, state.capacity - state.occupancy),
-      reasons: state.reasons,
-      capacity: state.capacity,
-      services,
-      uplink: indicator,
-    };
-    for (const sign of this.ctx.signs) sign.show(patternFor(state.state), detail);
+  private showSign(state: PointState, now: number): void {
+    const detail = signDetailFor(state, technicianIndicator(this.backlog.current(now)));
+    const pattern = patternFor(state.state);
+    for (const sign of this.ctx.signs) {
+      try {
+        sign.show(pattern, detail);
+      } catch (err) {
+        // one broken output (a GPIO write failing) must not darken the others
+        this.ctx.logger.error('sign output failed', { error: err });
+      }
+    }
   }
 
   private maybePublishStatus(state: PointState, now: number, stateChanged: boolean): void {
-    const key = JSON.stringify([state.state, state.mode, state.power, state.reasons, this.occupancy.count]);
+    const alarms = state.alarms.map((a) => [a.alarm, a.acknowledged !== null]);
+    const key = JSON.stringify([
+      state.state,
+      state.mode,
+      state.power,
+      state.reasons,
+      this.occupancy.count,
+      alarms,
+    ]);
     const heartbeatMs = (this.ctx.config.mqtt?.statusIntervalSec ?? 60) * 1000;
     const sinceLast = now - this.lastStatusAt;
     const due =
@@ -221,6 +342,7 @@ export class PointPipeline {
     this.lastStatusKey = key;
     this.lastStatusAt = now;
     const status = this.statusNow(state, now);
+    this.lastStatus = status;
     try {
       this.ctx.store.saveStatus(status, now);
     } catch (err) {
@@ -238,7 +360,11 @@ export class PointPipeline {
       now,
       latest: this.latest,
       occupancy: this.occupancy,
-      uplink: { connected: uplink?.state().connected ?? false, backlog: this.ctx.store.backlog() },
+      uplink: uplink?.heartbeat?.() ?? {
+        connected: uplink?.state().connected ?? false,
+        backlog: this.ctx.store.backlog(),
+      },
+      announcement: this.announcement(),
       staleAfterMs: this.ctx.config.rules.staleAfterSec * 1000,
     });
   }

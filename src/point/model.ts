@@ -1,19 +1,25 @@
-import type { RulesConfig, ServiceName } from '../config/schema.js';
+import type { AlarmsConfig, RulesConfig, ServiceName } from '../config/schema.js';
 import type { PointEvent } from '../core/events.js';
-import type {
-  LatestValues,
-  LimitReason,
-  ModelInputs,
-  PointState,
-  PointStateName,
-  PowerSource,
-} from './types.js';
+import { checkAlarms } from './alarms/conditions.js';
+import { newAlarmLatches, stepAlarms } from './alarms/engine.js';
+import { coldVerdict } from './comfort.js';
+import { fuelDrop, fuelEstimate, newFuelMemory, stepFuel } from './fuel.js';
+import { AT_ONCE, below, newLatch, stepLatch, type Verdict } from './latch.js';
+import { fullVerdict, occupancyPercent } from './occupancy-rules.js';
+import { batteryHoursLeft, type Fresh, newGeneratorRun, powerSource, stepGeneratorRun } from './power.js';
+import { limitReasons, type ServiceFacts, serviceFlags } from './services.js';
+import { applyDwell, wantedState } from './state.js';
+import type { LatestValues, ModelInputs, ModelMemory, PointState } from './types.js';
+
+export { comfortFloor } from './comfort.js';
+export { powerSource } from './power.js';
 
 export interface ModelConfig {
   capacity: number;
   servesElderly: boolean;
   services: readonly ServiceName[];
   rules: RulesConfig;
+  alarms: AlarmsConfig;
 }
 
 export interface Evaluation {
@@ -23,33 +29,91 @@ export interface Evaluation {
 
 /**
  * The point's judgement, pure: the previous state and the inputs give the next state and the events.
- * Hysteresis on every threshold and a minimum dwell time keep noisy inputs from making the sign flicker.
+ * Every threshold is a latch with hysteresis and dwell, and the state itself has a minimum dwell, so
+ * noisy inputs cannot make the sign flicker. Nothing here reads a clock: `inputs.now` is the time.
  */
 export function evaluatePoint(
   prev: PointState | undefined,
   inputs: ModelInputs,
   cfg: ModelConfig,
 ): Evaluation {
-  const fresh = freshValues(inputs.latest, inputs.now, cfg.rules.staleAfterSec * 1000);
+  const { now } = inputs;
+  const r = cfg.rules;
+  const staleMs = r.staleAfterSec * 1000;
+  const fresh = freshValues(inputs.latest, now, staleMs);
+  const memory = remember(prev?.memory, inputs, fresh, cfg);
   const power = powerSource(fresh);
-  const full = isFull(prev?.full ?? false, inputs.occupancy, cfg);
-  const cold = isCold(prev?.cold ?? false, fresh.get('temperature.indoor'), cfg);
-  const reasons = limitReasons(power, fresh.get('battery.soc'), cold, cfg);
-  const wanted = wantedState(inputs.mode, full, reasons);
-  const state = applyDwell(prev, wanted, inputs, cfg);
+  const batteryLow = memory.batteryLow.active;
+  const facts: ServiceFacts = {
+    fresh,
+    power,
+    cold: memory.cold.active,
+    batteryLowOnBattery: batteryLow && (power === 'battery' || power === 'none'),
+    internetDown: memory.internetDown.active,
+  };
+  const services = serviceFlags(cfg.services, facts);
+  const reasons = limitReasons(facts, batteryLow, services);
+  const scheduled = inputs.scheduled ?? 'open';
+  const wanted = wantedState(inputs.mode, scheduled, memory.full.active, reasons);
+  const state = applyDwell(prev, wanted, now, {
+    mode: inputs.mode,
+    scheduled,
+    minDwellMs: r.minDwellSec * 1000,
+  });
+  const percent = occupancyPercent(inputs.occupancy, cfg.capacity);
+  const batteryHours = batteryHoursLeft(fresh, r.batteryCapacityAh);
+  const running = fresh.get('generator.running') === 1;
+  const fuel = fuelEstimate(
+    memory.fuel,
+    {
+      level: fresh.get('generator.fuelLevel'),
+      running,
+      load: fresh.get('generator.load'),
+      outdoor: fresh.get('temperature.outdoor'),
+    },
+    r,
+    now,
+  );
+  const checks = checkAlarms(
+    {
+      now,
+      fresh,
+      latest: inputs.latest,
+      health: inputs.health ?? new Map(),
+      power,
+      batteryHoursLeft: batteryHours,
+      fuel,
+      fuelDropPoints: fuelDrop(memory.fuel.samples, now, cfg.alarms.fuelDropWindowSec * 1000),
+      generatorRunMs: memory.generator.runMs,
+      occupancyPercent: percent,
+    },
+    { alarms: cfg.alarms, rules: r, servesElderly: cfg.servesElderly },
+  );
+  const alarms = stepAlarms(memory.alarms, prev?.alarms ?? [], checks, now);
   const next: PointState = {
     state,
-    since: prev && prev.state === state ? prev.since : inputs.now,
+    since: prev && prev.state === state ? prev.since : now,
     mode: inputs.mode,
     reasons,
     power,
     occupancy: inputs.occupancy,
     capacity: cfg.capacity,
-    full,
-    cold,
-    services: serviceFlags(cfg.services, power, cold),
+    full: memory.full.active,
+    cold: memory.cold.active,
+    services,
+    scheduled,
+    estimates: {
+      batteryHoursLeft: batteryHours,
+      fuel,
+      generatorLoadPercent: running ? (fresh.get('generator.load') ?? null) : null,
+      generatorHoursSinceRest: memory.generator.runMs / 3_600_000,
+      occupancyPercent: percent,
+      visitorsToday: inputs.visitorsToday ?? 0,
+    },
+    alarms: alarms.active,
+    memory: { ...memory, alarms: alarms.latches },
   };
-  return { state: next, events: changeEvents(prev, next, inputs.now) };
+  return { state: next, events: [...changeEvents(prev, next, now), ...alarms.events] };
 }
 
 /** Values older than the stale limit count as unknown: a silent sensor must not keep a state alive. */
@@ -61,89 +125,61 @@ function freshValues(latest: LatestValues, now: number, staleMs: number): Map<st
   return out;
 }
 
-export function powerSource(fresh: ReadonlyMap<string, number>): PowerSource {
-  const mains = fresh.get('mains.present');
-  const generator = fresh.get('generator.running');
-  if (mains === 1) return 'grid';
-  if (generator === 1) return 'generator';
-  const soc = fresh.get('battery.soc');
-  const voltage = fresh.get('battery.voltage');
-  if (soc !== undefined) return soc > 0 ? 'battery' : 'none';
-  if (voltage !== undefined) return 'battery';
-  if (mains === 0 && generator === 0) return 'none';
-  return 'unknown';
-}
-
-function isFull(wasFull: boolean, occupancy: number, cfg: ModelConfig): boolean {
-  const pct = (occupancy / cfg.capacity) * 100;
-  if (wasFull) return pct >= cfg.rules.reopenBelowPercent;
-  return pct >= cfg.rules.fullAtPercent;
-}
-
-export function comfortFloor(cfg: ModelConfig): number {
-  return cfg.servesElderly ? Math.max(cfg.rules.coldBelowC, 20) : cfg.rules.coldBelowC;
-}
-
-function isCold(wasCold: boolean, indoor: number | undefined, cfg: ModelConfig): boolean {
-  if (indoor === undefined) return wasCold;
-  const floor = comfortFloor(cfg);
-  if (wasCold) return indoor < floor + cfg.rules.comfortHysteresisC;
-  return indoor < floor;
-}
-
-function limitReasons(
-  power: PowerSource,
-  soc: number | undefined,
-  cold: boolean,
-  cfg: ModelConfig,
-): LimitReason[] {
-  const reasons: LimitReason[] = [];
-  if (power === 'battery') reasons.push('battery-only');
-  if (power === 'none') reasons.push('no-power');
-  if (power !== 'grid' && soc !== undefined && soc < cfg.rules.lowBatteryPercent) reasons.push('battery-low');
-  if (cold) reasons.push('cold');
-  return reasons;
-}
-
-function wantedState(
-  mode: ModelInputs['mode'],
-  full: boolean,
-  reasons: readonly LimitReason[],
-): PointStateName {
-  if (mode === 'closed') return 'CLOSED';
-  if (mode === 'standby') return 'STANDBY';
-  if (full) return 'FULL';
-  return reasons.length > 0 ? 'OPEN_LIMITED' : 'OPEN';
-}
-
-/**
- * Rule-driven changes wait until the current state has been shown for `minDwellSec`. Operator mode
- * changes apply at once, and so does FULL: the door must not keep inviting people into a full room.
- */
-function applyDwell(
-  prev: PointState | undefined,
-  wanted: PointStateName,
+/** Steps every latch and trend of the model's memory by this moment's facts. */
+function remember(
+  prev: ModelMemory | undefined,
   inputs: ModelInputs,
+  fresh: Fresh,
   cfg: ModelConfig,
-): PointStateName {
-  if (!prev || prev.state === wanted) return wanted;
-  if (prev.mode !== inputs.mode || wanted === 'FULL') return wanted;
-  const held = inputs.now - prev.since;
-  return held >= cfg.rules.minDwellSec * 1000 ? wanted : prev.state;
+): ModelMemory {
+  const { now } = inputs;
+  const r = cfg.rules;
+  const a = cfg.alarms;
+  const m: ModelMemory = prev ?? {
+    full: newLatch(now),
+    cold: newLatch(now),
+    batteryLow: newLatch(now),
+    internetDown: newLatch(now),
+    alarms: newAlarmLatches(now),
+    fuel: newFuelMemory(),
+    generator: newGeneratorRun(now),
+  };
+  const running = fresh.get('generator.running');
+  const fullTiming = { raiseAfterMs: r.fullDwellSec * 1000, clearAfterMs: 0 };
+  return {
+    full: stepLatch(m.full, fullVerdict(inputs.occupancy, cfg.capacity, r), now, fullTiming),
+    cold: stepLatch(m.cold, coldVerdict(fresh.get('temperature.indoor'), r, cfg.servesElderly), now, AT_ONCE),
+    batteryLow: stepLatch(
+      m.batteryLow,
+      below(fresh.get('battery.soc'), r.lowBatteryPercent, r.batteryOkPercent),
+      now,
+      AT_ONCE,
+    ),
+    internetDown: stepLatch(m.internetDown, internetVerdict(fresh, inputs.uplinkConnected), now, {
+      raiseAfterMs: fresh.has('internet.up') ? 0 : r.internetDownAfterSec * 1000,
+      clearAfterMs: 0,
+    }),
+    alarms: m.alarms,
+    fuel: stepFuel(m.fuel, inputs.latest.get('generator.fuelLevel'), {
+      now,
+      running: running === 1,
+      outdoor: fresh.get('temperature.outdoor'),
+      keepMs: Math.max(r.fuelTrendWindowSec, a.fuelDropWindowSec) * 1000,
+      rules: r,
+    }),
+    generator: stepGeneratorRun(m.generator, running, now, {
+      restMs: a.generatorRestMinutes * 60_000,
+      maxGapMs: r.staleAfterSec * 1000,
+    }),
+  };
 }
 
-function serviceFlags(
-  declared: readonly ServiceName[],
-  power: PowerSource,
-  cold: boolean,
-): Partial<Record<ServiceName, boolean>> {
-  const flags: Partial<Record<ServiceName, boolean>> = {};
-  for (const service of declared) {
-    if (service === 'heat') flags.heat = !cold;
-    else if (service === 'charging') flags.charging = power !== 'none';
-    else flags[service] = true; // declared, and nothing measured says otherwise
-  }
-  return flags;
+/** An `internet.up` probe decides; without one, a disconnected uplink says the link is down. */
+function internetVerdict(fresh: Fresh, uplinkConnected: boolean | undefined): Verdict {
+  const probe = fresh.get('internet.up');
+  if (probe !== undefined) return probe === 1 ? 'clear' : 'raise';
+  if (uplinkConnected === undefined) return 'clear';
+  return uplinkConnected ? 'clear' : 'raise';
 }
 
 function changeEvents(prev: PointState | undefined, next: PointState, now: number): PointEvent[] {
@@ -154,7 +190,13 @@ function changeEvents(prev: PointState | undefined, next: PointState, now: numbe
       level: next.state === 'OPEN' || next.state === 'STANDBY' ? 'info' : 'warning',
       ts: now,
       message: `${prev?.state ?? 'START'} → ${next.state}${next.reasons.length ? ` (${next.reasons.join(', ')})` : ''}`,
-      data: { from: prev?.state ?? null, to: next.state, mode: next.mode, reasons: next.reasons },
+      data: {
+        from: prev?.state ?? null,
+        to: next.state,
+        mode: next.mode,
+        scheduled: next.scheduled,
+        reasons: next.reasons,
+      },
     });
   }
   if (prev && prev.power !== next.power) {

@@ -1,6 +1,14 @@
 import type { Occupancy } from './occupancy.js';
 import type { LatestValues, PointState } from './types.js';
 
+export interface Announcement {
+  text: string;
+  /** ISO time it was set. */
+  ts: string;
+  /** ISO time it lapses; absent: until replaced or cleared. */
+  expiresAt?: string;
+}
+
 export interface StatusContext {
   pointId: string;
   pointName: string;
@@ -8,7 +16,18 @@ export interface StatusContext {
   now: number;
   latest: LatestValues;
   occupancy: Occupancy;
-  uplink: { connected: boolean; backlog: { telemetry: number; events: number } };
+  /** The uplink heartbeat (issue 6); the optional fields come from a running MQTT uplink. */
+  uplink: {
+    connected: boolean;
+    backlog: { telemetry: number; events: number };
+    lastConnectedAt?: string | null;
+    protocol?: string | null;
+    oldestUnsentAgeSec?: number | null;
+    drainRatePerSec?: number;
+    etaSec?: number | null;
+  };
+  /** A notice from the municipality (MQTT `cmd/announce`), while it is current. */
+  announcement?: Announcement | undefined;
   staleAfterMs: number;
 }
 
@@ -28,6 +47,7 @@ export function buildStatus(state: PointState, ctx: StatusContext): Record<strin
     name: ctx.pointName,
     status: state.state,
     mode: state.mode,
+    scheduled: state.scheduled,
     since: new Date(state.since).toISOString(),
     reasons: state.reasons,
     power: { source: state.power, mainsPresent: flag('mains.present') },
@@ -37,12 +57,18 @@ export function buildStatus(state: PointState, ctx: StatusContext): Record<strin
       current: v('battery.current'),
       power: v('battery.power'),
       timeToGo: v('battery.timeToGo'),
+      hoursLeft: hours(state.estimates.batteryHoursLeft),
     },
     generator: {
       running: flag('generator.running'),
       fuelLevel: v('generator.fuelLevel'),
       load: v('generator.load'),
       runHours: v('generator.runHours'),
+      fuelHoursLeft: hours(state.estimates.fuel.hoursLeft),
+      fuelPercentPerHour: hours(state.estimates.fuel.percentPerHour),
+      fuelLitres: hours(state.estimates.fuel.litres),
+      fuelEstimate: state.estimates.fuel.basis,
+      hoursSinceRest: hours(state.estimates.generatorHoursSinceRest),
     },
     temperatures: temperatures(ctx, v),
     occupancy: {
@@ -50,14 +76,30 @@ export function buildStatus(state: PointState, ctx: StatusContext): Record<strin
       entries: ctx.occupancy.entries,
       exits: ctx.occupancy.exits,
       percent: Math.round((ctx.occupancy.count / state.capacity) * 100),
+      visitorsToday: ctx.occupancy.entries,
     },
     capacity: state.capacity,
     placesLeft: Math.max(0, state.capacity - ctx.occupancy.count),
     services: state.services,
+    alarms: state.alarms.map((a) => ({
+      alarm: a.alarm,
+      severity: a.severity,
+      since: new Date(a.since).toISOString(),
+      message: a.message,
+      acknowledged: a.acknowledged
+        ? { by: a.acknowledged.by, at: new Date(a.acknowledged.at).toISOString() }
+        : null,
+    })),
     uplink: ctx.uplink,
+    announcement: ctx.announcement ?? null,
     epoch: ctx.epoch,
     ts: new Date(ctx.now).toISOString(),
   };
+}
+
+/** Hours (or another derived figure) to two decimals; null stays null. */
+function hours(x: number | null): number | null {
+  return x === null || !Number.isFinite(x) ? null : Math.round(x * 100) / 100;
 }
 
 function temperatures(

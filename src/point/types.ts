@@ -1,4 +1,8 @@
 import type { ServiceName } from '../config/schema.js';
+import type { AlarmName, AlarmSeverity } from './alarms/catalog.js';
+import type { FuelEstimate, FuelMemory } from './fuel.js';
+import type { Latch } from './latch.js';
+import type { GeneratorRun } from './power.js';
 
 export const POINT_STATES = ['OPEN', 'OPEN_LIMITED', 'FULL', 'STANDBY', 'CLOSED'] as const;
 export type PointStateName = (typeof POINT_STATES)[number];
@@ -6,10 +10,16 @@ export type PointStateName = (typeof POINT_STATES)[number];
 export const MODES = ['auto', 'open', 'closed', 'standby'] as const;
 export type Mode = (typeof MODES)[number];
 
+/** What the schedule says while the mode is `auto`; without a schedule the point is open. */
+export type ScheduledMode = Exclude<Mode, 'auto'>;
+
 export type PowerSource = 'grid' | 'generator' | 'battery' | 'none' | 'unknown';
 
 /** Why an open point is OPEN_LIMITED (shown to the operator and sent in `status.reasons`). */
-export type LimitReason = 'battery-only' | 'no-power' | 'battery-low' | 'cold';
+export type LimitReason = 'battery-only' | 'no-power' | 'battery-low' | 'cold' | `no-${ServiceName}`;
+
+/** A driver's own report of its health (the same values as DriverHealth in src/drivers). */
+export type SensorHealth = 'starting' | 'ok' | 'stale' | 'fault' | 'stopped';
 
 export interface ChannelValue {
   value: number | null;
@@ -24,6 +34,46 @@ export interface ModelInputs {
   latest: LatestValues;
   mode: Mode;
   occupancy: number;
+  /** The schedule's phase (src/schedule); `open` when there is no schedule. */
+  scheduled?: ScheduledMode;
+  /** People who came in today (local midnight), for the status. */
+  visitorsToday?: number;
+  /** Each driver's last reported health, by driver name. */
+  health?: ReadonlyMap<string, SensorHealth>;
+  /** Whether the uplink is connected now; undefined when the point has none. */
+  uplinkConnected?: boolean;
+}
+
+/** An alarm that is raised now. */
+export interface ActiveAlarm {
+  alarm: AlarmName;
+  severity: AlarmSeverity;
+  /** When it was raised. */
+  since: number;
+  message: string;
+  data: Record<string, unknown>;
+  acknowledged: { by: string; at: number } | null;
+}
+
+/** The numbers the municipality asks for, derived from the readings (null = unknown). */
+export interface Estimates {
+  batteryHoursLeft: number | null;
+  fuel: FuelEstimate;
+  generatorLoadPercent: number | null;
+  generatorHoursSinceRest: number;
+  occupancyPercent: number;
+  visitorsToday: number;
+}
+
+/** What the model remembers between evaluations: latches (hysteresis and dwell) and trends. */
+export interface ModelMemory {
+  full: Latch;
+  cold: Latch;
+  batteryLow: Latch;
+  internetDown: Latch;
+  alarms: Readonly<Record<AlarmName, Latch>>;
+  fuel: FuelMemory;
+  generator: GeneratorRun;
 }
 
 export interface PointState {
@@ -41,4 +91,10 @@ export interface PointState {
   cold: boolean;
   /** Declared services combined with measured facts: true works, false declared but failing. */
   services: Partial<Record<ServiceName, boolean>>;
+  /** The schedule's phase this state was judged with. */
+  scheduled: ScheduledMode;
+  estimates: Estimates;
+  /** Raised alarms, oldest first. */
+  alarms: ActiveAlarm[];
+  memory: ModelMemory;
 }

@@ -1,4 +1,6 @@
+import type { ServiceName } from '../config/schema.js';
 import type { PointStateName } from '../point/types.js';
+import type { ServiceIndicator, SignDetail, TechnicianIndicator } from './output.js';
 
 /**
  * What the sign shows for a state. Each state differs from every other in colour, word, symbol AND blink
@@ -27,7 +29,8 @@ export const PATTERNS: Readonly<Record<PointStateName, SignPattern>> = {
     word: 'OPEN · LIMITED',
     symbol: '◐',
     colour: { name: 'yellow', hex: '#F0E442' },
-    blink: [1500, 500],
+    // mostly lit, winking out every 3 s: the inverse of STANDBY's blip, unlike CLOSED's even blink
+    blink: [2700, 300],
   },
   FULL: {
     state: 'FULL',
@@ -48,6 +51,7 @@ export const PATTERNS: Readonly<Record<PointStateName, SignPattern>> = {
     word: 'CLOSED',
     symbol: '✖',
     colour: { name: 'reddish purple', hex: '#CC79A7' },
+    // even: on 1 s, off 1 s
     blink: [1000, 1000],
   },
 };
@@ -78,4 +82,76 @@ export function isLit(pattern: SignPattern, elapsedMs: number): boolean {
     t -= d;
   }
   return false;
+}
+
+/** Pictogram and word of each service indicator; the four shown on every sign come first. */
+export const SERVICE_INDICATORS: Readonly<Record<ServiceName, { symbol: string; word: string }>> = {
+  charging: { symbol: '⚡', word: 'charging' },
+  heat: { symbol: '♨', word: 'heat' },
+  water: { symbol: '💧', word: 'water' },
+  internet: { symbol: '📶', word: 'internet' },
+  toilets: { symbol: 'WC', word: 'toilets' },
+  firstAid: { symbol: '✚', word: 'first aid' },
+  stepFree: { symbol: '♿', word: 'step-free' },
+  motherChild: { symbol: '👶', word: 'mother & child' },
+  sleeping: { symbol: '🛏', word: 'sleeping' },
+};
+
+const INDICATOR_ORDER = Object.keys(SERVICE_INDICATORS) as ServiceName[];
+
+/** The declared services as indicators, in a fixed order so a lamp box always has them in one place. */
+export function serviceIndicators(flags: Partial<Record<ServiceName, boolean>>): ServiceIndicator[] {
+  return INDICATOR_ORDER.filter((s) => flags[s] !== undefined).map((s) => ({
+    service: s,
+    ...SERVICE_INDICATORS[s],
+    ok: flags[s] === true,
+  }));
+}
+
+/**
+ * The technician indicator: steady when connected; buffering blinks, faster past 1 h and 24 h of
+ * backlog, so it is read from across the room without a screen; dark when the point has no uplink.
+ */
+export function technicianIndicator(link: {
+  configured: boolean;
+  connected: boolean;
+  backlogRecords: number;
+  oldestUnsentAgeMs: number | null;
+}): TechnicianIndicator {
+  if (!link.configured) return { link: 'off', backlogHours: null, backlogRecords: 0, blink: [0] };
+  const hours = link.oldestUnsentAgeMs === null ? null : link.oldestUnsentAgeMs / 3_600_000;
+  if (link.connected)
+    return { link: 'connected', backlogHours: hours, backlogRecords: link.backlogRecords, blink: [] };
+  const blink = hours === null || hours < 1 ? [1000, 1000] : hours < 24 ? [500, 500] : [200, 200];
+  return { link: 'buffering', backlogHours: hours, backlogRecords: link.backlogRecords, blink };
+}
+
+/** The technician indicator as one short text: `connected`, `buffering 2.5 h` or `off`. */
+export function technicianText(t: TechnicianIndicator): string {
+  if (t.link !== 'buffering') return t.link;
+  if (t.backlogHours === null) return `buffering ${t.backlogRecords} records`;
+  return `buffering ${t.backlogHours < 10 ? t.backlogHours.toFixed(1) : Math.round(t.backlogHours)} h`;
+}
+
+/** Everything a sign shows beside the state, from plain data (the pipeline adds the uplink facts). */
+export function signDetailFor(
+  view: {
+    capacity: number;
+    occupancy: number;
+    reasons: readonly string[];
+    services: Partial<Record<ServiceName, boolean>>;
+    alarms: ReadonlyArray<{ alarm: string; acknowledged: unknown }>;
+  },
+  technician: TechnicianIndicator,
+): SignDetail {
+  return {
+    placesLeft: Math.max(0, view.capacity - view.occupancy),
+    reasons: [...view.reasons],
+    capacity: view.capacity,
+    services: INDICATOR_ORDER.filter((s) => view.services[s] === true),
+    uplink: technicianText(technician),
+    indicators: serviceIndicators(view.services),
+    technician,
+    alarms: view.alarms.filter((a) => !a.acknowledged).map((a) => a.alarm),
+  };
 }

@@ -49,6 +49,8 @@ export class TerminalSign implements SignOutput {
         detail.reasons,
         detail.services,
         detail.uplink.split(' ')[0],
+        detail.alarms ?? [],
+        (detail.indicators ?? []).filter((i) => !i.ok).map((i) => i.service),
       ]);
       if (key === this.lastKey) return;
       this.lastKey = key;
@@ -76,8 +78,11 @@ export class TerminalSign implements SignOutput {
     if (p === NO_INFO) return 'SIGN  (dark)';
     const d = this.detail;
     const why = d?.reasons.length ? ` (${d.reasons.join(', ')})` : '';
+    const down = (d?.indicators ?? []).filter((i) => !i.ok).map((i) => i.service);
     const extra = d
-      ? `  places ${d.placesLeft}/${d.capacity}  services ${d.services.join(',') || '-'}  uplink ${d.uplink}`
+      ? `  places ${d.placesLeft}/${d.capacity}  services ${d.services.join(',') || '-'}${
+          down.length ? `  down ${down.join(',')}` : ''
+        }  uplink ${d.uplink}${d.alarms?.length ? `  ALARM ${d.alarms.join(',')}` : ''}`
       : '';
     return `SIGN  ${p.symbol} ${p.word}${why}  [${p.colour.name}, ${describeBlink(p.blink)}]${extra}`;
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
-export type LogOpenProblem = 'missing' | 'unreadable' | 'incompatible' | 'foreign';
+export type LogOpenProblem = 'missing' | 'unreadable' | 'incompatible' | 'foreign' | 'corrupt';
 
 /** Why a log could not be opened; the file named in the message was never modified. */
 export class LogOpenError extends Error {
@@ -81,7 +81,54 @@ function createV1(db: Database.Database): void {
   db.pragma(`application_id = ${APPLICATION_ID}`);
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, up: createV1 }];
+/**
+ * v2: clock stamps on every record (boot, monotonic ms, clock state), the boots they refer to, the
+ * downsampled history, and no secondary index on readings. The (channel, seq) index made each group
+ * commit touch one index page per channel and the ts index one more: together about 3-4× the SD writes
+ * of the rows themselves (docs/storage.md, "SD budget"). Readings are read by seq: the latest of a
+ * channel by scanning back from the newest, exports and time filters by one forward scan.
+ * Existing rows keep their seq and ts; their stamps stay NULL ("written before stamps existed").
+ */
+function upgradeToV2(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE boots (
+      id INTEGER PRIMARY KEY,
+      boot_id TEXT NOT NULL UNIQUE,
+      first_seen_ts INTEGER NOT NULL,
+      -- wall − monotonic once the clock was synchronised during this boot; NULL until then
+      offset_ms INTEGER
+    ) STRICT;
+
+    -- clock: 0 unsynchronised, 1 synchronised, 2 corrected from the monotonic offset, NULL unknown
+    ALTER TABLE readings ADD COLUMN boot INTEGER;
+    ALTER TABLE readings ADD COLUMN mono INTEGER;
+    ALTER TABLE readings ADD COLUMN clock INTEGER;
+    ALTER TABLE events ADD COLUMN boot INTEGER;
+    ALTER TABLE events ADD COLUMN mono INTEGER;
+    ALTER TABLE events ADD COLUMN clock INTEGER;
+    DROP INDEX readings_channel_seq;
+    DROP INDEX readings_ts;
+
+    -- Raw readings older than storage.rawRetentionDays, folded per channel and interval.
+    CREATE TABLE downsampled (
+      channel TEXT NOT NULL,
+      bucket_start INTEGER NOT NULL,
+      bucket_ms INTEGER NOT NULL,
+      first_seq INTEGER NOT NULL,
+      last_seq INTEGER NOT NULL,
+      n INTEGER NOT NULL,
+      min REAL,
+      max REAL,
+      mean REAL,
+      PRIMARY KEY (channel, bucket_start, first_seq)
+    ) STRICT;
+  `);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, up: createV1 },
+  { version: 2, up: upgradeToV2 },
+];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
 

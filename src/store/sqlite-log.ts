@@ -1,9 +1,18 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { EVENT_LEVELS, type EventLevel, type LoggedEvent, type PointEvent } from '../core/events.js';
 import { isValidChannelName, type LoggedReading, type Reading } from '../core/readings.js';
-import { assertCompatible, LATEST_VERSION, LogOpenError, migrate, schemaVersion } from './migrations.js';
+import type { TimeSource } from '../system/boot-info.js';
+import { fixedTimeSource } from '../system/boot-info.js';
+import {
+  APPLICATION_ID,
+  assertCompatible,
+  LATEST_VERSION,
+  LogOpenError,
+  migrate,
+  schemaVersion,
+} from './migrations.js';
 import type {
   EventQuery,
   LogStore,
@@ -20,7 +29,21 @@ export { LogOpenError, type LogOpenProblem } from './migrations.js';
 export interface OpenLogOptions {
   /** For the CLI while the service runs: never creates, migrates or writes the file. */
   readonly?: boolean;
+  /** Boot id, monotonic time and clock-sync state stamped on every record; default: fixed, 'unknown'. */
+  time?: TimeSource;
+  /**
+   * Hard cap on the database file (PRAGMA max_page_count): past it a write fails like a full disk and
+   * the oldest low-priority data is shed (see `onFull`). Default: no cap beyond the filesystem.
+   */
+  maxBytes?: number;
+  /** Called when a write failed for lack of space; returns whether it freed some (then the write is retried once). */
+  onFull?: (log: SqliteLog, err: Error) => boolean;
+  /** Skip the quick integrity check at open (the CLI's read-only opens; `db check` runs the full one). */
+  skipQuickCheck?: boolean;
 }
+
+/** Page size of a newly created log: smaller pages mean fewer bytes per group commit on the SD card. */
+export const NEW_LOG_PAGE_SIZE = 1024;
 
 type Db = Database.Database;
 type Param = string | number | null;
@@ -53,8 +76,15 @@ interface CommandRow {
 }
 
 const STREAM_TABLES: Readonly<Record<Stream, string>> = { telemetry: 'readings', events: 'events' };
-const COMMAND_NAMES: readonly OperatorCommandName[] = ['mode', 'occupancy.set', 'occupancy.adjust'];
-const COMMAND_SOURCES: readonly OperatorCommand['source'][] = ['cli', 'mqtt'];
+const COMMAND_NAMES: readonly OperatorCommandName[] = [
+  'mode',
+  'occupancy.set',
+  'occupancy.adjust',
+  'capacity.set',
+  'announce',
+  'alarm.ack',
+];
+const COMMAND_SOURCES: readonly OperatorCommand['source'][] = ['cli', 'mqtt', 'button', 'web'];
 const BUSY_TIMEOUT_MS = 5000;
 const NO_LIMIT = -1;
 
@@ -62,16 +92,17 @@ const NO_LIMIT = -1;
 export function openLog(path: string, opts: OpenLogOptions = {}): SqliteLog {
   const file = resolve(path);
   const readonly = opts.readonly === true;
-  const db = readonly ? openReadOnly(file) : openWritable(file);
+  const db = readonly ? openReadOnly(file) : openWritable(file, opts);
   try {
-    return new SqliteLog({ db, file, readonly });
+    const time = opts.time ?? fixedTimeSource({ bootId: 'unknown', now: Date.now });
+    return new SqliteLog({ db, file, readonly, time, onFull: opts.onFull });
   } catch (err) {
     db.close();
     throw describeOpenError(err, file);
   }
 }
 
-function openWritable(file: string): Db {
+function openWritable(file: string, opts: OpenLogOptions): Db {
   let db: Db;
   try {
     mkdirSync(dirname(file), { recursive: true });
@@ -83,11 +114,54 @@ function openWritable(file: string): Db {
     rw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // Read before any write: a garbage, foreign or too-new file is refused while still untouched.
     assertCompatible(rw, file);
+    if (schemaVersion(rw) > 0 && opts.skipQuickCheck !== true) assertIntact(rw, file);
+    if (schemaVersion(rw) === 0) rw.pragma(`page_size = ${NEW_LOG_PAGE_SIZE}`);
     rw.pragma('journal_mode = WAL');
     rw.pragma('synchronous = FULL');
     rw.pragma('foreign_keys = ON');
+    // Checkpoint about every 256 KiB of WAL instead of 4 MiB (1000 pages): the WAL is rewritten from its
+    // start after each checkpoint, so it stays small and readers scan less.
+    rw.pragma('wal_autocheckpoint = 256');
+    if (opts.maxBytes !== undefined) {
+      const pageSize = Number(rw.pragma('page_size', { simple: true }));
+      rw.pragma(`max_page_count = ${Math.max(1, Math.floor(opts.maxBytes / pageSize))}`);
+    }
     migrate(rw, file);
   });
+}
+
+/** PRAGMA quick_check: O(size) but without the index cross-checks of integrity_check; run at every start. */
+function assertIntact(db: Db, file: string): void {
+  let problems: string[];
+  try {
+    const rows = db.pragma('quick_check(20)') as { quick_check: string }[];
+    problems = rows.map((r) => r.quick_check);
+  } catch (err) {
+    throw corruptLog(file, err instanceof Error ? err.message : String(err), err);
+  }
+  if (problems.length !== 1 || problems[0] !== 'ok') throw corruptLog(file, problems.join('; '));
+}
+
+function corruptLog(file: string, detail: string, cause?: unknown): LogOpenError {
+  return new LogOpenError('corrupt', file, `the log ${file} is corrupt: ${detail}`, { cause });
+}
+
+/** True for an SQLite file whose header names it a pima-kiosk log: only such a file is ever quarantined. */
+export function hasLogHeader(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(72);
+    if (readSync(fd, head, 0, 72, 0) < 72) return false;
+    return (
+      head.subarray(0, 16).toString('latin1') === 'SQLite format 3\0' &&
+      head.readUInt32BE(68) === APPLICATION_ID
+    );
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function openReadOnly(file: string): Db {
@@ -130,6 +204,7 @@ function missingLog(file: string): LogOpenError {
 function describeOpenError(err: unknown, file: string): Error {
   if (err instanceof LogOpenError) return err;
   const detail = err instanceof Error ? err.message : String(err);
+  if (isCorruption(err) && hasLogHeader(file)) return corruptLog(file, detail, err);
   return new LogOpenError(
     'unreadable',
     file,
@@ -142,6 +217,27 @@ interface SqliteLogParts {
   db: Db;
   file: string;
   readonly: boolean;
+  time: TimeSource;
+  onFull?: (log: SqliteLog, err: Error) => boolean;
+}
+
+/** The clock stamp columns: which boot, monotonic ms, and 0/1/NULL for unsynchronised/synchronised/unknown. */
+interface Stamp {
+  boot: number | null;
+  mono: number;
+  clock: number | null;
+}
+
+const CLOCK_CODE = { unsynchronized: 0, synchronized: 1, unknown: null } as const;
+
+export function isCorruption(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+export function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'ENOSPC';
 }
 
 /** The local log on SQLite. Use `openLog()`; every method is synchronous and commits before returning. */
@@ -152,35 +248,94 @@ export class SqliteLog implements LogStore {
   private readonly db: Db;
   private readonly sql: ReturnType<typeof prepareStatements>;
   private readonly filtered = new Map<string, Database.Statement<Param[], unknown>>();
-  private readonly insertReadings: (rows: readonly Reading[]) => LoggedReading[];
+  private readonly insertReadings: (rows: readonly Reading[], stamp: Stamp) => LoggedReading[];
+  private readonly time: TimeSource;
+  private readonly onFull: ((log: SqliteLog, err: Error) => boolean) | undefined;
+  private boot: number | null = null;
   private closed = false;
 
   constructor(parts: SqliteLogParts) {
     this.db = parts.db;
     this.path = parts.file;
     this.readonly = parts.readonly;
+    this.time = parts.time;
+    this.onFull = parts.onFull;
     this.sql = prepareStatements(parts.db);
     this.epoch = readEpoch(this.sql.metaValue, parts.file);
-    this.insertReadings = parts.db.transaction((rows: readonly Reading[]) =>
+    this.insertReadings = parts.db.transaction((rows: readonly Reading[], st: Stamp) =>
       rows.map((r) => ({
         ...r,
-        seq: Number(this.sql.insertReading.run(r.ts, r.channel, r.value).lastInsertRowid),
+        seq: Number(
+          this.sql.insertReading.run(r.ts, r.channel, r.value, st.boot, st.mono, st.clock).lastInsertRowid,
+        ),
       })),
     );
+  }
+
+  /** The raw connection, for the other modules of src/store (retention, recovery, checks) only. */
+  database(): Db {
+    return this.db;
   }
 
   appendReadings(readings: readonly Reading[]): LoggedReading[] {
     this.assertWritable();
     const rows = readings.map(storableReading);
-    return rows.length === 0 ? [] : this.insertReadings(rows);
+    if (rows.length === 0) return [];
+    return this.withSpace(() => this.insertReadings(rows, this.stamp()));
   }
 
   appendEvent(event: PointEvent): LoggedEvent {
     this.assertWritable();
     const e = storableEvent(event);
     const data = e.data === undefined ? null : JSON.stringify(e.data);
-    const { lastInsertRowid } = this.sql.insertEvent.run(e.ts, e.type, e.level, e.message, data);
+    const { lastInsertRowid } = this.withSpace(() => {
+      const st = this.stamp();
+      return this.sql.insertEvent.run(e.ts, e.type, e.level, e.message, data, st.boot, st.mono, st.clock);
+    });
     return { ...e, seq: Number(lastInsertRowid) };
+  }
+
+  /** Lowest and highest seq present in a stream's table (cheap: both ends of the rowid b-tree). */
+  seqBounds(stream: Stream): { first: number; last: number } | undefined {
+    const row = this.db
+      .prepare<[], { first: number | null; last: number | null }>(
+        `SELECT min(seq) AS first, max(seq) AS last FROM ${STREAM_TABLES[checkStream(stream)]}`,
+      )
+      .get();
+    return row?.first == null || row.last == null ? undefined : { first: row.first, last: row.last };
+  }
+
+  /** This boot's row in `boots` (created on first use), so records store a small integer. */
+  bootRow(): number {
+    if (this.boot !== null) return this.boot;
+    const bootId = this.time.bootId();
+    this.sql.insertBoot.run(bootId, Date.now());
+    const row = this.sql.bootByUuid.get(bootId);
+    if (!row) throw new Error(`could not record boot ${bootId}`);
+    this.boot = row.id;
+    return row.id;
+  }
+
+  timeSource(): TimeSource {
+    return this.time;
+  }
+
+  private stamp(): Stamp {
+    return {
+      boot: this.bootRow(),
+      mono: Math.round(this.time.monotonicMs()),
+      clock: CLOCK_CODE[this.time.clockSync()],
+    };
+  }
+
+  /** A write that failed for lack of space is retried once after `onFull` shed old data. */
+  private withSpace<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (err) {
+      if (!isDiskFull(err) || !this.onFull?.(this, err as Error)) throw err;
+      return write();
+    }
   }
 
   queryReadings(q: ReadingQuery): LoggedReading[] {
@@ -301,12 +456,18 @@ export class SqliteLog implements LogStore {
 function prepareStatements(db: Db) {
   return {
     metaValue: db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
-    insertReading: db.prepare<[number, string, number | null]>(
-      'INSERT INTO readings (ts, channel, value) VALUES (?, ?, ?)',
+    insertReading: db.prepare<[number, string, number | null, number | null, number, number | null]>(
+      'INSERT INTO readings (ts, channel, value, boot, mono, clock) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    insertEvent: db.prepare<[number, string, string, string, string | null]>(
-      'INSERT INTO events (ts, type, level, message, data) VALUES (?, ?, ?, ?, ?)',
+    insertEvent: db.prepare<
+      [number, string, string, string, string | null, number | null, number, number | null]
+    >(
+      'INSERT INTO events (ts, type, level, message, data, boot, mono, clock) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    insertBoot: db.prepare<[string, number]>(
+      'INSERT INTO boots (boot_id, first_seen_ts) VALUES (?, ?) ON CONFLICT (boot_id) DO NOTHING',
+    ),
+    bootByUuid: db.prepare<[string], { id: number }>('SELECT id FROM boots WHERE boot_id = ?'),
     readingsAfter: db.prepare<[number, number], ReadingRow>(
       'SELECT seq, ts, channel, value FROM readings WHERE seq > ? ORDER BY seq LIMIT ?',
     ),

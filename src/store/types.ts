@@ -20,7 +20,16 @@ export interface EventQuery {
   limit?: number;
 }
 
-export type OperatorCommandName = 'mode' | 'occupancy.set' | 'occupancy.adjust';
+export type OperatorCommandName =
+  | 'mode'
+  | 'occupancy.set'
+  | 'occupancy.adjust'
+  /** From MQTT `cmd/capacity.set`: the municipality overrides point.capacity. */
+  | 'capacity.set'
+  /** From MQTT `cmd/announce`: a notice for the status page and the status message. */
+  | 'announce'
+  /** The operator acknowledges a raised alarm: args {alarm}. */
+  | 'alarm.ack';
 
 /** An operator's request written by the CLI (or an MQTT command) and applied by the running service. */
 export interface OperatorCommand {
@@ -28,7 +37,7 @@ export interface OperatorCommand {
   args: Record<string, unknown>;
   /** Who asked: an OS user for the CLI, `mqtt` for the municipality. */
   actor: string;
-  source: 'cli' | 'mqtt';
+  source: 'cli' | 'mqtt' | 'button' | 'web';
   ts: number;
 }
 
@@ -56,6 +65,8 @@ export interface OutboxSource {
   markSent(stream: Stream, seq: number): void;
   /** Logged records not yet acknowledged, per stream. */
   backlog(): Record<Stream, number>;
+  /** Optional: ts of the oldest record not yet acknowledged, over both streams; null when none waits. */
+  oldestUnsentTs?(): number | null;
 }
 
 /** The local log: readings, events (state changes, operator actions, faults), outbox, status, commands. */
@@ -74,5 +85,7 @@ export interface LogStore extends OutboxSource {
   commandsAfter(id: number): StoredOperatorCommand[];
   command(id: number): StoredOperatorCommand | undefined;
   markCommandApplied(id: number, appliedAt: number, result: string): void;
+  /** Lowest and highest seq present in a stream (for progress of long reads); undefined when empty. */
+  seqBounds?(stream: Stream): { first: number; last: number } | undefined;
   close(): void;
 }

@@ -1,17 +1,43 @@
-import { connect, type IClientOptions, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { performance } from 'node:perf_hooks';
+import { connect, type IClientPublishOptions, type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Clock } from '../core/clock.js';
-import type { LoggedEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import type { LoggedReading } from '../core/readings.js';
-import type { OutboxSource, Stream } from '../store/types.js';
+import type { LogStore, OutboxSource, Stream } from '../store/types.js';
+import { backoffDelay } from './backoff.js';
+import { type CommandHost, type CommandLimits, Commands } from './commands.js';
+import { discoveryMessages } from './discovery.js';
+import { Drain, STREAMS } from './drain.js';
+import { stringify } from './encode.js';
+import { jsonMessage, liveAlarmMessage, unsentAlarms } from './live.js';
+import { etaSeconds, RateMeter } from './rate-meter.js';
+import type { UplinkSecurity } from './security.js';
+import { type LiveMessage, type Outgoing, Sender } from './sender.js';
+import {
+  type BrokerLimits,
+  brokerLimits,
+  clientOptions,
+  describeError,
+  type ProtocolVersion,
+  redactUrl,
+  refusedProtocol,
+  withTimeout,
+} from './session.js';
+import { TokenBucket } from './token-bucket.js';
 import { type PointTopics, pointTopics } from './topics.js';
-import type { Uplink, UplinkState } from './types.js';
+import type { Uplink, UplinkHeartbeat, UplinkState } from './types.js';
+
+export { backoffDelay } from './backoff.js';
+
+/** The outbox plus the alarm query that lets unsent alarms go ahead of the backlog. */
+export type UplinkStore = OutboxSource & Pick<LogStore, 'queryEvents'>;
 
 export interface MqttUplinkOptions {
   /** mqtt://, mqtts://, ws:// or wss:// broker URL. */
   url: string;
   topicPrefix: string;
   pointId: string;
+  /** For Home Assistant discovery. Default: the point id. */
+  pointName?: string;
   /** Default `pima-kiosk-{pointId}`. */
   clientId?: string;
   keepaliveSec: number;
@@ -20,18 +46,37 @@ export interface MqttUplinkOptions {
   reconnectMaxMs: number;
   /** Records per telemetry/events message. */
   batchMaxRecords: number;
+  /** Bytes per telemetry/events message (also capped by the broker's maximum packet size). Default 65 536. */
+  batchMaxBytes?: number;
+  /** QoS 1 messages awaiting PUBACK at once (capped by the broker's receive maximum). Default 16. */
+  inFlightMax?: number;
+  /** Bytes awaiting PUBACK at once: bounds memory and how long a live message queues behind history. Default 262 144. */
+  inFlightMaxBytes?: number;
+  /** The backlog starts a random 0..this ms after connecting (live messages at once). Default 0. */
+  drainStartJitterMs?: number;
+  /** Metered links: bytes published per hour; the backlog waits when spent, live messages never. */
+  byteBudgetPerHour?: number;
   /** MQTT 5 message expiry of the retained status, so a stale one is never shown as current. Default 180. */
   statusExpirySec?: number;
   /** One connection attempt (TCP, TLS, CONNACK) is abandoned after this. Default 30 000. */
   connectTimeoutMs?: number;
   /** stop() waits at most this long for the goodbye PUBACK, and again for the disconnect. Default 1000. */
   stopTimeoutMs?: number;
-  outbox: OutboxSource;
-  /** Timestamps only: reconnect delays run on real time, the service clock may be simulated. */
+  /** Acknowledged positions are written to the log at most this often. Default 250. */
+  markIntervalMs?: number;
+  security?: UplinkSecurity;
+  /** `cmd/{name}` handling; without it commands are not subscribed. */
+  commands?: { host: CommandHost; limits: CommandLimits };
+  /** Home Assistant discovery, opt-in. */
+  homeAssistant?: { discoveryPrefix: string };
+  outbox: UplinkStore;
+  /** Timestamps only: delays run on real time, the service clock may be simulated. */
   clock: Clock;
   logger: Logger;
-  /** For the reconnect jitter; default Math.random. */
+  /** For the reconnect jitter and drain start; default Math.random. */
   random?: () => number;
+  /** Real monotonic ms for rates and budgets; default performance.now. */
+  monotonic?: () => number;
 }
 
 type LinkState = 'idle' | 'connecting' | 'connected' | 'offline' | 'stopped';
@@ -39,55 +84,83 @@ type LinkState = 'idle' | 'connecting' | 'connected' | 'offline' | 'stopped';
 /** One mqtt.js client = one network connection; a reconnect builds a fresh one so no stale queue replays. */
 interface Session {
   readonly client: MqttClient;
+  readonly version: ProtocolVersion;
   connected: boolean;
-  readonly inFlight: Record<Stream, boolean>;
-  statusInFlight: boolean;
-  /** Set while the drain waits after the broker refused a batch. */
-  hold: ReturnType<typeof setTimeout> | undefined;
+  limits: BrokerLimits;
+  sender: Sender | undefined;
+  /** Monotonic ms before which the backlog waits (randomised start, refusal hold). */
+  backlogFrom: number;
   refusals: number;
+  wake: ReturnType<typeof setTimeout> | undefined;
 }
 
-interface Batch {
-  payload: string;
-  lastSeq: number;
-  count: number;
-}
-
-/** Full jitter: uniform in [0, min(max, min·2^failures)). */
-export function backoffDelay(failures: number, minMs: number, maxMs: number, random: () => number): number {
-  const ceiling = Math.min(maxMs, minMs * 2 ** Math.min(failures, 30));
-  return Math.floor(Math.min(Math.max(random(), 0), 1) * ceiling);
-}
+const SW_VERSION = '0.1.0';
 
 /**
- * The MQTT session of CONTRACT.md §5: online/last will, retained status, and the outbox drained in `seq`
- * order with at-least-once delivery (a record is marked sent only in its PUBACK callback).
+ * The MQTT uplink of CONTRACT.md §5: online with last will, live first (status, alarms) after every
+ * connect, the log's outbox drained through a bounded window, commands, Home Assistant discovery.
  */
 export class MqttUplink implements Uplink {
   private readonly topics: PointTopics;
   private readonly random: () => number;
+  private readonly mono: () => number;
   private readonly logUrl: string;
+  private readonly drain: Drain;
+  private readonly meter = new RateMeter();
+  private readonly commands: Commands | undefined;
+  private budget: TokenBucket | undefined;
   private session: Session | undefined;
+  private version: ProtocolVersion = 5;
+  private lastVersion: ProtocolVersion | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private failures = 0;
   private lastConnectedAt: number | null = null;
   private lastError: unknown;
+  private fallBack = false;
   private link: LinkState = 'idle';
   private warned = false;
-  private outboxFailing = false;
-  private status: string | undefined;
-  private statusPending = false;
+  private status: { text: string; object: Record<string, unknown> } | undefined;
+  private liveAlarmPos = 0;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly opts: MqttUplinkOptions) {
     this.topics = pointTopics(opts.topicPrefix, opts.pointId);
     this.random = opts.random ?? Math.random;
+    this.mono = opts.monotonic ?? (() => performance.now());
     this.logUrl = redactUrl(opts.url);
+    this.drain = new Drain({
+      outbox: opts.outbox,
+      pointId: opts.pointId,
+      topics: this.topics,
+      maxRecords: opts.batchMaxRecords,
+      markIntervalMs: opts.markIntervalMs ?? 250,
+      logger: opts.logger,
+      mqtt5: () => this.session?.version === 5,
+      linkUp: () => this.session?.connected === true,
+      onDelivered: (n) => this.meter.add(n, this.mono()),
+      onRefused: (stream, err) => this.onRefused(stream, err),
+    });
+    const c = opts.commands;
+    if (c) {
+      this.commands = new Commands({
+        host: c.host,
+        limits: c.limits,
+        reply: (name, body, corr) => this.reply(name, body, corr),
+        status: () => this.status?.object,
+        maxReplyBytes: () => Math.min(65_536, this.session?.limits.maximumPacketSize ?? 65_536),
+        clock: opts.clock,
+        monotonic: this.mono,
+        logger: opts.logger.child('commands'),
+      });
+    }
   }
 
   /** Returns once the first attempt is under way; never throws for an unreachable broker. */
   async start(): Promise<void> {
     if (this.stopping || this.link !== 'idle') return;
+    if (this.opts.byteBudgetPerHour !== undefined) {
+      this.budget = new TokenBucket(this.opts.byteBudgetPerHour, 3_600_000, this.mono());
+    }
     this.setLink('connecting');
     this.opts.logger.info('connecting', { url: this.logUrl });
     this.open();
@@ -99,29 +172,62 @@ export class MqttUplink implements Uplink {
   }
 
   notifyLogged(): void {
-    this.drain();
+    this.drain.notify();
+    const s = this.session;
+    if (!s?.connected || this.stopping) return;
+    s.sender?.pump();
+    this.sendLiveAlarms(s, Math.max(this.liveAlarmPos, this.drain.readPosition('events')));
   }
 
   publishStatus(status: Record<string, unknown>): void {
     try {
-      this.status = stringify(status);
+      this.status = { text: stringify(status), object: status };
     } catch (err) {
       this.opts.logger.error('status is not serialisable; not published', describeError(err));
       return;
     }
-    this.statusPending = true;
-    if (this.session) this.flushStatus(this.session);
+    const s = this.session;
+    if (s?.connected) s.sender?.live(this.statusMessage());
   }
 
   state(): UplinkState {
     return { connected: this.session?.connected ?? false, lastConnectedAt: this.lastConnectedAt };
   }
 
+  heartbeat(): UplinkHeartbeat {
+    const { outbox, clock } = this.opts;
+    let backlog = { telemetry: 0, events: 0 };
+    let oldest: number | undefined;
+    try {
+      backlog = outbox.backlog();
+      for (const s of STREAMS) {
+        const after = outbox.sentPosition(s);
+        const first = s === 'events' ? outbox.eventsAfter(after, 1)[0] : outbox.readingsAfter(after, 1)[0];
+        if (first && (oldest === undefined || first.ts < oldest)) oldest = first.ts;
+      }
+    } catch (err) {
+      this.opts.logger.debug('cannot read the backlog for the heartbeat', describeError(err));
+    }
+    const rate = this.meter.perSecond(this.mono());
+    const v = this.session?.version ?? this.lastVersion;
+    return {
+      connected: this.session?.connected ?? false,
+      lastConnectedAt: this.lastConnectedAt === null ? null : new Date(this.lastConnectedAt).toISOString(),
+      protocol: v === undefined ? null : v === 5 ? 'mqtt5' : 'mqtt3.1.1',
+      backlog,
+      oldestUnsentAgeSec:
+        oldest === undefined ? null : Math.max(0, Math.round((clock.now() - oldest) / 1000)),
+      drainRatePerSec: Math.round(rate * 10) / 10,
+      etaSec: etaSeconds(backlog.telemetry + backlog.events, rate),
+    };
+  }
+
   private open(): void {
     this.retryTimer = undefined;
+    const version = this.version;
     let client: MqttClient;
     try {
-      client = connect(this.opts.url, this.clientOptions());
+      client = connect(this.opts.url, this.connectOptions(version));
     } catch (err) {
       this.lastError = err;
       this.scheduleRetry(false);
@@ -129,16 +235,19 @@ export class MqttUplink implements Uplink {
     }
     const s: Session = {
       client,
+      version,
       connected: false,
-      inFlight: { events: false, telemetry: false },
-      statusInFlight: false,
-      hold: undefined,
+      limits: brokerLimits(undefined),
+      sender: undefined,
+      backlogFrom: 0,
       refusals: 0,
+      wake: undefined,
     };
     this.session = s;
-    client.on('connect', () => this.onConnect(s));
+    client.on('connect', (connack) => this.onConnect(s, connack));
     client.on('close', () => this.onClose(s));
     client.on('error', (err) => this.onError(s, err));
+    client.on('message', (topic, payload, packet) => this.onMessage(s, topic, payload, packet));
     // The broker says why it is closing (session taken over, shutting down, ...): keep it for the warning.
     client.on('disconnect', (packet) => {
       const why = packet.properties?.reasonString ?? `reason code ${packet.reasonCode ?? 0}`;
@@ -146,44 +255,200 @@ export class MqttUplink implements Uplink {
     });
   }
 
-  private clientOptions(): IClientOptions {
+  private connectOptions(version: ProtocolVersion) {
     const { opts } = this;
-    return {
-      protocolVersion: 5,
-      clean: true,
-      reconnectPeriod: 0,
-      queueQoSZero: false,
-      keepalive: opts.keepaliveSec,
-      connectTimeout: opts.connectTimeoutMs ?? 30_000,
+    return clientOptions({
       clientId: opts.clientId ?? `pima-kiosk-${opts.pointId}`,
+      keepaliveSec: opts.keepaliveSec,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 30_000,
+      protocolVersion: version,
       will: {
         topic: this.topics.online,
-        payload: Buffer.from(JSON.stringify({ online: false, ts: this.iso(), reason: 'lost' })),
-        qos: 1,
-        retain: true,
+        payload: JSON.stringify({ online: false, ts: this.iso(), reason: 'lost' }),
+      },
+      security: opts.security,
+    });
+  }
+
+  /** Live first (CONTRACT.md §5): online, status, unsent alarms, discovery; the backlog after a random delay. */
+  private onConnect(s: Session, connack: IConnackPacket): void {
+    if (s !== this.session || this.stopping) return;
+    s.connected = true;
+    s.limits = brokerLimits(connack);
+    this.lastVersion = s.version;
+    this.lastConnectedAt = this.opts.clock.now();
+    this.setLink('connected');
+    this.opts.logger.info('connected', {
+      url: this.logUrl,
+      protocol: s.version === 5 ? 'MQTT 5' : 'MQTT 3.1.1',
+      failedAttempts: this.failures,
+      receiveMaximum: s.limits.receiveMaximum,
+    });
+    this.failures = 0;
+    this.drain.reset();
+    const jitter = this.opts.drainStartJitterMs ?? 0;
+    s.backlogFrom = this.mono() + Math.floor(Math.min(Math.max(this.random(), 0), 1) * jitter);
+    s.sender = new Sender({
+      publish: (m, settled) => this.publishOn(s, m, settled),
+      limit: Math.max(1, Math.min(this.opts.inFlightMax ?? 16, s.limits.receiveMaximum)),
+      maxInFlightBytes: this.opts.inFlightMaxBytes ?? 262_144,
+      backlog: { next: (room) => this.nextBatch(s, room) },
+      backlogAllowance: () => this.backlogAllowance(s),
+      onPublished: (bytes) => this.budget?.charge(bytes, this.mono()),
+    });
+    const online = { online: true, ts: this.iso(), epoch: this.opts.outbox.epoch };
+    s.sender.live(jsonMessage(this.topics.online, online, true));
+    if (this.status) s.sender.live(this.statusMessage());
+    this.liveAlarmPos = 0;
+    this.sendLiveAlarms(s, this.drain.deliveredPosition('events'));
+    const ha = this.opts.homeAssistant;
+    if (ha) {
+      const name = this.opts.pointName ?? this.opts.pointId;
+      const input = { discoveryPrefix: ha.discoveryPrefix, pointId: this.opts.pointId, pointName: name };
+      for (const m of discoveryMessages({ ...input, topics: this.topics, swVersion: SW_VERSION }))
+        s.sender.live(m);
+    }
+    s.sender.start();
+    if (this.commands) {
+      // Retain-as-published (MQTT 5) keeps the retain flag, so a retained command is seen and refused.
+      s.client.subscribe(this.topics.cmdFilter, { qos: 1, rap: s.version === 5 }, (err) => {
+        if (err) this.opts.logger.warn('cannot subscribe to commands', describeError(err));
+      });
+    }
+  }
+
+  private sendLiveAlarms(s: Session, afterSeq: number): void {
+    const sender = s.sender;
+    if (!sender) return;
+    let alarms: ReturnType<typeof unsentAlarms>;
+    try {
+      alarms = unsentAlarms(this.opts.outbox, afterSeq);
+    } catch (err) {
+      this.opts.logger.debug('cannot read unsent alarms', describeError(err));
+      return;
+    }
+    const last = alarms.at(-1);
+    if (!last) return;
+    this.liveAlarmPos = Math.max(this.liveAlarmPos, last.seq);
+    sender.live(liveAlarmMessage(this.topics, this.opts.pointId, this.opts.outbox.epoch, alarms));
+  }
+
+  private statusMessage(): LiveMessage {
+    const text = this.status?.text ?? '{}';
+    return {
+      key: 'status',
+      topic: this.topics.status,
+      payload: text,
+      retain: true,
+      bytes: Buffer.byteLength(text),
+      properties: { messageExpiryInterval: this.opts.statusExpirySec ?? 180 },
+      done: (err) => {
+        // A failed one is not retried here: every (re)connect republishes the latest status.
+        if (err) this.opts.logger.debug('status not acknowledged', describeError(err));
       },
     };
   }
 
-  /** Live first (CONTRACT.md §5): online, then the current status, then the backlog. */
-  private onConnect(s: Session): void {
-    if (s !== this.session || this.stopping) return;
-    s.connected = true;
-    this.lastConnectedAt = this.opts.clock.now();
-    this.setLink('connected');
-    this.opts.logger.info('connected', { url: this.logUrl, failedAttempts: this.failures });
-    this.failures = 0;
-    const online = JSON.stringify({ online: true, ts: this.iso(), epoch: this.opts.outbox.epoch });
-    s.client.publish(this.topics.online, online, { qos: 1, retain: true }, (err) => {
-      if (err) this.opts.logger.debug('online message not acknowledged', describeError(err));
+  private publishOn(s: Session, m: Outgoing, settled: (err?: Error) => void): void {
+    const options: IClientPublishOptions = { qos: 1, retain: m.retain ?? false };
+    if (s.version === 5 && m.properties) options.properties = m.properties;
+    s.client.publish(m.topic, m.payload, options, (err) => settled(err));
+  }
+
+  private nextBatch(s: Session, room: number): Outgoing | undefined {
+    const left = this.budget ? Math.floor(this.budget.available(this.mono())) : undefined;
+    const batch = this.drain.next(Math.min(room, this.batchLimit(s)), left);
+    if (!batch && this.budget && this.drain.budgetBlocked) this.budgetSpent(s);
+    return batch;
+  }
+
+  private budgetSpent(s: Session): void {
+    this.warnOnce('hourly byte budget spent; the backlog waits (live messages still go)', {
+      byteBudgetPerHour: this.opts.byteBudgetPerHour,
     });
-    this.statusPending = this.status !== undefined;
-    this.flushStatus(s);
-    this.drain();
+    const need = this.opts.batchMaxBytes ?? 65_536;
+    this.wakeAt(s, Math.max(1000, this.budget?.waitMs(need, this.mono()) ?? 1000));
+  }
+
+  /** Batch bytes: the configured limit, and the broker's packet limit minus header room. */
+  private batchLimit(s: Session): number {
+    return Math.min(this.opts.batchMaxBytes ?? 65_536, s.limits.maximumPacketSize - 512);
+  }
+
+  private backlogAllowance(s: Session): number {
+    if (!s.connected || this.stopping) return 0;
+    const now = this.mono();
+    if (now < s.backlogFrom) {
+      this.wakeAt(s, s.backlogFrom - now);
+      return 0;
+    }
+    if (!this.budget) return Number.POSITIVE_INFINITY;
+    const left = Math.floor(this.budget.available(now));
+    if (left <= 0) this.budgetSpent(s);
+    return left;
+  }
+
+  private wakeAt(s: Session, ms: number): void {
+    if (s.wake) return;
+    s.wake = setTimeout(() => {
+      s.wake = undefined;
+      if (s === this.session && s.connected) s.sender?.pump();
+    }, Math.ceil(ms));
+  }
+
+  /** The broker answered with an error reason code: hold the backlog with backoff, then resend. */
+  private onRefused(stream: Stream, err: Error): void {
+    const s = this.session;
+    if (!s) return;
+    const retryInMs = backoffDelay(
+      s.refusals,
+      this.opts.reconnectMinMs,
+      this.opts.reconnectMaxMs,
+      this.random,
+    );
+    s.refusals += 1;
+    s.backlogFrom = this.mono() + retryInMs;
+    this.warnOnce('broker refused a batch; retrying', { stream, ...describeError(err), retryInMs });
+  }
+
+  private onMessage(
+    s: Session,
+    topic: string,
+    payload: Buffer,
+    packet: { retain: boolean; properties?: { correlationData?: Buffer } },
+  ): void {
+    if (s !== this.session || !this.commands) return;
+    const prefix = `${this.topics.base}/cmd/`;
+    if (!topic.startsWith(prefix)) return;
+    this.commands.handle(topic.slice(prefix.length), payload, {
+      retain: packet.retain,
+      correlationData: packet.properties?.correlationData,
+    });
+  }
+
+  private reply(name: string, body: Record<string, unknown>, correlationData?: Buffer): void {
+    const s = this.session;
+    let topic: string;
+    try {
+      topic = this.topics.cmdResult(name);
+    } catch {
+      return;
+    }
+    if (!s?.connected || !s.sender) {
+      this.opts.logger.warn('command result not sent: the link is down', { command: name });
+      return;
+    }
+    const m = jsonMessage(topic, body);
+    if (correlationData) m.properties = { correlationData };
+    s.sender.live(m);
   }
 
   private onError(s: Session, err: unknown): void {
     this.lastError = err;
+    if (s === this.session && !s.connected && s.version === 5 && refusedProtocol(err)) {
+      this.fallBack = true;
+      return;
+    }
     const ctx = { url: this.logUrl, ...describeError(err) };
     // While connecting, the warning comes with the state change in scheduleRetry, once.
     if (s === this.session && s.connected) this.warnOnce('client error', ctx);
@@ -195,10 +460,21 @@ export class MqttUplink implements Uplink {
     this.session = undefined;
     const wasConnected = s.connected;
     s.connected = false;
-    clearTimeout(s.hold);
+    clearTimeout(s.wake);
+    s.sender?.close();
+    this.drain.flush();
     // Forced end fails the callbacks of publishes still awaiting a PUBACK: their records stay unsent.
     s.client.end(true);
     if (this.stopping) return;
+    if (this.fallBack) {
+      this.fallBack = false;
+      this.version = 4;
+      this.opts.logger.warn('broker refused MQTT 5; falling back to MQTT 3.1.1 (no message expiry)', {
+        url: this.logUrl,
+      });
+      this.retryTimer = setTimeout(() => this.open(), 0);
+      return;
+    }
     this.scheduleRetry(wasConnected);
   }
 
@@ -220,103 +496,19 @@ export class MqttUplink implements Uplink {
     this.retryTimer = setTimeout(() => this.open(), retryInMs);
   }
 
-  private flushStatus(s: Session): void {
-    const { status } = this;
-    if (!s.connected || this.stopping || s.statusInFlight || !this.statusPending || status === undefined)
-      return;
-    this.statusPending = false;
-    s.statusInFlight = true;
-    const options: IClientPublishOptions = {
-      qos: 1,
-      retain: true,
-      properties: { messageExpiryInterval: this.opts.statusExpirySec ?? 180 },
-    };
-    s.client.publish(this.topics.status, status, options, (err) => {
-      s.statusInFlight = false;
-      // A failed one is not retried here: every (re)connect republishes the latest status.
-      if (err) this.opts.logger.debug('status not acknowledged', describeError(err));
-      else this.flushStatus(s);
-    });
-  }
-
-  /** Events go first: telemetry waits until every logged event is acknowledged. */
-  private drain(): void {
-    const s = this.session;
-    if (!s?.connected || this.stopping || s.hold || s.inFlight.events) return;
-    if (this.sendBatch(s, 'events')) return;
-    if (!s.inFlight.telemetry) this.sendBatch(s, 'telemetry');
-  }
-
-  private sendBatch(s: Session, stream: Stream): boolean {
-    const batch = this.readBatch(stream);
-    if (!batch) return false;
-    s.inFlight[stream] = true;
-    s.client.publish(this.topics[stream], batch.payload, { qos: 1 }, (err) => {
-      s.inFlight[stream] = false;
-      if (err) this.onBatchFailed(s, stream, batch, err);
-      else this.onBatchAcked(s, stream, batch);
-    });
-    return true;
-  }
-
-  private readBatch(stream: Stream): Batch | undefined {
-    const { outbox, batchMaxRecords, pointId } = this.opts;
-    try {
-      const after = outbox.sentPosition(stream);
-      const records =
-        stream === 'events'
-          ? outbox.eventsAfter(after, batchMaxRecords).map(eventRecord)
-          : outbox.readingsAfter(after, batchMaxRecords).map(readingRecord);
-      this.outboxFailing = false;
-      const last = records.at(-1);
-      if (!last) return undefined;
-      const payload = stringify({ point: pointId, epoch: outbox.epoch, records });
-      return { payload, lastSeq: last.seq, count: records.length };
-    } catch (err) {
-      this.reportOutboxError(`cannot read the ${stream} outbox`, err);
-      return undefined;
-    }
-  }
-
-  private onBatchAcked(s: Session, stream: Stream, batch: Batch): void {
-    s.refusals = 0;
-    try {
-      this.opts.outbox.markSent(stream, batch.lastSeq);
-    } catch (err) {
-      this.reportOutboxError(`cannot mark ${stream} sent`, err);
-      return;
-    }
-    this.opts.logger.debug('batch acknowledged', { stream, lastSeq: batch.lastSeq, records: batch.count });
-    this.drain();
-  }
-
-  private onBatchFailed(s: Session, stream: Stream, batch: Batch, err: Error): void {
-    const ctx = { stream, lastSeq: batch.lastSeq, ...describeError(err) };
-    if (!s.connected || s !== this.session) {
-      this.opts.logger.debug('batch not acknowledged; it is resent after reconnect', ctx);
-      return;
-    }
-    // The broker answered with an error reason code: back off instead of resending in a tight loop.
-    const { reconnectMinMs, reconnectMaxMs } = this.opts;
-    const retryInMs = backoffDelay(s.refusals, reconnectMinMs, reconnectMaxMs, this.random);
-    s.refusals += 1;
-    this.warnOnce('broker refused a batch; retrying', { ...ctx, retryInMs });
-    clearTimeout(s.hold);
-    s.hold = setTimeout(() => {
-      s.hold = undefined;
-      this.drain();
-    }, retryInMs);
-  }
-
   private async shutdown(): Promise<void> {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.setLink('stopped');
+    this.commands?.stop();
     const s = this.session;
+    this.drain.flush();
     if (!s) return;
-    clearTimeout(s.hold);
+    clearTimeout(s.wake);
     if (s.connected) await this.sayGoodbye(s);
+    s.sender?.close();
     await this.endClient(s);
+    this.drain.flush();
     this.session = undefined;
     this.opts.logger.info('disconnected', { url: this.logUrl });
   }
@@ -363,71 +555,7 @@ export class MqttUplink implements Uplink {
     this.opts.logger.warn(msg, ctx);
   }
 
-  private reportOutboxError(msg: string, err: unknown): void {
-    const ctx = describeError(err);
-    if (this.outboxFailing) this.opts.logger.debug(msg, ctx);
-    else this.opts.logger.error(msg, ctx);
-    this.outboxFailing = true;
-  }
-
   private iso(): string {
     return new Date(this.opts.clock.now()).toISOString();
-  }
-}
-
-function readingRecord(r: LoggedReading): { seq: number; ts: string; channel: string; value: number | null } {
-  return { seq: r.seq, ts: new Date(r.ts).toISOString(), channel: r.channel, value: r.value };
-}
-
-/** `data` stays nested so an event's own fields can never be overwritten by it. */
-function eventRecord(e: LoggedEvent): Record<string, unknown> & { seq: number } {
-  const record: Record<string, unknown> & { seq: number } = {
-    seq: e.seq,
-    ts: new Date(e.ts).toISOString(),
-    type: e.type,
-    level: e.level,
-    message: e.message,
-  };
-  if (e.data !== undefined) record.data = e.data;
-  return record;
-}
-
-/** JSON that survives a bigint from the store instead of throwing inside an MQTT callback. */
-function stringify(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v !== 'bigint') return v;
-    return v >= Number.MIN_SAFE_INTEGER && v <= Number.MAX_SAFE_INTEGER ? Number(v) : v.toString();
-  });
-}
-
-/** Resolves true if `promise` settled in time; the timer never outlives the wait. */
-async function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function describeError(err: unknown): { error?: string; code?: string } {
-  if (err === undefined) return {};
-  if (!(err instanceof Error)) return { error: String(err) };
-  const raw: unknown = 'code' in err ? err.code : undefined;
-  const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
-  // Node's AggregateError for ECONNREFUSED on a dual-stack host has an empty message.
-  return { error: err.message || code || err.name, code };
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
   }
 }

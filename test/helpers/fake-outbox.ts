@@ -1,14 +1,15 @@
-import type { LoggedEvent, PointEvent } from '../../src/core/events.js';
+import { type LoggedEvent, levelAtLeast, type PointEvent } from '../../src/core/events.js';
 import type { LoggedReading, Reading } from '../../src/core/readings.js';
-import type { OutboxSource, Stream } from '../../src/store/types.js';
+import type { EventQuery, Stream } from '../../src/store/types.js';
+import type { UplinkStore } from '../../src/uplink/mqtt-uplink.js';
 
 export interface MarkSentCall {
   stream: Stream;
   seq: number;
 }
 
-/** An in-memory OutboxSource: the log is two arrays, `seq` per stream starts at 1. */
-export class FakeOutbox implements OutboxSource {
+/** An in-memory outbox: the log is two arrays, `seq` per stream starts at 1. */
+export class FakeOutbox implements UplinkStore {
   readonly readings: LoggedReading[] = [];
   readonly events: LoggedEvent[] = [];
   /** Every markSent call, in order, so tests can see when acknowledgements happened. */
@@ -35,6 +36,17 @@ export class FakeOutbox implements OutboxSource {
 
   eventsAfter(afterSeq: number, limit: number): LoggedEvent[] {
     return after(this.events, afterSeq, limit);
+  }
+
+  queryEvents(q: EventQuery): LoggedEvent[] {
+    const matching = this.events.filter(
+      (e) =>
+        (q.afterSeq === undefined || e.seq > q.afterSeq) &&
+        (q.sinceMs === undefined || e.ts >= q.sinceMs) &&
+        (q.untilMs === undefined || e.ts <= q.untilMs) &&
+        (q.minLevel === undefined || levelAtLeast(e.level, q.minLevel)),
+    );
+    return matching.slice(0, q.limit ?? matching.length).map((e) => ({ ...e }));
   }
 
   sentPosition(stream: Stream): number {

@@ -47,13 +47,18 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts a private broker; pass `port` to restart one on the port a client already uses. */
-export async function startMosquitto(opts: { port?: number } = {}): Promise<Mosquitto> {
+/**
+ * Starts a private broker; pass `port` to restart one on the port a client already uses, `config` for
+ * extra mosquitto.conf lines (e.g. `max_inflight_messages 4`, or a TLS listener of its own).
+ */
+export async function startMosquitto(opts: { port?: number; config?: string } = {}): Promise<Mosquitto> {
   const binary = findMosquitto();
   const port = opts.port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'pima-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  const extra = opts.config ? `${opts.config}\n` : '';
+  // Extra lines go after the listener so TLS options (cafile, certfile, keyfile) apply to it.
+  await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n${extra}`);
   const child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   child.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
@@ -183,14 +188,32 @@ interface Pipe {
   held: Buffer[];
 }
 
-/** A TCP proxy in front of a broker, to cut or stall a client's link the way a real network does. */
-export async function startProxy(targetPort: number): Promise<TcpProxy> {
+/**
+ * A TCP proxy in front of a broker, to cut or stall a client's link the way a real network does.
+ * `refuseMqtt5` makes it answer an MQTT 5 CONNECT as a 3.1.1-only broker does (CONNACK 0x01, close).
+ */
+export async function startProxy(
+  targetPort: number,
+  opts: { refuseMqtt5?: boolean } = {},
+): Promise<TcpProxy> {
   const pipes = new Set<Pipe>();
   let holding = false;
   let blocked = false;
   const server = createServer((client) => {
     if (blocked) {
       client.destroy();
+      return;
+    }
+    if (opts.refuseMqtt5) {
+      client.once('data', (first: Buffer) => {
+        if (connectLevel(first) === 5) {
+          client.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+          return;
+        }
+        const pipe = openPipe(client, targetPort, () => holding, pipes);
+        pipe.upstream.write(first);
+        pipes.add(pipe);
+      });
       return;
     }
     pipes.add(openPipe(client, targetPort, () => holding, pipes));
@@ -242,4 +265,14 @@ function destroyPipe(pipe: Pipe, pipes: Set<Pipe>): void {
   pipe.held.length = 0;
   pipe.client.destroy();
   pipe.upstream.destroy();
+}
+
+/** The protocol level byte of an MQTT CONNECT packet at the start of `buf`, if it is one. */
+function connectLevel(buf: Buffer): number | undefined {
+  if (buf[0] !== 0x10) return undefined;
+  let pos = 1;
+  while (pos < 5 && ((buf[pos] ?? 0) & 0x80) !== 0) pos += 1;
+  pos += 1;
+  const nameLength = buf.readUInt16BE(pos);
+  return buf[pos + 2 + nameLength];
 }

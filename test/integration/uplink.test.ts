@@ -3,8 +3,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { PointEvent } from '../../src/core/events.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import type { Reading } from '../../src/core/readings.js';
-import { backoffDelay, MqttUplink, type MqttUplinkOptions } from '../../src/uplink/mqtt-uplink.js';
-import { pointTopics } from '../../src/uplink/topics.js';
+import { MqttUplink, type MqttUplinkOptions } from '../../src/uplink/mqtt-uplink.js';
 import { FakeOutbox } from '../helpers/fake-outbox.js';
 import {
   type CollectedMessage,
@@ -81,6 +80,7 @@ function rig(url: string, overrides: Partial<MqttUplinkOptions> = {}): Rig {
     reconnectMinMs: 20,
     reconnectMaxMs: 100,
     batchMaxRecords: 10,
+    markIntervalMs: 0,
     outbox,
     clock: new ManualClock(T0),
     logger,
@@ -138,32 +138,6 @@ function warnings(logger: MemoryLogger): string[] {
   return logger.lines.filter((l) => l.startsWith('WARN'));
 }
 
-describe('uplink pure parts', () => {
-  it('builds the contract topics', () => {
-    const t = pointTopics('pima/v1', 'p-1');
-    expect([t.online, t.status, t.telemetry, t.events]).toEqual([
-      'pima/v1/p-1/online',
-      'pima/v1/p-1/status',
-      'pima/v1/p-1/telemetry',
-      'pima/v1/p-1/events',
-    ]);
-    expect([t.cmd('mode'), t.cmdResult('mode'), t.cmdFilter]).toEqual([
-      'pima/v1/p-1/cmd/mode',
-      'pima/v1/p-1/cmd/mode/result',
-      'pima/v1/p-1/cmd/+',
-    ]);
-    expect(() => pointTopics('pima/#', 'p')).toThrow(RangeError);
-    expect(() => t.cmd('a+b')).toThrow(RangeError);
-  });
-
-  it('backs off exponentially with full jitter up to the maximum', () => {
-    const top = () => 0.999_999;
-    expect([0, 1, 2, 3, 10].map((f) => backoffDelay(f, 100, 1000, top))).toEqual([99, 199, 399, 799, 999]);
-    expect(backoffDelay(5, 100, 1000, () => 0)).toBe(0);
-    expect(backoffDelay(2, 100, 1000, () => 0.5)).toBe(200);
-  });
-});
-
 describe('MqttUplink against a real Mosquitto', () => {
   it('publishes online retained, and the broker sends the last will when the link dies uncleanly', async () => {
     const proxy = await proxyTo(broker.port);
@@ -215,7 +189,14 @@ describe('MqttUplink against a real Mosquitto', () => {
     for (const ts of ['b', 'c', 'd']) uplink.publishStatus({ status: 'open', ts });
     await all.waitFor((m) => m.topic.endsWith('/status') && json(m).ts === 'd');
     const sent = all.messages.filter((m) => m.topic.endsWith('/status')).map((m) => json(m).ts);
-    expect(sent).toEqual(['a', 'b', 'd']);
+    // 'b' goes at once or waits for 'a'; either way 'c' is overtaken by 'd' before it is sent.
+    expect(sent.slice(0, 1)).toEqual(['a']);
+    expect(sent.at(-1)).toBe('d');
+    expect(sent).not.toContain('c');
+    expect([
+      ['a', 'b', 'd'],
+      ['a', 'd'],
+    ]).toContainEqual(sent);
 
     const late = await subscriber(broker.url, `${base}/status`);
     const retained = await late.waitFor(() => true);

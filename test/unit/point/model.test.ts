@@ -9,6 +9,7 @@ const cfg: ModelConfig = {
   servesElderly: false,
   services: ['heat', 'charging', 'water'],
   rules: base.rules,
+  alarms: base.alarms,
 };
 
 const T0 = Date.parse('2026-12-01T08:00:00Z');

@@ -1,0 +1,140 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import type { Driver, DriverHealth, DriverSink } from '../interfaces.js';
+import { parseTemperatureFile, parseW1Slave, type W1Result } from './w1-parse.js';
+
+export interface Ds18b20Options {
+  root: string;
+  intervalMs: number;
+  /** Sensor name → 1-Wire id; the reading goes to temperature.<name>. */
+  sensors: Readonly<Record<string, string>>;
+  /** The service clock: the read schedule is service time. */
+  clock: Pick<Clock, 'every'>;
+  logger: Logger;
+  /** A second read at once after an empty read or a CRC failure. */
+  retries?: number;
+  readText?: (path: string) => Promise<string>;
+}
+
+const isMissing = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT';
+
+/** A previous reading at least this warm makes 85 °C believable. */
+const NEAR_POWER_ON_C = 80;
+
+/**
+ * DS18B20 thermometers through the kernel's w1 sysfs tree. Each read blocks for the conversion (~750 ms
+ * at 12 bits), so the sensors are read one after another, never in parallel, and a cycle that is still
+ * running when the next one is due is not doubled. A failed read logs null for that sensor, and the
+ * sensor's health (ok/fault) is reported when it changes.
+ */
+export class Ds18b20Driver implements Driver {
+  readonly name = 'ds18b20';
+  private cancel: (() => void) | undefined;
+  private sink: DriverSink | undefined;
+  private running: Promise<void> | undefined;
+  private readonly health = new Map<string, DriverHealth>();
+  private readonly lastGood = new Map<string, number>();
+  private readonly readText: (path: string) => Promise<string>;
+
+  constructor(private readonly opts: Ds18b20Options) {
+    this.readText = opts.readText ?? ((p) => readFile(p, 'latin1'));
+  }
+
+  async start(sink: DriverSink): Promise<void> {
+    if (this.cancel) return;
+    this.sink = sink;
+    for (const name of Object.keys(this.opts.sensors)) this.setHealth(name, 'starting', 'first read');
+    this.cancel = this.opts.clock.every(this.opts.intervalMs, () => this.cycle());
+    this.cycle();
+  }
+
+  async stop(): Promise<void> {
+    this.cancel?.();
+    this.cancel = undefined;
+    this.sink = undefined;
+    await this.running;
+    this.health.clear();
+  }
+
+  /** Resolves when the cycle in progress (if any) is done; for tests and orderly shutdown. */
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  private cycle(): void {
+    if (this.running) return;
+    this.running = this.readAll().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  private async readAll(): Promise<void> {
+    for (const [name, id] of Object.entries(this.opts.sensors)) {
+      if (!this.sink) return;
+      const result = await this.readSensor(id);
+      this.deliver(name, id, result);
+    }
+  }
+
+  private async readSensor(id: string): Promise<W1Result> {
+    let result = await this.readOnce(id);
+    for (let i = 0; i < (this.opts.retries ?? 1) && !result.ok && result.transient; i++) {
+      result = await this.readOnce(id);
+    }
+    return result;
+  }
+
+  private async readOnce(id: string): Promise<W1Result> {
+    const dir = join(this.opts.root, id);
+    const family = id.slice(0, 2);
+    try {
+      return parseW1Slave(await this.readText(join(dir, 'w1_slave')), family);
+    } catch (err) {
+      if (!isMissing(err))
+        return { ok: false, fault: `cannot read ${id}: ${message(err)}`, transient: false };
+    }
+    try {
+      return parseTemperatureFile(await this.readText(join(dir, 'temperature')));
+    } catch (err) {
+      const text = isMissing(err)
+        ? `sensor ${id} not found under ${this.opts.root} (unplugged, or the w1-gpio overlay is off)`
+        : `cannot read ${id}: ${message(err)}`;
+      return { ok: false, fault: text, transient: false };
+    }
+  }
+
+  private deliver(name: string, id: string, result: W1Result): void {
+    const channel = `temperature.${name}`;
+    if (
+      result.ok &&
+      result.powerOn &&
+      (this.lastGood.get(name) ?? Number.NEGATIVE_INFINITY) < NEAR_POWER_ON_C
+    ) {
+      result = {
+        ok: false,
+        fault: `${id} read 85 °C, the power-on value (sensor reset, weak power, or read too early)`,
+        transient: false,
+      };
+    }
+    if (result.ok) {
+      this.lastGood.set(name, result.celsius);
+      this.sink?.reading(channel, result.celsius);
+      this.setHealth(name, 'ok', `${id} reads`);
+    } else {
+      this.sink?.reading(channel, null);
+      this.setHealth(name, 'fault', result.fault);
+    }
+  }
+
+  private setHealth(name: string, health: DriverHealth, text: string): void {
+    if (this.health.get(name) === health) return;
+    this.health.set(name, health);
+    if (health === 'fault') this.opts.logger.warn(`temperature.${name}: ${text}`);
+    this.sink?.health(`ds18b20.${name}`, health, text);
+  }
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));

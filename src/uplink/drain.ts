@@ -1,0 +1,208 @@
+import type { Logger } from '../core/logger.js';
+import type { OutboxSource, Stream } from '../store/types.js';
+import { AckWindow } from './ack-window.js';
+import {
+  batchBytes,
+  batchHead,
+  batchPayload,
+  type EncodedRecord,
+  encodeEvent,
+  encodeReading,
+  fitCount,
+  IsoFormatter,
+} from './encode.js';
+import type { BacklogSource, Outgoing } from './sender.js';
+import type { PointTopics } from './topics.js';
+
+export const STREAMS: readonly Stream[] = ['events', 'telemetry'];
+
+export interface DrainContext {
+  outbox: OutboxSource;
+  pointId: string;
+  topics: PointTopics;
+  maxRecords: number;
+  /** The acknowledged position is written to the log at most this often (real ms); 0 writes at once. */
+  markIntervalMs: number;
+  logger: Logger;
+  /** MQTT 5: the dedup key also goes into user properties. */
+  mqtt5(): boolean;
+  /** Still the same, connected session that published the batch. */
+  linkUp(): boolean;
+  /** Records acknowledged by the broker (for the drain rate). */
+  onDelivered(count: number): void;
+  /** The broker answered a batch with an error reason code. */
+  onRefused(stream: Stream, err: Error): void;
+}
+
+/**
+ * The backlog of the log's outbox, read in seq order per stream (events before telemetry) in batches
+ * limited by count and bytes. Only the window and one read-ahead batch per stream are ever in memory.
+ * A PUBACK advances the stream's position over the contiguous acknowledged prefix; the position is
+ * written to the log coalesced (a crash before the write only causes resends, which receivers dedup).
+ */
+export class Drain implements BacklogSource {
+  private readonly iso = new IsoFormatter();
+  private readonly carry: Record<Stream, EncodedRecord[]> = { events: [], telemetry: [] };
+  private readonly exhausted: Record<Stream, boolean> = { events: false, telemetry: false };
+  private readonly unmarked: Partial<Record<Stream, number>> = {};
+  private windows: Record<Stream, AckWindow> = { events: new AckWindow(0), telemetry: new AckWindow(0) };
+  private readPos: Record<Stream, number> = { events: 0, telemetry: 0 };
+  private generation = 0;
+  private markTimer: ReturnType<typeof setTimeout> | undefined;
+  private failing = false;
+  /** The last next() found records that do not fit the byte budget. */
+  budgetBlocked = false;
+
+  constructor(private readonly ctx: DrainContext) {}
+
+  /** A new connection: start again from what the log says was acknowledged. */
+  reset(): void {
+    this.flush();
+    this.generation += 1;
+    for (const s of STREAMS) {
+      const pos = this.safely(`read the ${s} position`, () => this.ctx.outbox.sentPosition(s)) ?? 0;
+      this.windows[s] = new AckWindow(pos);
+      this.readPos[s] = pos;
+      this.carry[s] = [];
+      this.exhausted[s] = false;
+    }
+  }
+
+  /** New records were logged. */
+  notify(): void {
+    this.exhausted.events = false;
+    this.exhausted.telemetry = false;
+  }
+
+  /** Highest seq read into a batch so far (sent or about to be). */
+  readPosition(stream: Stream): number {
+    return this.readPos[stream];
+  }
+
+  /** Highest seq acknowledged on this connection (possibly not yet written to the log). */
+  deliveredPosition(stream: Stream): number {
+    return this.windows[stream].position;
+  }
+
+  /**
+   * The next batch of at most `maxBytes` (one record may exceed it: it goes alone) and never more than
+   * `hardMaxBytes` (the byte budget): when even that does not fit, nothing, and `budgetBlocked` is set.
+   */
+  next(maxBytes: number, hardMaxBytes = Number.POSITIVE_INFINITY): Outgoing | undefined {
+    this.budgetBlocked = false;
+    for (const stream of STREAMS) {
+      const batch = this.nextOf(stream, maxBytes, hardMaxBytes);
+      if (batch) return batch;
+      if (this.budgetBlocked) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Writes acknowledged positions to the log now. */
+  flush(): void {
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    for (const s of STREAMS) {
+      const seq = this.unmarked[s];
+      if (seq === undefined) continue;
+      delete this.unmarked[s];
+      this.safely(`mark ${s} sent`, () => this.ctx.outbox.markSent(s, seq));
+    }
+  }
+
+  private nextOf(stream: Stream, maxBytes: number, hardMaxBytes: number): Outgoing | undefined {
+    if (this.exhausted[stream]) return undefined;
+    const carry = this.carry[stream];
+    if (carry.length === 0) carry.push(...this.read(stream, this.readPos[stream]));
+    if (carry.length === 0) {
+      this.exhausted[stream] = true;
+      return undefined;
+    }
+    const { outbox, pointId, topics, maxRecords } = this.ctx;
+    const head = batchHead(pointId, outbox.epoch);
+    const count = fitCount(head, carry, maxRecords, maxBytes);
+    if (batchBytes(head, carry.slice(0, count)) > hardMaxBytes) {
+      this.budgetBlocked = true;
+      return undefined;
+    }
+    const records = carry.splice(0, count);
+    const firstSeq = records[0]?.seq ?? 0;
+    const lastSeq = records.at(-1)?.seq ?? 0;
+    this.readPos[stream] = lastSeq;
+    const window = this.windows[stream];
+    window.sent(lastSeq);
+    const payload = batchPayload(head, records);
+    const generation = this.generation;
+    const out: Outgoing = {
+      topic: topics[stream],
+      payload,
+      bytes: Buffer.byteLength(payload),
+      done: (err) => this.settled({ stream, window, generation, lastSeq, count }, err),
+    };
+    if (this.ctx.mqtt5()) {
+      out.properties = {
+        userProperties: {
+          point: pointId,
+          epoch: outbox.epoch,
+          stream,
+          firstSeq: String(firstSeq),
+          lastSeq: String(lastSeq),
+        },
+      };
+    }
+    return out;
+  }
+
+  private read(stream: Stream, after: number): EncodedRecord[] {
+    const { outbox, maxRecords } = this.ctx;
+    const rows = this.safely(`read the ${stream} outbox`, () =>
+      stream === 'events'
+        ? outbox.eventsAfter(after, maxRecords).map((e) => encodeEvent(e, this.iso))
+        : outbox.readingsAfter(after, maxRecords).map((r) => encodeReading(r, this.iso)),
+    );
+    return rows ?? [];
+  }
+
+  private settled(
+    b: { stream: Stream; window: AckWindow; generation: number; lastSeq: number; count: number },
+    err: Error | undefined,
+  ): void {
+    if (b.generation !== this.generation) return;
+    if (!err) {
+      this.ctx.onDelivered(b.count);
+      if (b.window.acked(b.lastSeq)) this.scheduleMark(b.stream, b.window.position);
+      return;
+    }
+    // Lost with the connection: the next connection resends from the log's position.
+    if (!this.ctx.linkUp()) return;
+    b.window.failed(b.lastSeq);
+    this.readPos[b.stream] = b.window.lastSent;
+    this.carry[b.stream] = [];
+    this.exhausted[b.stream] = false;
+    this.ctx.onRefused(b.stream, err);
+  }
+
+  private scheduleMark(stream: Stream, seq: number): void {
+    this.unmarked[stream] = seq;
+    if (this.ctx.markIntervalMs <= 0) {
+      this.flush();
+      return;
+    }
+    this.markTimer ??= setTimeout(() => this.flush(), this.ctx.markIntervalMs);
+  }
+
+  /** A failing disk must not take the uplink down: report once, then quietly retry on the next call. */
+  private safely<T>(what: string, fn: () => T): T | undefined {
+    try {
+      const value = fn();
+      this.failing = false;
+      return value;
+    } catch (err) {
+      const ctx = { error: err instanceof Error ? err.message : String(err) };
+      if (this.failing) this.ctx.logger.debug(`cannot ${what}`, ctx);
+      else this.ctx.logger.error(`cannot ${what}`, ctx);
+      this.failing = true;
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The in-flight window of one MQTT connection. Live messages (online, status, alarms, command results)
+ * always take the next free slot; the backlog fills what is left, minus a reserve kept for live ones,
+ * so a new alarm never waits behind a full window of history. At most `limit` QoS 1 messages and about
+ * `maxInFlightBytes` are unacknowledged at once, so memory is bounded by the window, never the backlog.
+ */
+
+export interface Outgoing {
+  topic: string;
+  payload: string;
+  retain?: boolean;
+  /** MQTT 5 properties; dropped on a 3.1.1 connection. */
+  properties?: Record<string, unknown>;
+  /** UTF-8 size of the payload. */
+  bytes: number;
+  /** Called once with the PUBACK (no error) or the failure. */
+  done?: (err?: Error) => void;
+}
+
+export interface LiveMessage extends Outgoing {
+  /** Messages with the same key coalesce: only the newest waiting one is sent, one at a time. */
+  key?: string;
+}
+
+export interface BacklogSource {
+  /** The next batch of at most about `maxBytes`, or undefined when nothing is waiting. */
+  next(maxBytes: number): Outgoing | undefined;
+}
+
+export interface SenderContext {
+  publish(message: Outgoing, settled: (err?: Error) => void): void;
+  /** min(configured window, the broker's receive maximum). */
+  limit: number;
+  maxInFlightBytes: number;
+  backlog: BacklogSource;
+  /** Bytes the backlog may use now (drain start delay, refusal hold, byte budget); 0 holds it. */
+  backlogAllowance(): number;
+  /** Every message handed to the client, for the byte budget. */
+  onPublished?(bytes: number): void;
+}
+
+export function liveReserve(limit: number): number {
+  return limit >= 4 ? 2 : limit >= 2 ? 1 : 0;
+}
+
+export class Sender {
+  private count = 0;
+  private bytes = 0;
+  private readonly queue: LiveMessage[] = [];
+  private readonly busyKeys = new Set<string>();
+  private pumping = false;
+  private again = false;
+  private closed = false;
+  /** Until start(), messages only queue, so the live messages of a connect go out in their order. */
+  private started = false;
+
+  constructor(private readonly ctx: SenderContext) {}
+
+  start(): void {
+    this.started = true;
+    this.pump();
+  }
+
+  get inFlight(): number {
+    return this.count;
+  }
+
+  live(message: LiveMessage): void {
+    if (this.closed) {
+      message.done?.(new Error('connection closed'));
+      return;
+    }
+    const i = message.key === undefined ? -1 : this.queue.findIndex((m) => m.key === message.key);
+    if (i >= 0) this.queue.splice(i, 1, message);
+    else this.queue.push(message);
+    this.pump();
+  }
+
+  /** Fills the window; safe to call at any time (re-entrant calls are folded into the running one). */
+  pump(): void {
+    if (!this.started) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        this.fill();
+      } while (this.again && !this.closed);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** The connection is gone: waiting live messages are dropped (the next connection sends fresh ones). */
+  close(): void {
+    this.closed = true;
+    for (const m of this.queue.splice(0)) m.done?.(new Error('connection closed'));
+  }
+
+  private fill(): void {
+    const { limit, maxInFlightBytes } = this.ctx;
+    const backlogLimit = Math.max(1, limit - liveReserve(limit));
+    while (!this.closed && this.count < limit) {
+      const live = this.takeLive();
+      if (live) {
+        this.send(live);
+        continue;
+      }
+      if (this.count >= backlogLimit) return;
+      const room = Math.min(maxInFlightBytes - this.bytes, this.ctx.backlogAllowance());
+      // An empty window always takes one batch, however large, so the drain cannot stall.
+      if (room <= 0 && !(this.count === 0 && this.ctx.backlogAllowance() > 0)) return;
+      const batch = this.ctx.backlog.next(Math.max(room, 1));
+      if (!batch) return;
+      this.send(batch);
+    }
+  }
+
+  private takeLive(): LiveMessage | undefined {
+    const i = this.queue.findIndex((m) => m.key === undefined || !this.busyKeys.has(m.key));
+    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
+  }
+
+  private send(message: LiveMessage): void {
+    this.count += 1;
+    this.bytes += message.bytes;
+    if (message.key !== undefined) this.busyKeys.add(message.key);
+    this.ctx.onPublished?.(message.bytes);
+    let settled = false;
+    this.ctx.publish(message, (err) => {
+      if (settled) return;
+      settled = true;
+      this.count -= 1;
+      this.bytes -= message.bytes;
+      if (message.key !== undefined) this.busyKeys.delete(message.key);
+      message.done?.(err);
+      if (!this.closed) this.pump();
+    });
+  }
+}

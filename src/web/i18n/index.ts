@@ -1,0 +1,19 @@
+import type { WebLanguage } from '../../config/schema.js';
+import { en } from './en.js';
+import { et } from './et.js';
+import type { Messages } from './messages.js';
+import { ru } from './ru.js';
+import { sv } from './sv.js';
+import { uk } from './uk.js';
+
+export type { Messages, TechMessages } from './messages.js';
+
+/** The translations, one file per language, reviewed by speakers for natural wording. */
+export const MESSAGES: Readonly<Record<WebLanguage, Messages>> = { uk, et, sv, ru, en };
+
+/** The messages of the configured languages, in their rotation order. */
+export function messagesFor(languages: readonly WebLanguage[]): Record<string, Messages> {
+  const out: Record<string, Messages> = {};
+  for (const lang of languages) out[lang] = MESSAGES[lang];
+  return out;
+}

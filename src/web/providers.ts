@@ -1,0 +1,154 @@
+import type { KioskConfig } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { PointPipeline } from '../pipeline/point-pipeline.js';
+import type { LogStore, OperatorCommand } from '../store/types.js';
+import type {
+  ActiveAlarm,
+  AlarmSource,
+  AnnouncementSource,
+  CommandOutcome,
+  HealthSource,
+  HistorySource,
+  SensorHealth,
+  StatusSource,
+  WebSources,
+} from './types.js';
+
+/** Channels the technician sees; temperatures are added by name from the status. */
+const SENSOR_CHANNELS = [
+  'mains.present',
+  'battery.soc',
+  'battery.voltage',
+  'battery.current',
+  'battery.power',
+  'generator.running',
+  'generator.fuelLevel',
+  'generator.load',
+  'generator.runHours',
+  'occupancy.count',
+] as const;
+
+export interface ProviderContext {
+  config: KioskConfig;
+  clock: Clock;
+  pipeline: PointPipeline;
+  store: LogStore;
+}
+
+/** The web server's narrow views of the running service, built from the pipeline and the log. */
+export function webSources(ctx: ProviderContext): WebSources {
+  const status: StatusSource = { latest: () => ctx.pipeline.latestStatus() };
+  return {
+    status,
+    history: historyFrom(ctx.store),
+    alarms: alarmsFrom(status, ctx.store),
+    announcements: announcementsFrom(ctx),
+    health: healthFrom(ctx, status),
+  };
+}
+
+function historyFrom(store: LogStore): HistorySource {
+  return {
+    readings: (channel, sinceMs, untilMs) =>
+      store.queryReadings({ channel, sinceMs, untilMs }).map((r) => ({ ts: r.ts, value: r.value })),
+  };
+}
+
+/**
+ * Active alarms as the status message lists them (`status.alarms`). Acknowledging goes the way of every
+ * operator action: an `alarm.ack` command written into the log, applied and logged by the running service.
+ */
+export function alarmsFrom(status: StatusSource, store: LogStore): AlarmSource {
+  return {
+    active: () => parseAlarms(status.latest()?.alarms),
+    acknowledge: (id, actor) =>
+      submitCommand(store, { name: 'alarm.ack', args: { alarm: id }, actor, source: 'web', ts: Date.now() }),
+  };
+}
+
+/** How long a request waits for the service to apply a command (it polls the log every 200 ms). */
+const COMMAND_TIMEOUT_MS = 3000;
+
+async function submitCommand(store: LogStore, cmd: OperatorCommand): Promise<CommandOutcome> {
+  const id = store.enqueueCommand(cmd);
+  const deadline = Date.now() + COMMAND_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const row = store.command(id);
+    if (row?.appliedAt != null) {
+      const result = row.result ?? '';
+      return { ok: result.startsWith('ok'), text: result.replace(/^(ok|error): /, '') };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { ok: false, text: `the service has not applied command #${id} within ${COMMAND_TIMEOUT_MS} ms` };
+}
+
+/**
+ * Reads alarms as the status message lists them. Accepts the model's shape (`alarm`, `severity`,
+ * `since` in ms or ISO, `acknowledged: {by, at} | null`) and a flat one (`id`, `level`, `acknowledged: bool`).
+ */
+export function parseAlarms(raw: unknown): ActiveAlarm[] {
+  if (!Array.isArray(raw)) return [];
+  const out: ActiveAlarm[] = [];
+  for (const a of raw) {
+    if (!a || typeof a !== 'object') continue;
+    const r = a as Record<string, unknown>;
+    const id = [r.id, r.alarm, r.type].find((x): x is string => typeof x === 'string');
+    if (!id) continue;
+    const level = [r.level, r.severity].find((x): x is string => typeof x === 'string') ?? 'alarm';
+    const since =
+      typeof r.since === 'number'
+        ? new Date(r.since).toISOString()
+        : typeof r.since === 'string'
+          ? r.since
+          : undefined;
+    out.push({
+      id,
+      level,
+      message: typeof r.message === 'string' ? r.message : id,
+      ...(since ? { since } : {}),
+      acknowledged:
+        r.acknowledged === true || (typeof r.acknowledged === 'object' && r.acknowledged !== null),
+    });
+  }
+  return out;
+}
+
+/** The municipality's announcement (`cmd/announce`), as the pipeline holds it (lapsed ones are gone). */
+function announcementsFrom(ctx: ProviderContext): AnnouncementSource {
+  return {
+    current: () => {
+      const a = ctx.pipeline.announcement();
+      if (!a || a.text.trim() === '') return undefined;
+      const expiresAt = a.expiresAt === undefined ? undefined : Date.parse(a.expiresAt);
+      return { text: a.text, ts: Date.parse(a.ts), ...(expiresAt !== undefined ? { expiresAt } : {}) };
+    },
+  };
+}
+
+function healthFrom(ctx: ProviderContext, status: StatusSource): HealthSource {
+  const staleMs = ctx.config.rules.staleAfterSec * 1000;
+  return {
+    sensors: () => {
+      const temps = status.latest()?.temperatures;
+      const names = temps && typeof temps === 'object' ? Object.keys(temps).sort() : [];
+      const channels = [...SENSOR_CHANNELS, ...names.map((n) => `temperature.${n}`)];
+      const latest = ctx.store.latestReadings(channels);
+      const now = ctx.clock.now();
+      const out: SensorHealth[] = [];
+      for (const channel of channels) {
+        const r = latest.get(channel);
+        if (!r) continue;
+        const health = r.value === null ? 'fault' : now - r.ts > staleMs ? 'stale' : 'ok';
+        out.push({ channel, value: r.value, ts: r.ts, health });
+      }
+      return out;
+    },
+    recentEvents: (limit) =>
+      ctx.store
+        .queryEvents({ sinceMs: ctx.clock.now() - 86_400_000, minLevel: 'warning' })
+        .slice(-limit)
+        .reverse()
+        .map((e) => ({ seq: e.seq, ts: e.ts, type: e.type, level: e.level, message: e.message })),
+  };
+}

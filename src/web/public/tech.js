@@ -1,0 +1,343 @@
+// The technician view: sensor health, alarms (acknowledged with the PIN), uplink backlog, 24 h charts.
+import {
+  connectLive,
+  el,
+  fill,
+  formatNumber,
+  formatTime,
+  getJson,
+  pickLanguage,
+  textColourOn,
+} from './common.js';
+import { icon } from './icons.js';
+
+const $ = (id) => document.getElementById(id);
+const DAY_MS = 86_400_000;
+const CHARTS = [
+  { key: 'chartBattery', channels: ['battery.soc'], range: [0, 100] },
+  { key: 'chartFuel', channels: ['generator.fuelLevel'], range: [0, 100] },
+  { key: 'chartTemperature', channels: 'temperatures' },
+  { key: 'chartOccupancy', channels: ['occupancy.count'] },
+];
+const SERIES_STYLE = [
+  { stroke: '#56B4E9', dash: undefined },
+  { stroke: '#E69F00', dash: [10, 6] },
+  { stroke: '#F0E442', dash: [3, 5] },
+];
+
+const view = { meta: undefined, lang: undefined, session: undefined, overview: undefined, plots: [] };
+
+async function main() {
+  view.meta = await getJson('/api/meta');
+  view.lang = pickLanguage(view.meta);
+  drawLanguageButtons();
+  $('login').addEventListener('submit', signIn);
+  $('sign-out').addEventListener('click', signOut);
+  await refreshSession();
+}
+
+async function refreshSession() {
+  view.session = await getJson('/api/tech/session');
+  renderChrome();
+  if (!view.session.canView) return;
+  await refreshOverview();
+  await drawCharts();
+  if (!view.live) {
+    view.live = true;
+    connectLive({ status: () => refreshOverview().catch(showLoadError) });
+    setInterval(() => refreshOverview().catch(showLoadError), 10_000);
+    setInterval(() => drawCharts().catch(showLoadError), 60_000);
+  }
+}
+
+function t() {
+  return view.meta.messages[view.lang];
+}
+
+function drawLanguageButtons() {
+  $('langs').replaceChildren(
+    ...view.meta.languages.map((lang) => {
+      const b = el('button', {
+        type: 'button',
+        lang,
+        'data-lang': lang,
+        text: view.meta.messages[lang].language,
+      });
+      b.addEventListener('click', () => {
+        view.lang = lang;
+        renderChrome();
+        renderOverview();
+        drawCharts().catch(showLoadError);
+      });
+      return b;
+    }),
+  );
+}
+
+function renderChrome() {
+  const m = t().tech;
+  document.documentElement.lang = view.lang;
+  document.title = `${m.title} · ${view.meta.point.name}`;
+  $('title').textContent = m.title;
+  $('point-name').textContent = `${view.meta.point.name} (${view.meta.point.id})`;
+  $('langs').setAttribute('aria-label', t().languages);
+  for (const b of $('langs').querySelectorAll('button'))
+    b.setAttribute('aria-pressed', String(b.dataset.lang === view.lang));
+  $('public-link').textContent = m.publicPage;
+  $('sign-out').textContent = m.signOut;
+  $('sign-out').hidden = !view.session?.signedIn;
+  $('login').hidden = view.session?.canView !== false;
+  $('board').hidden = !view.session?.canView;
+  $('login-note').textContent = m.pinRequired;
+  $('pin-label').textContent = m.pinLabel;
+  $('sign-in').textContent = m.signIn;
+  for (const [id, key] of [
+    ['summary-title', 'summary'],
+    ['alarms-title', 'alarms'],
+    ['sensors-title', 'sensors'],
+    ['uplink-title', 'uplink'],
+    ['events-title', 'events'],
+    ['charts-title', 'charts'],
+  ]) {
+    $(id).textContent = m[key];
+  }
+}
+
+async function signIn(e) {
+  e.preventDefault();
+  const error = $('login-error');
+  error.hidden = true;
+  try {
+    await getJson('/api/tech/login', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ pin: $('pin').value }),
+    });
+    $('pin').value = '';
+    await refreshSession();
+  } catch (err) {
+    error.textContent = err.status === 429 ? t().tech.tooManyTries : t().tech.wrongPin;
+    error.hidden = false;
+  }
+}
+
+async function signOut() {
+  await getJson('/api/tech/logout', { method: 'POST' }).catch(() => undefined);
+  location.reload();
+}
+
+async function refreshOverview() {
+  view.overview = await getJson('/api/tech/overview');
+  renderOverview();
+}
+
+function showLoadError(err) {
+  if (err.status === 401) location.reload();
+}
+
+function renderOverview() {
+  const o = view.overview;
+  if (!o) return;
+  renderSummary(o.status);
+  renderAlarms(o.alarms);
+  renderSensors(o.sensors);
+  renderUplink(o.status);
+  renderEvents(o.events);
+}
+
+function renderSummary(s) {
+  const m = t().tech;
+  if (!s) {
+    $('summary').replaceChildren(el('p', { text: t().waiting }));
+    return;
+  }
+  const pattern = view.meta.patterns[s.status];
+  const pill = el(
+    'span',
+    { class: 'pill' },
+    icon(s.status),
+    el('span', { text: t().state[s.status] ?? s.status }),
+  );
+  pill.style.background = pattern.colour;
+  pill.style.color = textColourOn(pattern.colour);
+  const reasons = s.reasons?.length ? s.reasons.map((r) => t().reasons[r] ?? r).join(', ') : m.none;
+  const facts = [
+    [m.mode, s.mode],
+    [m.power, s.power?.source ?? '—'],
+    [m.reasons, reasons],
+    [t().placesLeft, `${s.placesLeft} / ${s.capacity}`],
+    [t().tech.chartOccupancy, String(s.occupancy?.count ?? '—')],
+  ];
+  $('summary').replaceChildren(
+    pill,
+    el(
+      'dl',
+      { class: 'facts' },
+      ...facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]),
+    ),
+    el('p', {
+      class: 'note',
+      text: fill(t().updated, { time: formatTime(s.ts, view.lang, view.meta.point.timezone) }),
+    }),
+  );
+}
+
+function renderAlarms(alarms) {
+  const m = t().tech;
+  const canAck = view.session?.canAcknowledge === true;
+  const rows = alarms.map((a) => {
+    const action = a.acknowledged
+      ? el('span', { text: `✓ ${m.acknowledged}` })
+      : canAck
+        ? el('button', { class: 'btn', type: 'button', 'data-alarm': a.id, text: m.acknowledge })
+        : null;
+    action?.addEventListener?.('click', () => acknowledge(a.id));
+    return el(
+      'div',
+      { class: 'alarm' },
+      el('span', { class: `level-${a.level}`, text: `⚠ ${a.message}` }),
+      action,
+    );
+  });
+  const note = view.session?.access === 'open' ? [el('p', { class: 'note', text: m.readOnly })] : [];
+  $('alarms').replaceChildren(...(rows.length ? rows : [el('p', { text: m.noAlarms })]), ...note);
+}
+
+async function acknowledge(id) {
+  const error = $('ack-error');
+  error.hidden = true;
+  try {
+    await getJson('/api/tech/alarms/ack', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': view.session.csrf },
+      body: JSON.stringify({ id }),
+    });
+    await refreshOverview();
+  } catch (err) {
+    error.textContent = fill(t().tech.ackFailed, { error: err.message });
+    error.hidden = false;
+  }
+}
+
+function renderSensors(sensors) {
+  const m = t().tech;
+  const label = { ok: `✓ ${m.healthOk}`, stale: `⧗ ${m.healthStale}`, fault: `✗ ${m.healthFault}` };
+  const tz = view.meta.point.timezone;
+  const head = el(
+    'tr',
+    {},
+    ...[m.channel, m.value, m.age, m.health].map((h) => el('th', { scope: 'col', text: h })),
+  );
+  const rows = sensors.map((s) =>
+    el(
+      'tr',
+      {},
+      el('td', { text: s.channel }),
+      el('td', { text: s.value === null ? '—' : formatNumber(s.value, view.lang, 2) }),
+      el('td', { text: formatTime(new Date(s.ts).toISOString(), view.lang, tz) }),
+      el('td', { class: `health-${s.health}`, text: label[s.health] }),
+    ),
+  );
+  $('sensors').replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
+}
+
+function renderUplink(s) {
+  const m = t().tech;
+  const u = s?.uplink;
+  if (!u) {
+    $('uplink').replaceChildren();
+    return;
+  }
+  $('uplink').replaceChildren(
+    el('p', {
+      class: u.connected ? 'health-ok' : 'health-stale',
+      text: u.connected ? `✓ ${m.connected}` : `✗ ${m.disconnected}`,
+    }),
+    el('p', { text: fill(m.backlog, { telemetry: u.backlog.telemetry, events: u.backlog.events }) }),
+  );
+}
+
+function renderEvents(events) {
+  const tz = view.meta.point.timezone;
+  $('events').replaceChildren(
+    ...events.map((e) =>
+      el('li', {
+        class: `level-${e.level}`,
+        text: `${formatTime(new Date(e.ts).toISOString(), view.lang, tz)} ${e.message}`,
+      }),
+    ),
+  );
+}
+
+/** 24 h charts (uPlot, served from this device), one request per channel on one shared time grid. */
+async function drawCharts() {
+  const status = view.overview?.status;
+  if (!status || typeof uPlot === 'undefined') return;
+  const until = Date.parse(status.ts);
+  const since = until - DAY_MS;
+  for (const p of view.plots) p.destroy();
+  view.plots = [];
+  const boxes = [];
+  for (const chart of CHARTS) {
+    const channels =
+      chart.channels === 'temperatures'
+        ? Object.keys(status.temperatures ?? {}).map((n) => `temperature.${n}`)
+        : chart.channels;
+    const series = await Promise.all(
+      channels.map((c) =>
+        getJson(
+          `/api/history?channel=${encodeURIComponent(c)}&since=${new Date(since).toISOString()}&until=${new Date(until).toISOString()}&points=288`,
+        ),
+      ),
+    );
+    const box = el(
+      'figure',
+      { class: 'chart', 'data-chart': chart.key },
+      el('h3', { text: t().tech[chart.key] }),
+    );
+    boxes.push(box);
+    const total = series.reduce((n, s) => n + s.ts.length, 0);
+    if (total === 0) {
+      box.append(el('p', { class: 'empty', text: t().tech.noHistory }));
+      continue;
+    }
+    box.dataset.points = String(total);
+    view.plots.push({ box, chart, channels, series });
+  }
+  $('charts').replaceChildren(...boxes);
+  view.plots = view.plots.map(({ box, chart, channels, series }) => plot(box, chart, channels, series));
+}
+
+function plot(box, chart, channels, series) {
+  const xs = [...new Set(series.flatMap((s) => s.ts))].sort((a, b) => a - b);
+  const data = [xs.map((x) => x / 1000)];
+  for (const s of series) {
+    const byTs = new Map(s.ts.map((x, i) => [x, s.values[i]]));
+    data.push(xs.map((x) => (byTs.has(x) ? byTs.get(x) : undefined)));
+  }
+  const tz = view.meta.point.timezone;
+  const axis = { stroke: '#d6d6d6', grid: { stroke: '#333' }, ticks: { stroke: '#555' } };
+  const width = Math.max(280, box.clientWidth - 10);
+  const opts = {
+    width,
+    height: 220,
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
+    scales: chart.range ? { y: { range: chart.range } } : {},
+    axes: [axis, axis],
+    series: [
+      {},
+      ...channels.map((c, i) => ({
+        label: c,
+        stroke: SERIES_STYLE[i % SERIES_STYLE.length].stroke,
+        dash: SERIES_STYLE[i % SERIES_STYLE.length].dash,
+        width: 2,
+        spanGaps: false,
+      })),
+    ],
+  };
+  return new uPlot(opts, data, box);
+}
+
+main().catch((err) => {
+  document.body.append(el('p', { class: 'fatal', role: 'alert', text: String(err.message ?? err) }));
+});

@@ -1,0 +1,97 @@
+import type { IncomingMessage } from 'node:http';
+import { clearedCookie, sessionCookie, type TechAuth } from '../auth.js';
+import { HttpError, queryParams, readJsonBody, sendJson } from '../http.js';
+import type { WebSources } from '../types.js';
+import type { Route } from './route.js';
+
+export interface TechContext {
+  sources: WebSources;
+  auth: TechAuth;
+}
+
+const ALARM_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+
+/** The technician's view: read with the PIN (when one is set); acknowledging alarms always needs it. */
+export function techRoutes(ctx: TechContext): Route[] {
+  const { auth } = ctx;
+  return [
+    {
+      method: 'GET',
+      path: '/api/tech/session',
+      handle: (req, res, url) => {
+        queryParams(url, []);
+        const s = auth.session(req);
+        sendJson(res, 200, {
+          access: auth.access,
+          signedIn: s !== undefined,
+          canView: auth.access === 'open' || s !== undefined,
+          canAcknowledge: auth.access !== 'open' && s !== undefined,
+          ...(s ? { csrf: s.csrf } : {}),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/tech/login',
+      handle: async (req, res) => {
+        sameOrigin(req);
+        const body = await readJsonBody(req);
+        const { token, csrf } = auth.login(body.pin, client(req));
+        sendJson(res, 200, { signedIn: true, csrf }, { 'Set-Cookie': sessionCookie(token) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/tech/logout',
+      handle: (req, res) => {
+        sameOrigin(req);
+        auth.logout(req);
+        sendJson(res, 200, { signedIn: false }, { 'Set-Cookie': clearedCookie() });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/tech/overview',
+      handle: (req, res, url) => {
+        queryParams(url, []);
+        auth.requireView(req);
+        const status = ctx.sources.status.latest();
+        sendJson(res, 200, {
+          status: status ?? null,
+          alarms: ctx.sources.alarms.active(),
+          sensors: ctx.sources.health.sensors(),
+          events: ctx.sources.health.recentEvents(20),
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/tech/alarms/ack',
+      handle: async (req, res) => {
+        auth.requireChange(req);
+        const body = await readJsonBody(req);
+        const id = body.id;
+        if (typeof id !== 'string' || !ALARM_ID.test(id)) {
+          throw new HttpError(400, 'id must be the alarm id (1..100 of A-Z a-z 0-9 _ . : -)');
+        }
+        if (!ctx.sources.alarms.active().some((a) => a.id === id)) {
+          throw new HttpError(404, `no active alarm ${JSON.stringify(id)}`);
+        }
+        const outcome = await ctx.sources.alarms.acknowledge(id, `tech page ${client(req)}`);
+        if (!outcome.ok) throw new HttpError(409, outcome.text);
+        sendJson(res, 200, { ok: true, id, result: outcome.text });
+      },
+    },
+  ];
+}
+
+function client(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function sameOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
+    throw new HttpError(403, 'cross-origin requests are refused');
+  }
+}

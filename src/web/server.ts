@@ -1,0 +1,133 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KioskConfig } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import { PATTERNS } from '../sign/pattern.js';
+import { loadPinFile, TechAuth } from './auth.js';
+import { HttpError, sendError } from './http.js';
+import { messagesFor } from './i18n/index.js';
+import { apiRoutes, liveTopics } from './routes/api.js';
+import type { Route } from './routes/route.js';
+import { techRoutes } from './routes/tech.js';
+import { SseHub } from './sse.js';
+import { StaticAssets } from './static.js';
+import type { WebSources } from './types.js';
+
+export interface WebServerContext {
+  web: KioskConfig['web'];
+  point: KioskConfig['point'];
+  sources: WebSources;
+  /** The service clock: "now" for history ranges (simulated time in a simulation). */
+  clock: Clock;
+  logger: Logger;
+  /** Real time for sessions and lockouts; Date.now by default. */
+  realNow?: () => number;
+}
+
+const SSE_POLL_MS = 250;
+const SSE_PING_MS = 15_000;
+const SSE_MAX_CLIENTS = 64;
+
+/**
+ * The local status page and its API on node:http. The constructor only assigns; start() reads the assets
+ * and the PIN file and binds the port; stop() closes every connection and is safe to call twice.
+ */
+export class WebServer {
+  private server: Server | undefined;
+  private readonly assets = new StaticAssets();
+  private sse: SseHub | undefined;
+  private routes: Route[] = [];
+
+  constructor(private readonly ctx: WebServerContext) {}
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const { web, logger } = this.ctx;
+    this.assets.load();
+    const pin = web.pinFile === undefined ? undefined : loadPinFile(web.pinFile);
+    if (pin && !pin.ok) logger.error(`technician PIN unusable, /tech is locked: ${pin.error}`);
+    const auth = new TechAuth({ pin, now: this.ctx.realNow ?? Date.now });
+    const sse = new SseHub({
+      topics: liveTopics(this.ctx),
+      pollMs: SSE_POLL_MS,
+      pingMs: SSE_PING_MS,
+      maxClients: SSE_MAX_CLIENTS,
+    });
+    this.sse = sse;
+    this.routes = [
+      ...apiRoutes({ sources: this.ctx.sources, clock: this.ctx.clock, sse, meta: () => this.meta(auth) }),
+      ...techRoutes({ sources: this.ctx.sources, auth }),
+    ];
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(web.port, web.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`cannot serve the status page on ${web.host}:${web.port}: ${err.code ?? err.message}`);
+    });
+    server.on('error', (err) => logger.error('status page server error', { error: err }));
+    this.server = server;
+    sse.start();
+    const a = this.address();
+    logger.info(`status page on http://${a?.host}:${a?.port}/ (technician view /tech)`);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.sse?.stop();
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /** Where it listens, once started (the real port when the config says 0). */
+  address(): { host: string; port: number } | undefined {
+    const a = this.server?.address() as AddressInfo | null | undefined;
+    return a ? { host: a.address, port: a.port } : undefined;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const path = url.pathname;
+      const route = this.routes.find((r) => r.path === path && r.method === req.method);
+      if (route) return await route.handle(req, res, url);
+      const allowed: string[] = this.routes.filter((r) => r.path === path).map((r) => r.method);
+      if (this.assets.has(path)) allowed.push('GET');
+      if (allowed.length > 0 && !allowed.includes(req.method ?? '')) {
+        throw new HttpError(405, `${req.method} is not allowed here`, { Allow: allowed.join(', ') });
+      }
+      if (this.assets.has(path)) return this.assets.serve(req, res, path);
+      throw new HttpError(404, `nothing at ${path}`);
+    } catch (err) {
+      const httpErr = err instanceof HttpError ? err : new HttpError(500, 'internal error');
+      if (!(err instanceof HttpError)) this.ctx.logger.error('status page request failed', { error: err });
+      if (res.headersSent) res.end();
+      else sendError(res, httpErr);
+    }
+  }
+
+  private meta(auth: TechAuth): Record<string, unknown> {
+    const { web, point } = this.ctx;
+    const patterns: Record<string, unknown> = {};
+    for (const [state, p] of Object.entries(PATTERNS)) {
+      patterns[state] = { colour: p.colour.hex, symbol: p.symbol, blink: p.blink };
+    }
+    return {
+      point: { id: point.id, name: point.name, capacity: point.capacity, timezone: point.timezone },
+      languages: web.languages,
+      rotateSec: web.rotateSec,
+      messages: messagesFor(web.languages),
+      patterns,
+      techAccess: auth.access,
+    };
+  }
+}

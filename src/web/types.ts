@@ -1,0 +1,78 @@
+/**
+ * What the web server may read from the running service: narrow views, never SQLite or MQTT directly.
+ * `src/web/providers.ts` builds them from the pipeline and the log.
+ */
+
+/** The latest status message (CONTRACT.md §5), the very object the uplink publishes. */
+export interface StatusSource {
+  latest(): Record<string, unknown> | undefined;
+}
+
+export interface HistoryPoint {
+  ts: number;
+  value: number | null;
+}
+
+/** Readings of one channel from the local log, in logging order. */
+export interface HistorySource {
+  readings(channel: string, sinceMs: number, untilMs: number): HistoryPoint[];
+}
+
+export interface ActiveAlarm {
+  id: string;
+  level: string;
+  message: string;
+  /** ISO-8601 time the alarm was raised, when known. */
+  since?: string;
+  acknowledged: boolean;
+}
+
+export interface CommandOutcome {
+  ok: boolean;
+  text: string;
+}
+
+export interface AlarmSource {
+  active(): ActiveAlarm[];
+  /** Asks the service to acknowledge one alarm (through the logged operator-command path). */
+  acknowledge(id: string, actor: string): Promise<CommandOutcome>;
+}
+
+export interface Announcement {
+  text: string;
+  ts: number;
+  expiresAt?: number;
+}
+
+export interface AnnouncementSource {
+  current(): Announcement | undefined;
+}
+
+export interface SensorHealth {
+  channel: string;
+  value: number | null;
+  /** Clock time of the newest logged reading. */
+  ts: number;
+  health: 'ok' | 'stale' | 'fault';
+}
+
+export interface RecentEvent {
+  seq: number;
+  ts: number;
+  type: string;
+  level: string;
+  message: string;
+}
+
+export interface HealthSource {
+  sensors(): SensorHealth[];
+  recentEvents(limit: number): RecentEvent[];
+}
+
+export interface WebSources {
+  status: StatusSource;
+  history: HistorySource;
+  alarms: AlarmSource;
+  announcements: AnnouncementSource;
+  health: HealthSource;
+}

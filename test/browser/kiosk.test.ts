@@ -1,0 +1,288 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryLogger } from '../../src/core/logger.js';
+import { PATTERNS } from '../../src/sign/pattern.js';
+import { MESSAGES } from '../../src/web/i18n/index.js';
+import { webSources } from '../../src/web/providers.js';
+import { WebServer } from '../../src/web/server.js';
+import type { Announcement } from '../../src/web/types.js';
+import { type HeadlessChromium, launchChromium } from './chromium.js';
+import { type RunningKiosk, startKiosk, waitFor } from './kiosk-service.js';
+import { RecordingAlarms } from './recording-alarms.js';
+
+const ARTIFACTS = 'test-artifacts/web';
+const PIN = '2719';
+const PAGE_BUDGET_BYTES = 200 * 1024;
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface Problems {
+  errors: string[];
+}
+
+/** A page that records every console error and uncaught exception (a CSP block shows up here too). */
+async function openPage(chromium: HeadlessChromium, problems: Problems): Promise<Page> {
+  const page = await chromium.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.errors.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.errors.push(e.message));
+  return page;
+}
+
+/** Bytes of every response the page loaded, from navigation until the network is idle. */
+async function loadAndWeigh(
+  page: Page,
+  url: string,
+): Promise<{ total: number; files: Record<string, number> }> {
+  const files: Record<string, number> = {};
+  const pending: Array<Promise<void>> = [];
+  const onResponse = (res: import('playwright-core').Response) => {
+    if (res.url().includes('/api/events')) return; // the live stream never ends; it carries data, not page
+    pending.push(
+      res.body().then(
+        (b) => {
+          const u = new URL(res.url());
+          files[`${u.pathname}${u.search}`] = b.length;
+        },
+        () => undefined,
+      ),
+    );
+  };
+  page.on('response', onResponse);
+  await page.goto(url, { waitUntil: 'networkidle', timeout: 30_000 }).catch(async () => {
+    await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
+  });
+  await Promise.all(pending);
+  page.off('response', onResponse);
+  return { total: Object.values(files).reduce((a, b) => a + b, 0), files };
+}
+
+async function axeSeriousOrCritical(page: Page): Promise<string[]> {
+  // evaluate() runs outside the page's CSP, which (rightly) forbids injected scripts.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run: () => Promise<{ violations: unknown[]; passes: unknown[] }> } }
+    ).axe;
+    const r = await axe.run();
+    if (r.passes.length === 0) throw new Error('axe checked nothing');
+    return r.violations as Array<{
+      id: string;
+      impact: string;
+      help: string;
+      nodes: Array<{ target: string[] }>;
+    }>;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+function screenshotTo(name: string, png: Buffer): void {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
+}
+
+// Evaluated in the page (strings, since the test's TypeScript has no DOM types).
+const STATE_BACKGROUND = "getComputedStyle(document.getElementById('state')).backgroundColor";
+const HTML_LANG = 'document.documentElement.lang';
+
+const rgb = (hex: string) =>
+  `rgb(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+
+describe('the kiosk screen and the technician view in Debian Chromium', () => {
+  let k: RunningKiosk;
+  let chromium: HeadlessChromium;
+  /** A second page server on the same service: Swedish first, rotating every second, PIN, alarms. */
+  let second: { server: WebServer; url: string; alarms: RecordingAlarms };
+  const problems: Problems = { errors: [] };
+  let announcement: Announcement | undefined;
+
+  beforeAll(async () => {
+    k = await startKiosk();
+    await k.advanceMinutes(6 * 60);
+    const pinFile = join(k.dir, 'tech-pin');
+    writeFileSync(pinFile, PIN, { mode: 0o600 });
+    const alarms = new RecordingAlarms();
+    const server = new WebServer({
+      web: { ...k.config.web, port: 0, languages: ['sv', 'en', 'uk', 'ru'], rotateSec: 1, pinFile },
+      point: { ...k.config.point, name: 'Trygghetspunkt Rosengård', timezone: 'Europe/Stockholm' },
+      sources: {
+        ...webSources({
+          config: k.config,
+          clock: k.clock,
+          pipeline: k.service.pipeline(),
+          store: k.service.store(),
+        }),
+        alarms,
+        announcements: { current: () => announcement },
+      },
+      clock: k.clock,
+      logger: new MemoryLogger(),
+    });
+    await server.start();
+    second = { server, url: `http://127.0.0.1:${server.address()?.port}`, alarms };
+    chromium = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await chromium?.close();
+    await second?.server.stop();
+    await k?.stop();
+  });
+
+  it('shows the state as word, pictogram and colour, and follows `mode closed` within 2 s', async () => {
+    const page = await openPage(chromium, problems);
+    await page.goto(`${k.url}/?lang=en`);
+    const state = page.locator('#state');
+    await state.locator('.state-word', { hasText: 'OPEN' }).waitFor({ timeout: 15_000 });
+    expect(await state.getAttribute('data-state')).toBe('OPEN');
+    expect(await state.locator('.state-icon svg path').count()).toBeGreaterThan(0);
+    expect(await page.evaluate(STATE_BACKGROUND)).toBe(rgb(PATTERNS.OPEN.colour.hex));
+    expect(await page.locator('#places-number').textContent()).toBe(
+      String(k.config.point.capacity - k.service.pipeline().currentOccupancy().count),
+    );
+    expect(await page.locator('.service').count()).toBe(k.config.point.services.length);
+
+    // The operator's `pima-kiosk mode closed`: through the log, applied by the running service.
+    const t0 = Date.now();
+    k.service
+      .store()
+      .enqueueCommand({ name: 'mode', args: { mode: 'closed' }, actor: 'test', source: 'cli', ts: t0 });
+    await page.waitForSelector('#state[data-state="CLOSED"]', { timeout: 2000 });
+    const latencyMs = Date.now() - t0;
+    console.log(`kiosk screen: mode closed visible after ${latencyMs} ms`);
+    expect(await state.locator('.state-word').textContent()).toBe(MESSAGES.en.state.CLOSED);
+    expect(await page.evaluate(STATE_BACKGROUND)).toBe(rgb(PATTERNS.CLOSED.colour.hex));
+    expect(await page.locator('#places').isHidden()).toBe(true);
+
+    k.service.pipeline().setMode('auto');
+    await page.waitForSelector('#state[data-state="OPEN"]', { timeout: 2000 });
+    await page.close();
+  });
+
+  it('renders each language from its translation file, and the kiosk rotates through them', async () => {
+    const page = await openPage(chromium, problems);
+    const cases = [
+      ...k.config.web.languages.map((lang) => ({ lang, url: k.url })),
+      { lang: 'sv' as const, url: second.url },
+    ];
+    expect(new Set(cases.map((c) => c.lang))).toEqual(new Set(['uk', 'et', 'sv', 'ru', 'en']));
+    for (const { lang, url } of cases) {
+      const t = MESSAGES[lang];
+      await page.goto(`${url}/?lang=${lang}`);
+      await page.locator('#state .state-word', { hasText: t.state.OPEN }).waitFor({ timeout: 15_000 });
+      expect(await page.evaluate(HTML_LANG)).toBe(lang);
+      expect(await page.locator('#services-title').textContent()).toBe(t.servicesTitle);
+      expect(await page.locator('#places-title').textContent()).toBe(t.placesLeft);
+      expect(await page.locator('[data-service="heat"] .service-name').textContent()).toBe(t.services.heat);
+      expect(await page.locator(`#langs button[data-lang="${lang}"]`).getAttribute('aria-pressed')).toBe(
+        'true',
+      );
+      screenshotTo(`public-${lang}`, await page.screenshot());
+    }
+    // Without ?lang the screen rotates (every second on the second server): sv → en → uk → ru.
+    await page.goto(second.url);
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        seen.add(await page.evaluate(HTML_LANG));
+        return seen.size >= 3;
+      },
+      15_000,
+      'three languages in rotation',
+    );
+    expect([...seen].every((l) => ['sv', 'en', 'uk', 'ru'].includes(l))).toBe(true);
+    await page.close();
+  });
+
+  it('shows the municipality announcement as it arrives, and hides it when it is withdrawn', async () => {
+    const page = await openPage(chromium, problems);
+    await page.goto(`${second.url}/?lang=uk`);
+    await page.locator('#state[data-state="OPEN"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#announcement').isHidden()).toBe(true);
+    const text = 'Гаряча їжа о 13:00. Автобус до лікарні щогодини.';
+    announcement = { text, ts: k.clock.now() };
+    await page.locator('#announcement-text', { hasText: text }).waitFor({ timeout: 5000 });
+    expect(await page.locator('#announcement-title').textContent()).toBe(MESSAGES.uk.announcement);
+    expect(await axeSeriousOrCritical(page)).toEqual([]);
+    screenshotTo('public-announcement', await page.screenshot());
+    announcement = undefined;
+    await page.locator('#announcement').waitFor({ state: 'hidden', timeout: 5000 });
+    await page.close();
+  });
+
+  it('the public page passes axe with no serious or critical violations, in Cyrillic and Latin', async () => {
+    const page = await openPage(chromium, problems);
+    for (const lang of ['uk', 'et']) {
+      await page.goto(`${k.url}/?lang=${lang}`);
+      await page.locator('#state[data-state="OPEN"]').waitFor({ timeout: 15_000 });
+      expect(await axeSeriousOrCritical(page)).toEqual([]);
+    }
+    await page.close();
+  });
+
+  it('the whole public page and the technician view each weigh at most 200 KB, all served locally', async () => {
+    const page = await openPage(chromium, problems);
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    const pub = await loadAndWeigh(page, `${k.url}/`);
+    const tech = await loadAndWeigh(page, `${k.url}/tech`);
+    console.log(`page weight: public ${pub.total} B ${JSON.stringify(pub.files)}`);
+    console.log(`page weight: tech ${tech.total} B ${JSON.stringify(tech.files)}`);
+    expect(pub.files['/assets/public.js']).toBeGreaterThan(0);
+    expect(tech.files['/assets/vendor/uPlot.iife.min.js']).toBeGreaterThan(0);
+    expect(pub.total).toBeLessThanOrEqual(PAGE_BUDGET_BYTES);
+    expect(tech.total).toBeLessThanOrEqual(PAGE_BUDGET_BYTES);
+    expect(requests.every((u) => u.startsWith(k.url))).toBe(true);
+    await page.close();
+  });
+
+  it('technician view: sign in with the PIN, charts of the last 24 h, acknowledge an alarm; axe-clean', async () => {
+    const page = await openPage(chromium, problems);
+    await page.goto(`${second.url}/tech?lang=en`);
+    await page.locator('#pin').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#board').isHidden()).toBe(true);
+    expect(await axeSeriousOrCritical(page)).toEqual([]);
+
+    await page.fill('#pin', '0000');
+    await page.click('#sign-in');
+    await page.locator('#login-error', { hasText: MESSAGES.en.tech.wrongPin }).waitFor({ timeout: 10_000 });
+    await page.fill('#pin', PIN);
+    await page.click('#sign-in');
+    await page.locator('#board').waitFor({ state: 'visible', timeout: 10_000 });
+    for (const chart of ['chartBattery', 'chartFuel', 'chartTemperature', 'chartOccupancy']) {
+      await page.locator(`[data-chart="${chart}"] canvas`).waitFor({ timeout: 15_000 });
+    }
+    expect(await page.locator('#sensors tbody tr').count()).toBeGreaterThanOrEqual(10);
+    expect(await page.locator('#uplink').textContent()).toContain(MESSAGES.en.tech.disconnected);
+    await page.locator('button[data-alarm="FUEL_LOW"]').waitFor({ timeout: 10_000 });
+    expect(await axeSeriousOrCritical(page)).toEqual([]);
+    const png = await page.screenshot({ fullPage: true });
+    screenshotTo('tech', png);
+    if (process.env.UPDATE_SCREENSHOTS === '1') writeFileSync('docs/screenshots/tech.png', png);
+
+    await page.click('button[data-alarm="FUEL_LOW"]');
+    await page.locator('#alarms', { hasText: MESSAGES.en.tech.acknowledged }).waitFor({ timeout: 10_000 });
+    expect(second.alarms.acks).toEqual([{ id: 'FUEL_LOW', actor: 'tech page 127.0.0.1' }]);
+    await page.close();
+  });
+
+  it('saves the public screenshot at kiosk size, and no page logged an error or hit the CSP', async () => {
+    const page = await openPage(chromium, problems);
+    await page.goto(`${k.url}/?lang=uk`);
+    await page.locator('#state[data-state="OPEN"]').waitFor({ timeout: 15_000 });
+    const png = await page.screenshot();
+    screenshotTo('public', png);
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      mkdirSync('docs/screenshots', { recursive: true });
+      writeFileSync('docs/screenshots/public.png', png);
+    }
+    await page.close();
+    // The wrong PIN answered 401 on purpose; anything else is a real problem.
+    expect(problems.errors.filter((e) => !/401 \(Unauthorized\)/.test(e))).toEqual([]);
+  });
+});

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { renderBar } from '../../src/cli/progress.js';
+import { openLog } from '../../src/store/sqlite-log.js';
+import { cli } from '../helpers/cli.js';
+
+describe('pima-kiosk db check', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'kiosk.db');
+  const cfg = join(dir, 'config.yaml');
+  writeFileSync(cfg, `point:\n  id: cli-test\nstorage:\n  path: ${path}\n`);
+
+  it('reports integrity, seq ranges and backlog read-only, and exits 0', async () => {
+    const log = openLog(path);
+    log.appendReadings(
+      Array.from({ length: 30 }, (_, i) => ({ channel: 'battery.soc', value: i, ts: 1e12 + i })),
+    );
+    log.markSent('telemetry', 10);
+    log.close();
+    const human = await cli(['db', 'check', '--config', cfg]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/integrity {3}ok/);
+    expect(human.stdout).toContain('30 rows, seq 1..30');
+    const json = await cli(['db', 'check', '--json', '--quick', '--config', cfg]);
+    const report = JSON.parse(json.stdout) as {
+      ok: boolean;
+      backlog: { telemetry: number };
+      schemaVersion: number;
+    };
+    expect(report).toMatchObject({ ok: true, backlog: { telemetry: 20 }, schemaVersion: 2 });
+  });
+
+  it('refuses an unknown action with a usage error', async () => {
+    const r = await cli(['db', 'vacuum', '--config', cfg]);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toContain('use: db check');
+  });
+
+  it('draws a bounded progress bar', () => {
+    expect(renderBar('export', 0.5, 10, 10)).toBe('export [#####.....]  50 %  10 rows');
+    expect(renderBar('export', 7, 1, 4)).toBe('export [####] 100 %  1 rows');
+  });
+});

@@ -1,0 +1,307 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import type { PointEvent } from '../../src/core/events.js';
+import { MemoryLogger } from '../../src/core/logger.js';
+import type { Reading } from '../../src/core/readings.js';
+import { openLog, type SqliteLog } from '../../src/store/sqlite-log.js';
+import { MqttUplink, type MqttUplinkOptions, type UplinkStore } from '../../src/uplink/mqtt-uplink.js';
+import { FakeOutbox } from '../helpers/fake-outbox.js';
+import {
+  type Collector,
+  collect,
+  type Mosquitto,
+  sleep,
+  startMosquitto,
+  startProxy,
+  type TcpProxy,
+} from '../helpers/mosquitto.js';
+import { connectReceiver, ReferenceReceiver } from '../helpers/receiver.js';
+
+const PREFIX = 'pima/backlog';
+const T0 = Date.parse('2026-12-01T08:00:00.000Z');
+
+let broker: Mosquitto;
+let dir: string;
+let cleanups: Array<() => Promise<void> | void> = [];
+let nextPoint = 0;
+
+beforeAll(async () => {
+  broker = await startMosquitto();
+  dir = mkdtempSync(join(tmpdir(), 'pima-uplink-'));
+});
+
+afterAll(async () => {
+  await broker?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  cleanups = [];
+});
+
+function readings(count: number, firstTs = T0): Reading[] {
+  return Array.from({ length: count }, (_, i) => ({
+    channel: 'battery.soc',
+    value: i % 100,
+    ts: firstTs + i,
+  }));
+}
+
+function event(i: number, level: PointEvent['level']): PointEvent {
+  return { type: level === 'alarm' ? 'alarm.fuelLow' : 'driver.health', level, ts: T0 + i, message: `e${i}` };
+}
+
+interface Rig {
+  uplink: MqttUplink;
+  logger: MemoryLogger;
+  pointId: string;
+  base: string;
+}
+
+function rig(url: string, outbox: UplinkStore, overrides: Partial<MqttUplinkOptions> = {}): Rig {
+  const pointId = `bp-${process.pid}-${nextPoint++}`;
+  const logger = new MemoryLogger();
+  const uplink = new MqttUplink({
+    url,
+    topicPrefix: PREFIX,
+    pointId,
+    keepaliveSec: 10,
+    reconnectMinMs: 20,
+    reconnectMaxMs: 200,
+    batchMaxRecords: 200,
+    outbox,
+    clock: new ManualClock(T0),
+    logger,
+    ...overrides,
+  });
+  cleanups.push(() => uplink.stop());
+  return { uplink, logger, pointId, base: `${PREFIX}/${pointId}` };
+}
+
+function sqliteLog(name: string): SqliteLog {
+  const log = openLog(join(dir, `${name}.db`));
+  cleanups.push(() => log.close());
+  return log;
+}
+
+async function receiver(url: string): Promise<ReferenceReceiver> {
+  const r = await connectReceiver(url, PREFIX);
+  cleanups.push(() => r.close());
+  return r.receiver;
+}
+
+async function subscriber(url: string, filter: string): Promise<Collector> {
+  const c = await collect(url, filter);
+  cleanups.push(() => c.close());
+  return c;
+}
+
+async function proxyTo(port: number, opts: { refuseMqtt5?: boolean } = {}): Promise<TcpProxy> {
+  const p = await startProxy(port, opts);
+  cleanups.push(() => p.close());
+  return p;
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('store and forward against a real Mosquitto', () => {
+  it('drains more than 65,535 records from the SQLite log, across a broker restart without persistence', async () => {
+    let own = await startMosquitto();
+    cleanups.push(() => own.stop());
+    const proxy = await proxyTo(own.port);
+    const log = sqliteLog('big');
+    const total = 70_000;
+    for (let i = 0; i < total; i += 10_000) log.appendReadings(readings(10_000, T0 + i));
+    for (let i = 0; i < 30; i++) log.appendEvent(event(i, i % 10 === 0 ? 'alarm' : 'info'));
+    const { uplink, pointId, base } = rig(proxy.url, log, {
+      batchMaxRecords: 500,
+      inFlightMax: 8,
+      markIntervalMs: 0,
+    });
+    // One municipality receiver; it reconnects to the new broker like the point does.
+    const rx = new ReferenceReceiver();
+    const feed = async (url: string) => {
+      const c = await connectReceiver(url, PREFIX);
+      cleanups.push(() => c.close());
+      c.client.on('message', (topic, payload) => rx.accept(topic, payload));
+    };
+    await feed(own.url);
+    await uplink.start();
+    await until('part of the backlog acknowledged', () => log.sentPosition('telemetry') >= 500);
+    // PUBACKs stop (a stalled link), then the broker dies mid-drain and comes back empty: no session,
+    // no retained messages, and batches it had forwarded but never acknowledged.
+    proxy.holdDownstream();
+    await sleep(100);
+    proxy.setBlocked(true);
+    proxy.dropConnections();
+    await own.stop();
+    const acknowledgedBefore = log.sentPosition('telemetry');
+    expect(acknowledgedBefore).toBeLessThan(total);
+    proxy.releaseDownstream();
+    own = await startMosquitto({ port: own.port });
+    await feed(own.url);
+    const retained = await subscriber(own.url, `${base}/+`);
+    proxy.setBlocked(false);
+    await rx.waitFor(pointId, log.epoch, 'telemetry', total, 60_000);
+    await rx.waitFor(pointId, log.epoch, 'events', 30, 60_000);
+    await until('whole backlog acknowledged', () => log.backlog().telemetry === 0, 20_000);
+
+    expect(rx.problems).toEqual([]);
+    expect(rx.order(pointId, log.epoch, 'telemetry')).toEqual(range(1, total));
+    expect(rx.order(pointId, log.epoch, 'events')).toEqual(range(1, 30));
+    expect(log.sentPosition('telemetry')).toBe(total);
+    expect(log.sentPosition('events')).toBe(30);
+    // Online and status are retained again on the new broker, published by the reconnect.
+    await retained.waitFor((m) => m.topic === `${base}/online` && JSON.parse(m.payload).online === true);
+  }, 90_000);
+
+  it('ends with every seq, in order, none missing, over a link cut every few hundred ms while logging', async () => {
+    const proxy = await proxyTo(broker.port);
+    const log = sqliteLog('flap');
+    const { uplink, pointId, logger } = rig(proxy.url, log, { batchMaxRecords: 50, inFlightMax: 6 });
+    const rx = await receiver(broker.url);
+    await uplink.start();
+    for (let round = 0; round < 12; round++) {
+      for (let k = 0; k < 8; k++) {
+        log.appendReadings(readings(100, T0 + round * 10_000 + k * 100));
+        if (k === 4) {
+          log.appendEvent(event(round, round % 3 === 0 ? 'alarm' : 'info'));
+        }
+        uplink.notifyLogged();
+        await sleep(30);
+      }
+      proxy.dropConnections();
+    }
+    const total = 12 * 8 * 100;
+    await until(
+      'all acknowledged',
+      () => log.backlog().telemetry === 0 && log.backlog().events === 0,
+      60_000,
+    );
+    await rx.waitFor(pointId, log.epoch, 'telemetry', total);
+    await rx.waitFor(pointId, log.epoch, 'events', 12);
+    expect(rx.problems).toEqual([]);
+    expect(rx.order(pointId, log.epoch, 'telemetry')).toEqual(range(1, total));
+    expect(rx.order(pointId, log.epoch, 'events')).toEqual(range(1, 12));
+    expect(
+      logger.lines.filter((l) => l.includes('connected') && l.startsWith('INFO')).length,
+    ).toBeGreaterThan(5);
+  }, 90_000);
+
+  it('keeps the window within the broker receive maximum and resumes when the PUBACKs come', async () => {
+    const own = await startMosquitto({ config: 'max_inflight_messages 5' });
+    cleanups.push(() => own.stop());
+    const proxy = await proxyTo(own.port);
+    const outbox = new FakeOutbox();
+    const { uplink, logger, base } = rig(proxy.url, outbox, { batchMaxRecords: 20, inFlightMax: 64 });
+    const all = await subscriber(own.url, `${base}/#`);
+    await uplink.start();
+    await all.waitFor((m) => m.topic.endsWith('/online'));
+    await until('online acknowledged', () => logger.lines.some((l) => l.includes('receiveMaximum=5')));
+    await sleep(100);
+    // Every PUBACK is held from here: what reaches the broker is what the window lets out.
+    proxy.holdDownstream();
+    const seen = all.messages.length;
+    outbox.addReadings(readings(2000));
+    uplink.notifyLogged();
+    await until('window filled', () => all.messages.length - seen >= 2);
+    await sleep(300);
+    expect(all.messages.length - seen).toBeLessThanOrEqual(5);
+    expect(all.messages.length - seen).toBeGreaterThanOrEqual(2);
+    expect(outbox.sentPosition('telemetry')).toBe(0);
+    proxy.releaseDownstream();
+    await until('drained', () => outbox.backlog().telemetry === 0);
+    expect(logger.lines.filter((l) => l.startsWith('WARN'))).toEqual([]);
+  });
+
+  it('sends status and alarms ahead of the backlog, and new ones overtake it while it drains', async () => {
+    const log = sqliteLog('live');
+    for (let i = 0; i < 200_000; i += 20_000) log.appendReadings(readings(20_000, T0 + i));
+    log.appendEvent(event(1, 'info'));
+    log.appendEvent(event(2, 'alarm'));
+    const { uplink, pointId, base } = rig(broker.url, log, { batchMaxRecords: 100, inFlightMax: 4 });
+    const all = await subscriber(broker.url, `${base}/#`);
+    uplink.publishStatus({ status: 'OPEN', ts: 'first' });
+    await uplink.start();
+    await all.waitFor((m) => m.topic.endsWith('/telemetry'));
+    const topics = all.messages.slice(0, 4).map((m) => m.topic.slice(base.length + 1));
+    expect(topics).toEqual(['online', 'status', 'events', 'events']);
+    expect(JSON.parse(all.messages[2]?.payload ?? '{}')).toMatchObject({ live: true, records: [{ seq: 2 }] });
+
+    // While history still drains, a new alarm and a status change go out ahead of it.
+    await until('draining', () => log.sentPosition('telemetry') > 1000);
+    const alarm = log.appendEvent(event(3, 'critical'));
+    uplink.notifyLogged();
+    uplink.publishStatus({ status: 'FULL', ts: 'second' });
+    const liveAlarm = await all.waitFor(
+      (m) => m.topic.endsWith('/events') && m.payload.includes(`"seq":${alarm.seq}`),
+    );
+    const status = await all.waitFor((m) => m.topic.endsWith('/status') && m.payload.includes('second'));
+    const unsent = 200_000 - log.sentPosition('telemetry');
+    expect(unsent).toBeGreaterThan(1000);
+    expect(all.messages.indexOf(liveAlarm)).toBeGreaterThan(0);
+    expect(status.retain).toBe(true);
+    const hb = uplink.heartbeat();
+    expect(hb.connected).toBe(true);
+    expect(hb.backlog.telemetry).toBeGreaterThan(0);
+    expect(hb.oldestUnsentAgeSec).toBe(0);
+    await until('drained', () => log.backlog().telemetry === 0, 60_000);
+    await until('rate measured', () => uplink.heartbeat().drainRatePerSec > 0);
+    expect(uplink.heartbeat()).toMatchObject({
+      backlog: { telemetry: 0, events: 0 },
+      etaSec: 0,
+      protocol: 'mqtt5',
+    });
+    expect(pointId).toContain('bp-');
+  }, 90_000);
+
+  it('falls back to MQTT 3.1.1 when the broker refuses MQTT 5, and still drains in order', async () => {
+    const proxy = await proxyTo(broker.port, { refuseMqtt5: true });
+    const outbox = new FakeOutbox();
+    outbox.addReadings(readings(300));
+    const { uplink, logger, base } = rig(proxy.url, outbox, { batchMaxRecords: 50 });
+    const all = await subscriber(broker.url, `${base}/#`);
+    uplink.publishStatus({ status: 'OPEN' });
+    await uplink.start();
+    await until('drained', () => outbox.backlog().telemetry === 0);
+    expect(logger.lines.some((l) => l.includes('falling back to MQTT 3.1.1'))).toBe(true);
+    expect(
+      logger.lines.some((l) => l.includes('protocol="MQTT 3.1.1"') || l.includes('protocol=MQTT 3.1.1')),
+    ).toBe(true);
+    const status = await all.waitFor((m) => m.topic.endsWith('/status'));
+    expect(status.properties?.messageExpiryInterval).toBeUndefined();
+    expect(uplink.heartbeat().protocol).toBe('mqtt3.1.1');
+  });
+
+  it('stops the backlog when the hourly byte budget is spent, while status still goes out', async () => {
+    const outbox = new FakeOutbox();
+    outbox.addReadings(readings(5000));
+    const budget = 20_000;
+    const { uplink, logger, base } = rig(broker.url, outbox, {
+      batchMaxRecords: 50,
+      byteBudgetPerHour: budget,
+    });
+    const all = await subscriber(broker.url, `${base}/#`);
+    await uplink.start();
+    await until('budget spent', () => logger.lines.some((l) => l.includes('byte budget spent')));
+    await sleep(300);
+    const bytes = all.messages.reduce((sum, m) => sum + Buffer.byteLength(m.payload), 0);
+    expect(bytes).toBeLessThanOrEqual(budget);
+    expect(outbox.backlog().telemetry).toBeGreaterThan(3000);
+    uplink.publishStatus({ status: 'OPEN', ts: 'after the budget' });
+    await all.waitFor((m) => m.topic.endsWith('/status') && m.payload.includes('after the budget'));
+  });
+});

@@ -1,0 +1,79 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AckWindow } from '../../../src/uplink/ack-window.js';
+import { etaSeconds, RateMeter } from '../../../src/uplink/rate-meter.js';
+import { TokenBucket } from '../../../src/uplink/token-bucket.js';
+
+describe('AckWindow', () => {
+  it('advances only over a contiguous acknowledged prefix', () => {
+    const w = new AckWindow(10);
+    w.sent(20);
+    w.sent(30);
+    w.sent(40);
+    expect(w.acked(30)).toBe(false);
+    expect(w.position).toBe(10);
+    expect(w.acked(20)).toBe(true);
+    expect(w.position).toBe(30);
+    expect(w.inFlight).toBe(1);
+    expect(w.acked(40)).toBe(true);
+    expect(w.position).toBe(40);
+    expect(() => w.sent(40)).toThrow(RangeError);
+  });
+
+  it('forgets a failed batch and everything after it, so they are read again', () => {
+    const w = new AckWindow(0);
+    w.sent(5);
+    w.sent(9);
+    w.sent(12);
+    w.failed(9);
+    expect(w.lastSent).toBe(5);
+    expect(w.acked(12)).toBe(false);
+    expect(w.acked(5)).toBe(true);
+    expect(w.position).toBe(5);
+  });
+
+  it('never reports a position beyond an unacknowledged batch, for any ack order', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.func(fc.integer()), (n, key) => {
+        const w = new AckWindow(0);
+        const ends = Array.from({ length: n }, (_, i) => (i + 1) * 10);
+        for (const e of ends) w.sent(e);
+        const order = [...ends].sort((a, b) => key(a) - key(b));
+        const acked = new Set<number>();
+        for (const e of order) {
+          w.acked(e);
+          acked.add(e);
+          const firstMissing = ends.find((x) => !acked.has(x));
+          expect(w.position).toBe(firstMissing === undefined ? n * 10 : firstMissing - 10);
+        }
+      }),
+    );
+  });
+});
+
+describe('TokenBucket and RateMeter', () => {
+  it('spends and refills a byte budget over the hour', () => {
+    const b = new TokenBucket(1000, 3_600_000, 0);
+    expect(b.take(600, 0)).toBe(true);
+    expect(b.take(600, 0)).toBe(false);
+    expect(b.available(0)).toBe(400);
+    b.charge(500, 0);
+    expect(b.available(0)).toBe(-100);
+    expect(b.waitMs(100, 0)).toBe(720_000);
+    expect(b.available(1_800_000)).toBe(400);
+    expect(b.available(99_000_000)).toBe(1000);
+  });
+
+  it('measures records per second over its window, and the ETA from it', () => {
+    const m = new RateMeter(10_000);
+    expect(m.perSecond(0)).toBe(0);
+    m.add(100, 0);
+    m.add(100, 1000);
+    m.add(100, 2000);
+    expect(m.perSecond(2000)).toBe(150);
+    expect(m.perSecond(30_000)).toBe(0);
+    expect(etaSeconds(300, 150)).toBe(2);
+    expect(etaSeconds(0, 0)).toBe(0);
+    expect(etaSeconds(10, 0)).toBeNull();
+  });
+});
