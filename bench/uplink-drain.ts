@@ -2,6 +2,9 @@
 // against raw mqtt.js publishing the same payloads with the same QoS and window in the same run, and
 // against mqtt.js's own offline-queue replay. Also: reconnect → first live status while the backlog
 // waits, a new alarm's latency mid-drain, and peak RSS during the drain. Run: npm run bench:uplink
+// (the service's heap cap: node --max-old-space-size=64 dist/bench/uplink-drain.js, as in
+// systemd/pima-kiosk.service). Our drain publishes the Buffers the log builds; the raw baseline
+// publishes those very Buffers, prebuilt.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -65,8 +68,13 @@ async function ours(url: string, log: SqliteLog) {
   uplink.publishStatus({ status: 'OPEN', ts: new Date(T0).toISOString() });
   let peakRss = process.memoryUsage().rss;
   const rssBefore = peakRss;
+  // What grows: the JS heap (objects), or external memory (the payload Buffers, mqtt.js's socket).
+  const peak = { heapUsed: 0, external: 0 };
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+    peak.external = Math.max(peak.external, m.external);
   }, 20);
   const t0 = performance.now();
   await uplink.start();
@@ -89,11 +97,11 @@ async function ours(url: string, log: SqliteLog) {
   await uplink.stop();
   await status.close();
   await events.close();
-  return { drainMs, firstStatusMs, alarmMs, peakRss, rssBefore };
+  return { drainMs, firstStatusMs, alarmMs, peakRss, rssBefore, peak };
 }
 
 /** The very payloads our drain sends, built ahead (not timed) from the same log and encoder. */
-function payloads(log: SqliteLog): string[] {
+function payloads(log: SqliteLog): (string | Buffer)[] {
   const from0 = Object.create(log, { sentPosition: { value: () => 0 } }) as SqliteLog;
   const drain = new Drain({
     outbox: from0,
@@ -108,12 +116,12 @@ function payloads(log: SqliteLog): string[] {
     onRefused: () => undefined,
   });
   drain.reset();
-  const out: string[] = [];
+  const out: (string | Buffer)[] = [];
   for (let b = drain.next(65_536); b; b = drain.next(65_536)) out.push(b.payload);
   return out;
 }
 
-async function rawMqttJs(url: string, all: string[]): Promise<number> {
+async function rawMqttJs(url: string, all: readonly (string | Buffer)[]): Promise<number> {
   const client = await connectAsync(url, { protocolVersion: 5, clean: true, reconnectPeriod: 0 });
   const t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
@@ -198,7 +206,9 @@ async function main(): Promise<void> {
       `connect -> first live status with ${N} waiting: ${o.firstStatusMs.toFixed(0)} ms (target <= 1000)`,
     );
     console.log(`new alarm mid-drain -> received: ${o.alarmMs.toFixed(0)} ms`);
-    console.log(`peak RSS during drain: ${mb(o.peakRss)} MB (before: ${mb(o.rssBefore)} MB; target <= 150)`);
+    console.log(
+      `peak RSS during drain: ${mb(o.peakRss)} MB (before: ${mb(o.rssBefore)} MB; target <= 150); peak heap used ${mb(o.peak.heapUsed)} MB, external ${mb(o.peak.external)} MB; node flags: ${process.execArgv.join(' ') || 'none'}`,
+    );
   } finally {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });

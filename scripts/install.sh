@@ -304,7 +304,7 @@ install_unit() {
   local tmp
   tmp="$(mktemp)"
   # The unit names /usr/bin/node (NodeSource and Debian both put it there); follow this Pi's node.
-  sed "s#^ExecStart=/usr/bin/node #ExecStart=$NODE_BIN #" "$SOURCE/systemd/$APP_NAME.service" >"$tmp"
+  sed -E "s#^(ExecStart|ExecStopPost)=/usr/bin/node #\\1=$NODE_BIN #" "$SOURCE/systemd/$APP_NAME.service" >"$tmp"
   local before="$CHANGES"
   put_file "$tmp" "$UNIT_FILE" 0644
   rm -f "$tmp"

@@ -5,6 +5,7 @@ import type { Clock } from './core/clock.js';
 import type { Logger } from './core/logger.js';
 import { buildDrivers } from './drivers/build.js';
 import { buildFirmataConnection } from './drivers/firmata/build.js';
+import { LogPolicy } from './pipeline/log-policy.js';
 import { OperatorCommands } from './pipeline/operator-commands.js';
 import { PointPipeline } from './pipeline/point-pipeline.js';
 import { scheduleComponent } from './schedule/build.js';
@@ -20,6 +21,9 @@ import { buildUplink } from './uplink/build.js';
 import type { Uplink } from './uplink/types.js';
 import { webSources } from './web/providers.js';
 import { WebServer } from './web/server.js';
+
+/** An unchanged status waits at most this long for a commit of readings to ride on. */
+const STATUS_MAX_WAIT_MS = 120_000;
 
 export interface ServiceContext {
   config: KioskConfig;
@@ -115,15 +119,26 @@ export function buildService(ctx: ServiceContext): Service {
       start: () => {
         const s = need(store, 'store');
         const b = need(batcher, 'group-commit');
+        const policy = new LogPolicy(config.storage.logging, config.storage.commitIntervalMs);
         pipeline = new PointPipeline({
           config,
           clock,
           logger,
           store: s,
-          record: (r) => b.add(r),
+          // the model sees every sample; the log only what the policy keeps (docs/storage.md)
+          record: (r) => {
+            for (const logged of policy.admit(r, b.hasPending())) b.add(logged);
+          },
+          // a heartbeat of an unchanged status rides on the next commit of readings (they come at
+          // least once a logging heartbeat); a change is committed now
+          saveStatus: (status, at, changed) => {
+            b.saveStatus(status, at, changed ? 0 : STATUS_MAX_WAIT_MS);
+            if (changed) b.flush();
+          },
           signs,
           uplink,
           heartbeat: ctx.heartbeat,
+          clockSync: () => serviceLog.clockSync(),
         });
         pipeline.restore(OperatorCommands.restoredMode(s));
         OperatorCommands.restoreOverrides(s, pipeline, clock.now());

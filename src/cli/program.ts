@@ -8,6 +8,7 @@ import { CliError, type CliIo, EXIT } from './io.js';
 import { log } from './log.js';
 import { mode, occupancy } from './operator.js';
 import { run } from './run.js';
+import { signDark } from './sign.js';
 import { status } from './status.js';
 
 /** Parses argv and runs one command; resolves to the exit code (CONTRACT.md §1). Never exits itself. */
@@ -53,7 +54,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     cfg(program.command(name).description(description).exitOverride());
 
   sub('run', 'run the service')
-    .option('--simulate <scenario>', 'drive every sim driver from a scenario: normal, blackout, crowd')
+    .option('--simulate <scenario>', 'drive every sim driver from a scenario: normal, blackout, crowd, week')
     .option('--speed <n>', 'simulated time runs n× faster')
     .option('--seed <s>', 'random seed; the same seed gives the same run')
     .action(async (o) => done(await run(io, o)));
@@ -85,5 +86,11 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--reason <text>', 'why, recorded with the change')
     .action(async (m: string, o) => done(await mode(io, m, o)));
   registerAlarm(sub('alarm', 'alarms: alarm list | alarm ack NAME'), io, done);
+  sub('sign', 'the sign from outside the service: sign dark (all GPIO lamps off)')
+    .argument('<action>', 'dark')
+    .action(async (action: string, o) => {
+      if (action !== 'dark') throw new CliError('use: sign dark', EXIT.usage);
+      done(await signDark(io, o));
+    });
   return program;
 }

@@ -45,7 +45,7 @@ function humanStatus(s: Record<string, unknown>): string {
     `temps      ${temps || '—'}`,
     `occupancy  ${fmt(get('occupancy.count'))}/${fmt(s.capacity)}  entries ${fmt(get('occupancy.entries'))}  exits ${fmt(get('occupancy.exits'))}`,
     `uplink     connected ${fmt(get('uplink.connected'))}  backlog ${JSON.stringify(get('uplink.backlog'))}`,
-    `as of      ${fmt(s.ts)}`,
+    `as of      ${fmt(s.ts)}  (clock ${fmt(get('clock.sync'))})`,
     '',
   ].join('\n');
 }

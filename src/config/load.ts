@@ -31,7 +31,14 @@ export function parseConfigText(text: string, file: string): KioskConfig {
       doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML: ${firstLine(e.message)}` })),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (err) {
+    // e.g. an alias with no anchor ("*a"): the yaml library throws here, not in doc.errors
+    const message = err instanceof Error ? err.message : String(err);
+    throw new ConfigError([{ file, line: 1, col: 1, path: '', message: `YAML: ${firstLine(message)}` }]);
+  }
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap((issue) => issueToProblems(issue, doc.contents, file, at));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from '../pipeline/log-policy.js';
 import { cronProblem } from '../schedule/cron.js';
 import {
   checkSignHardware,
@@ -46,6 +47,39 @@ const point = z
       .describe('Services the point declares it offers.'),
   })
   .describe('The point itself.');
+
+const deadbandValue = z.union([
+  z.number().min(0),
+  z.strictObject({
+    absolute: z.number().min(0).optional(),
+    percent: z.number().min(0).max(100).optional(),
+  }),
+]);
+
+const readingLogging = z
+  .strictObject({
+    heartbeatSec: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(DEFAULT_HEARTBEAT_SEC)
+      .describe('An unchanged channel is logged again after this long; 0 logs every sample.'),
+    deadband: z
+      .record(z.string(), deadbandValue)
+      .default({})
+      .superRefine((map, ctx) => {
+        for (const key of Object.keys(map)) {
+          const problem = deadbandKeyProblem(key);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [key] });
+        }
+      })
+      .describe(
+        'Per channel or unit (V, A, W, %, °C, min, h): smaller changes are not logged; a number, or {absolute, percent} (the larger wins).',
+      ),
+  })
+  .prefault({})
+  .describe('What the log records of the samples (report by exception, docs/storage.md).');
 
 const storage = z
   .strictObject({
@@ -95,6 +129,7 @@ const storage = z
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
       .describe('Cron (point.timezone) of the retention pass: downsampling and the byte budget.'),
+    logging: readingLogging,
   })
   .prefault({})
   .describe('The local log (docs/storage.md).');
@@ -211,9 +246,18 @@ const mqtt = z
 
 const simulation = z
   .strictObject({
-    scenario: z.enum(['normal', 'blackout', 'crowd']).default('normal').describe('Scenario for sim drivers.'),
+    scenario: z
+      .enum(['normal', 'blackout', 'crowd', 'week'])
+      .default('normal')
+      .describe('Scenario for sim drivers.'),
     speed: z.number().min(0.1).max(10_000).default(1).describe('Simulated time runs this many times faster.'),
     seed: z.number().int().default(1).describe('Random seed: the same seed gives the same run.'),
+    startSec: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('Simulated seconds into the scenario at start, so a restarted soak resumes where it was.'),
   })
   .prefault({})
   .describe('Drives every sim driver; --simulate, --speed, --seed override it.');

@@ -20,6 +20,7 @@ import type { ChannelValue, Mode, PointState, ScheduledMode, SensorHealth } from
 import type { SignOutput } from '../sign/output.js';
 import { patternFor, signDetailFor, technicianIndicator } from '../sign/pattern.js';
 import type { LogStore } from '../store/types.js';
+import type { ClockSyncState } from '../system/clock-sync.js';
 import type { Uplink } from '../uplink/types.js';
 import { BacklogWatch } from './backlog-watch.js';
 import { handleButton } from './buttons.js';
@@ -31,10 +32,17 @@ export interface PipelineContext {
   store: LogStore;
   /** Buffers readings for the group commit. */
   record: (reading: Reading) => void;
+  /**
+   * Saves the status snapshot (default: `store.saveStatus` at once). `changed` is false for a heartbeat
+   * of an unchanged status, which may wait for the next group commit.
+   */
+  saveStatus?: (status: Record<string, unknown>, savedAt: number, changed: boolean) => void;
   signs: readonly SignOutput[];
   uplink: Uplink | undefined;
   /** Called after every evaluation that reached the sign: the main loop's liveness (systemd watchdog). */
   heartbeat?: () => void;
+  /** Whether the wall clock is synchronised (a Pi has no RTC); reported in `status.clock`. */
+  clockSync?: () => ClockSyncState;
 }
 
 const TICK_MS = 1000;
@@ -339,12 +347,14 @@ export class PointPipeline {
       (key !== this.lastStatusKey && sinceLast >= STATUS_MIN_INTERVAL_MS) ||
       sinceLast >= heartbeatMs;
     if (!due) return;
+    const changed = stateChanged || key !== this.lastStatusKey;
     this.lastStatusKey = key;
     this.lastStatusAt = now;
     const status = this.statusNow(state, now);
     this.lastStatus = status;
     try {
-      this.ctx.store.saveStatus(status, now);
+      if (this.ctx.saveStatus) this.ctx.saveStatus(status, now, changed);
+      else this.ctx.store.saveStatus(status, now);
     } catch (err) {
       this.ctx.logger.error('could not save status', { error: err });
     }
@@ -365,6 +375,7 @@ export class PointPipeline {
         backlog: this.ctx.store.backlog(),
       },
       announcement: this.announcement(),
+      clockSync: this.ctx.clockSync?.() ?? 'unknown',
       staleAfterMs: this.ctx.config.rules.staleAfterSec * 1000,
     });
   }

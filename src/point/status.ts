@@ -28,6 +28,8 @@ export interface StatusContext {
   };
   /** A notice from the municipality (MQTT `cmd/announce`), while it is current. */
   announcement?: Announcement | undefined;
+  /** synchronized | unsynchronized | unknown: timestamps before a sync are corrected later. */
+  clockSync?: string;
   staleAfterMs: number;
 }
 
@@ -92,6 +94,7 @@ export function buildStatus(state: PointState, ctx: StatusContext): Record<strin
     })),
     uplink: ctx.uplink,
     announcement: ctx.announcement ?? null,
+    clock: { sync: ctx.clockSync ?? 'unknown' },
     epoch: ctx.epoch,
     ts: new Date(ctx.now).toISOString(),
   };

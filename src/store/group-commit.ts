@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { LoggedReading, Reading } from '../core/readings.js';
 import { readingProblem } from './sqlite-log.js';
-import type { LogStore } from './types.js';
+import type { LogStore, SavedStatus } from './types.js';
 
 export const DEFAULT_MAX_BUFFERED = 10_000;
 
@@ -35,6 +35,9 @@ export class ReadingBatcher {
   private readonly opts: ReadingBatcherOptions;
   private readonly maxBuffered: number;
   private buffer: Reading[] = [];
+  private status: SavedStatus | undefined;
+  /** Clock time from which the waiting status is committed even without readings. */
+  private statusDue = 0;
   private cancelTimer: (() => void) | undefined;
   private dropped = 0;
   private droppedUnreported = 0;
@@ -70,17 +73,45 @@ export class ReadingBatcher {
     return true;
   }
 
+  /**
+   * Saves the status snapshot with the next commit of readings instead of in a commit of its own: each
+   * commit costs SD-card pages whatever it holds. After `waitMs` without readings it is committed on
+   * its own (0: at the next interval). Only the newest status waits.
+   */
+  saveStatus(status: Record<string, unknown>, savedAt: number, waitMs = 0): void {
+    const due = this.opts.clock.now() + waitMs;
+    this.statusDue = this.status ? Math.min(this.statusDue, due) : due;
+    this.status = { status, savedAt };
+  }
+
+  /** Whether the next interval will commit (readings, or a status that may wait no longer). */
+  hasPending(): boolean {
+    return this.buffer.length > 0 || this.statusIsDue();
+  }
+
   /** Commits everything buffered in one transaction. On failure the readings stay for the next try. */
   flush(): void {
     this.reportDrops();
-    if (this.buffer.length === 0) return;
+    if (this.buffer.length === 0 && !this.statusIsDue()) return;
+    this.commit();
+  }
+
+  private statusIsDue(): boolean {
+    return this.status !== undefined && this.opts.clock.now() >= this.statusDue;
+  }
+
+  private commit(): void {
+    if (this.buffer.length === 0 && !this.status) return;
     const batch = this.buffer;
+    const status = this.status;
     this.buffer = [];
+    this.status = undefined;
     let rows: LoggedReading[];
     try {
-      rows = this.opts.store.appendReadings(batch);
+      rows = this.opts.store.appendReadings(batch, status);
     } catch (err) {
       this.buffer = batch.concat(this.buffer);
+      this.status ??= status;
       this.trimBuffer();
       this.report(asError(err, `committing ${batch.length} readings failed; will retry`));
       return;
@@ -92,11 +123,12 @@ export class ReadingBatcher {
     }
   }
 
-  /** Flushes once more and stops the timer. Safe to call twice; `start()` may resume later. */
+  /** Commits everything once more, a waiting status too, and stops the timer. Safe to call twice. */
   stop(): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
-    this.flush();
+    this.reportDrops();
+    this.commit();
   }
 
   stats(): BatcherStats {

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { ClockCronScheduler, type CronScheduler } from '../schedule/cron.js';
 import { monotonicNowMs, systemTimeSource, type TimeSource } from '../system/boot-info.js';
+import type { ClockSyncState } from '../system/clock-sync.js';
 import { cachedClockSync, detectClockSync } from '../system/clock-sync.js';
 import { LogKeeper } from './log-keeper.js';
 import { openLogRecovering } from './recovery.js';
@@ -47,6 +48,11 @@ export class ServiceLog {
       logger: ctx.logger,
       reserve,
     });
+  }
+
+  /** Whether the wall clock is synchronised now, as the log stamps records; 'unknown' before start. */
+  clockSync(): ClockSyncState {
+    return this.log?.timeSource().clockSync() ?? 'unknown';
   }
 
   start(): SqliteLog {

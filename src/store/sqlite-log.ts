@@ -13,7 +13,9 @@ import {
   migrate,
   schemaVersion,
 } from './migrations.js';
+import { OutboxBatches } from './outbox-batches.js';
 import type {
+  EncodedBatch,
   EventQuery,
   LogStore,
   OperatorCommand,
@@ -247,8 +249,13 @@ export class SqliteLog implements LogStore {
   readonly readonly: boolean;
   private readonly db: Db;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly batches: OutboxBatches;
   private readonly filtered = new Map<string, Database.Statement<Param[], unknown>>();
-  private readonly insertReadings: (rows: readonly Reading[], stamp: Stamp) => LoggedReading[];
+  private readonly insertReadings: (
+    rows: readonly Reading[],
+    stamp: Stamp,
+    status: SavedStatus | undefined,
+  ) => LoggedReading[];
   private readonly time: TimeSource;
   private readonly onFull: ((log: SqliteLog, err: Error) => boolean) | undefined;
   private boot: number | null = null;
@@ -261,14 +268,18 @@ export class SqliteLog implements LogStore {
     this.time = parts.time;
     this.onFull = parts.onFull;
     this.sql = prepareStatements(parts.db);
+    this.batches = new OutboxBatches(parts.db);
     this.epoch = readEpoch(this.sql.metaValue, parts.file);
-    this.insertReadings = parts.db.transaction((rows: readonly Reading[], st: Stamp) =>
-      rows.map((r) => ({
-        ...r,
-        seq: Number(
-          this.sql.insertReading.run(r.ts, r.channel, r.value, st.boot, st.mono, st.clock).lastInsertRowid,
-        ),
-      })),
+    this.insertReadings = parts.db.transaction(
+      (rows: readonly Reading[], st: Stamp, status: SavedStatus | undefined) => {
+        if (status) this.sql.saveStatus.run(JSON.stringify(status.status), status.savedAt);
+        return rows.map((r) => ({
+          ...r,
+          seq: Number(
+            this.sql.insertReading.run(r.ts, r.channel, r.value, st.boot, st.mono, st.clock).lastInsertRowid,
+          ),
+        }));
+      },
     );
   }
 
@@ -277,11 +288,12 @@ export class SqliteLog implements LogStore {
     return this.db;
   }
 
-  appendReadings(readings: readonly Reading[]): LoggedReading[] {
+  appendReadings(readings: readonly Reading[], status?: SavedStatus): LoggedReading[] {
     this.assertWritable();
     const rows = readings.map(storableReading);
-    if (rows.length === 0) return [];
-    return this.withSpace(() => this.insertReadings(rows, this.stamp()));
+    const saved = status && { status: status.status, savedAt: checkTs(status.savedAt, 'savedAt') };
+    if (rows.length === 0 && !saved) return [];
+    return this.withSpace(() => this.insertReadings(rows, this.stamp(), saved));
   }
 
   appendEvent(event: PointEvent): LoggedEvent {
@@ -353,6 +365,24 @@ export class SqliteLog implements LogStore {
     addCommonFilters(f, q);
     const sql = 'SELECT seq, ts, type, level, message, data FROM events';
     return this.select<EventRow>(sql, f, q.limit).map(toEvent);
+  }
+
+  /** The next outbox batch encoded by SQLite (src/store/outbox-batches.ts). */
+  encodedBatch(
+    stream: Stream,
+    afterSeq: number,
+    limit: number,
+    prefix: string,
+    suffix: string,
+  ): EncodedBatch {
+    return this.batches.batch(checkStream(stream), afterSeq, limit, prefix, suffix);
+  }
+
+  oldestUnsentTs(): number | null {
+    return this.batches.oldestUnsentTs({
+      telemetry: this.sentPosition('telemetry'),
+      events: this.sentPosition('events'),
+    });
   }
 
   readingsAfter(afterSeq: number, limit: number): LoggedReading[] {

@@ -67,12 +67,36 @@ export interface OutboxSource {
   backlog(): Record<Stream, number>;
   /** Optional: ts of the oldest record not yet acknowledged, over both streams; null when none waits. */
   oldestUnsentTs?(): number | null;
+  /**
+   * Optional: up to `limit` records after `afterSeq` already encoded as the contract's record JSON by
+   * the store, as one payload: `prefix` + the records joined by ',' + `suffix` (count 0: none waits).
+   */
+  encodedBatch?(
+    stream: Stream,
+    afterSeq: number,
+    limit: number,
+    prefix: string,
+    suffix: string,
+  ): EncodedBatch;
+}
+
+/** A batch built by the store (`OutboxSource.encodedBatch`). */
+export interface EncodedBatch {
+  count: number;
+  /** 0 when count is 0. */
+  firstSeq: number;
+  lastSeq: number;
+  /** UTF-8 JSON. */
+  payload: Buffer;
 }
 
 /** The local log: readings, events (state changes, operator actions, faults), outbox, status, commands. */
 export interface LogStore extends OutboxSource {
-  /** Appends in one transaction; each record gets the next seq. */
-  appendReadings(readings: readonly Reading[]): LoggedReading[];
+  /**
+   * Appends in one transaction; each record gets the next seq. With `status`, the status snapshot is
+   * saved in the same transaction, so it costs no commit of its own (SD budget, docs/storage.md).
+   */
+  appendReadings(readings: readonly Reading[], status?: SavedStatus): LoggedReading[];
   /** Appends and commits durably before returning. */
   appendEvent(event: PointEvent): LoggedEvent;
   queryReadings(q: ReadingQuery): LoggedReading[];

@@ -2,12 +2,14 @@ import type { Logger } from '../core/logger.js';
 import type { OutboxSource, Stream } from '../store/types.js';
 import { AckWindow } from './ack-window.js';
 import {
+  BATCH_TAIL,
   batchBytes,
   batchHead,
   batchPayload,
   type EncodedRecord,
   encodeEvent,
   encodeReading,
+  fitByAverage,
   fitCount,
   IsoFormatter,
 } from './encode.js';
@@ -45,6 +47,8 @@ export class Drain implements BacklogSource {
   private readonly carry: Record<Stream, EncodedRecord[]> = { events: [], telemetry: [] };
   private readonly exhausted: Record<Stream, boolean> = { events: false, telemetry: false };
   private readonly unmarked: Partial<Record<Stream, number>> = {};
+  /** Mean record size of the last store-encoded batch, to size the next one. */
+  private readonly recordBytes: Record<Stream, number> = { events: 0, telemetry: 0 };
   private windows: Record<Stream, AckWindow> = { events: new AckWindow(0), telemetry: new AckWindow(0) };
   private readPos: Record<Stream, number> = { events: 0, telemetry: 0 };
   private generation = 0;
@@ -112,31 +116,89 @@ export class Drain implements BacklogSource {
 
   private nextOf(stream: Stream, maxBytes: number, hardMaxBytes: number): Outgoing | undefined {
     if (this.exhausted[stream]) return undefined;
+    const head = batchHead(this.ctx.pointId, this.ctx.outbox.epoch);
     const carry = this.carry[stream];
+    // The store's own encoder when it has one; records left over from the record path go first.
+    if (carry.length === 0 && this.ctx.outbox.encodedBatch) {
+      return this.storeBatch(stream, head, maxBytes, hardMaxBytes);
+    }
     if (carry.length === 0) carry.push(...this.read(stream, this.readPos[stream]));
     if (carry.length === 0) {
       this.exhausted[stream] = true;
       return undefined;
     }
-    const { outbox, pointId, topics, maxRecords } = this.ctx;
-    const head = batchHead(pointId, outbox.epoch);
-    const count = fitCount(head, carry, maxRecords, maxBytes);
+    const count = fitCount(head, carry, this.ctx.maxRecords, maxBytes);
     if (batchBytes(head, carry.slice(0, count)) > hardMaxBytes) {
       this.budgetBlocked = true;
       return undefined;
     }
     const records = carry.splice(0, count);
-    const firstSeq = records[0]?.seq ?? 0;
-    const lastSeq = records.at(-1)?.seq ?? 0;
+    const payload = batchPayload(head, records);
+    const first = records[0]?.seq ?? 0;
+    const last = records.at(-1)?.seq ?? 0;
+    return this.outgoing(stream, payload, Buffer.byteLength(payload), first, last, count);
+  }
+
+  /**
+   * A batch encoded by the store: sized from the bytes per record seen so far, then shrunk in
+   * proportion while it exceeds `maxBytes` (one record always goes, as on the record path).
+   */
+  private storeBatch(
+    stream: Stream,
+    head: string,
+    maxBytes: number,
+    hardMaxBytes: number,
+  ): Outgoing | undefined {
+    const { outbox, maxRecords } = this.ctx;
+    const encoded = outbox.encodedBatch?.bind(outbox);
+    if (!encoded) return undefined;
+    const overhead = Buffer.byteLength(head) + BATCH_TAIL.length;
+    const perRecord = this.recordBytes[stream];
+    let limit = perRecord > 0 ? fitByAverage(maxRecords, maxBytes - overhead, perRecord) : maxRecords;
+    for (;;) {
+      const after = this.readPos[stream];
+      const batch = this.safely(`read the ${stream} outbox`, () =>
+        encoded(stream, after, limit, head, BATCH_TAIL),
+      );
+      if (!batch) return undefined;
+      if (batch.count === 0) {
+        this.exhausted[stream] = true;
+        return undefined;
+      }
+      const bytes = batch.payload.length;
+      this.recordBytes[stream] = (bytes - overhead - (batch.count - 1)) / batch.count;
+      if (bytes > maxBytes && batch.count > 1) {
+        limit = Math.max(
+          1,
+          Math.min(batch.count - 1, fitByAverage(batch.count, maxBytes - overhead, this.recordBytes[stream])),
+        );
+        continue;
+      }
+      if (bytes > hardMaxBytes) {
+        this.budgetBlocked = true;
+        return undefined;
+      }
+      return this.outgoing(stream, batch.payload, bytes, batch.firstSeq, batch.lastSeq, batch.count);
+    }
+  }
+
+  private outgoing(
+    stream: Stream,
+    payload: string | Buffer,
+    bytes: number,
+    firstSeq: number,
+    lastSeq: number,
+    count: number,
+  ): Outgoing {
+    const { outbox, pointId, topics } = this.ctx;
     this.readPos[stream] = lastSeq;
     const window = this.windows[stream];
     window.sent(lastSeq);
-    const payload = batchPayload(head, records);
     const generation = this.generation;
     const out: Outgoing = {
       topic: topics[stream],
       payload,
-      bytes: Buffer.byteLength(payload),
+      bytes,
       done: (err) => this.settled({ stream, window, generation, lastSeq, count }, err),
     };
     if (this.ctx.mqtt5()) {

@@ -25,7 +25,8 @@ export class IsoFormatter {
     const minute = ts - inMinute;
     if (minute !== this.minute) {
       this.minute = minute;
-      this.prefix = new Date(minute).toISOString().slice(0, 17);
+      // Up to the minute: drop "SS.mmmZ" (years past 9999 are longer, `+010000-...`).
+      this.prefix = new Date(minute).toISOString().slice(0, -7);
     }
     const sec = Math.floor(inMinute / 1000);
     const ms = inMinute - sec * 1000;
@@ -79,8 +80,16 @@ export function batchHead(point: string, epoch: string, live = false): string {
   return `{"point":${JSON.stringify(point)},"epoch":${JSON.stringify(epoch)}${live ? ',"live":true' : ''},"records":[`;
 }
 
+/** Closes the records array and the batch object that `batchHead` opened. */
+export const BATCH_TAIL = ']}';
+
 export function batchPayload(head: string, records: readonly EncodedRecord[]): string {
-  return `${head}${records.map((r) => r.json).join(',')}]}`;
+  return `${head}${records.map((r) => r.json).join(',')}${BATCH_TAIL}`;
+}
+
+/** How many records of about `perRecord` bytes (plus a comma each) fit in `room` bytes; at least 1. */
+export function fitByAverage(maxRecords: number, room: number, perRecord: number): number {
+  return Math.max(1, Math.min(maxRecords, Math.floor((room + 1) / (perRecord + 1))));
 }
 
 /** UTF-8 size of the batch `batchPayload` would build. */

@@ -7,7 +7,8 @@
 
 export interface Outgoing {
   topic: string;
-  payload: string;
+  /** A Buffer is handed to the client as it is (a backlog batch the store built). */
+  payload: string | Buffer;
   retain?: boolean;
   /** MQTT 5 properties; dropped on a 3.1.1 connection. */
   properties?: Record<string, unknown>;

@@ -35,7 +35,8 @@ export async function startKiosk(
       services: ['heat', 'charging', 'internet', 'water', 'toilets', 'firstAid', 'stepFree', 'motherChild'],
       ...opts.point,
     },
-    storage: { path: join(dir, 'kiosk.db'), commitIntervalMs: 200 },
+    // every sample logged: the history tests compare bucket means with dense logged data
+    storage: { path: join(dir, 'kiosk.db'), commitIntervalMs: 200, logging: { heartbeatSec: 0 } },
     simulation: { scenario: opts.scenario ?? 'normal', seed: 3 },
     sign: { outputs: ['none'] },
     web: { enabled: true, host: '127.0.0.1', port: 0, languages: ['et', 'uk', 'ru', 'en'], ...opts.web },

@@ -69,6 +69,14 @@ describe('pima-kiosk check-config', () => {
   });
 });
 
+describe('pima-kiosk sign dark', () => {
+  it('has nothing to do without a GPIO sign, and says so', async () => {
+    const r = await cli(['sign', 'dark', '--config', configFile]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('no GPIO sign configured: nothing to darken\n');
+  });
+});
+
 describe('usage errors', () => {
   it('exit 64 for unknown commands, options and bad values', async () => {
     expect((await cli(['frobnicate'])).code).toBe(64);
@@ -78,6 +86,7 @@ describe('usage errors', () => {
     expect((await cli(['export', '--format', 'xml', '--config', configFile])).code).toBe(64);
     expect((await cli(['log', '--since', 'yesterday', '--config', configFile])).code).toBe(64);
     expect((await cli(['run', '--simulate', 'apocalypse', '--config', configFile])).code).toBe(64);
+    expect((await cli(['sign', 'bright', '--config', configFile])).code).toBe(64);
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('check-config');

@@ -97,7 +97,10 @@ describe('scripts/install.sh into a root prefix', () => {
     expect(read(cli)).toContain(`exec ${nodeOnPath} /opt/pima-kiosk/dist/src/main.js "$@"`);
     const unit = read(join(root, 'etc/systemd/system/pima-kiosk.service'));
     expect(unit).toBe(
-      read('systemd/pima-kiosk.service').replace('ExecStart=/usr/bin/node ', `ExecStart=${nodeOnPath} `),
+      read('systemd/pima-kiosk.service').replace(
+        /^(ExecStart|ExecStopPost)=\/usr\/bin\/node /gm,
+        (_, key: string) => `${key}=${nodeOnPath} `,
+      ),
     );
     const verify = systemdAnalyze(['verify', join(root, 'etc/systemd/system/pima-kiosk.service')]);
     expect(verify.stderr).toBe('');

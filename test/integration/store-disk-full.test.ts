@@ -65,7 +65,8 @@ describe('a full disk under the running service', () => {
     const cap = fs.mounted ? '' : '  maxBytes: 262144\n';
     writeFileSync(
       cfg,
-      `point:\n  id: full-test\nstorage:\n  path: ${path}\n  minFreeBytes: 0\n${cap}sign:\n  outputs: [terminal]\n`,
+      // every sample logged (heartbeatSec 0), so the log fills the disk within seconds
+      `point:\n  id: full-test\nstorage:\n  path: ${path}\n  minFreeBytes: 0\n  logging:\n    heartbeatSec: 0\n${cap}sign:\n  outputs: [terminal]\n`,
     );
     const service = await startService(['--config', cfg, '--speed', '1000']);
     try {

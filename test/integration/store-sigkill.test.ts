@@ -132,7 +132,8 @@ describe('the log under SIGKILL', () => {
     const cfg = join(dir, 'config.yaml');
     writeFileSync(
       cfg,
-      `point:\n  id: sigkill-test\nstorage:\n  path: ${path}\n  commitIntervalMs: 200\nsign:\n  outputs: [none]\n`,
+      // every sample logged (heartbeatSec 0): the kills must land among as many commits as possible
+      `point:\n  id: sigkill-test\nstorage:\n  path: ${path}\n  commitIntervalMs: 200\n  logging:\n    heartbeatSec: 0\nsign:\n  outputs: [none]\n`,
     );
     const w = new Witness();
     let seed = 12345;

@@ -22,7 +22,12 @@ describe('systemd/pima-kiosk.service', () => {
     // verify checks that ExecStart's binary exists: follow this machine's node if it is elsewhere
     const unit = existsSync('/usr/bin/node')
       ? UNIT
-      : variant((t) => t.replace('ExecStart=/usr/bin/node ', `ExecStart=${process.execPath} `));
+      : variant((t) =>
+          t.replace(
+            /^(ExecStart|ExecStopPost)=\/usr\/bin\/node /gm,
+            (_, key: string) => `${key}=${process.execPath} `,
+          ),
+        );
     const r = systemdAnalyze(['verify', unit]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -63,6 +68,8 @@ describe('systemd/pima-kiosk.service', () => {
     expect(d.get('Restart')).toEqual(['on-failure']);
     expect(d.get('RestartPreventExitStatus')?.join(' ').split(/\s+/)).toContain('78');
     expect(d.get('ExecStart')).toEqual(['/usr/bin/node /opt/pima-kiosk/dist/src/main.js run']);
+    // the sign goes dark after every stop, including a crash: sysfs keeps a dead process's levels
+    expect(d.get('ExecStopPost')).toEqual(['/usr/bin/node /opt/pima-kiosk/dist/src/main.js sign dark']);
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { bin: Record<string, string> };
     expect(d.get('ExecStart')?.[0]).toContain(pkg.bin['pima-kiosk']);
   });

@@ -16,9 +16,9 @@ import { SimWorld } from './world.js';
 
 /** The simulated devices of one point, all stepping one seeded world on the service clock. */
 export function buildSimDrivers(config: KioskConfig, clock: Clock): Driver[] {
-  const { scenario: name, seed } = config.simulation;
+  const { scenario: name, seed, startSec } = config.simulation;
   const rng = new SeededRandom(seed);
-  const world = new SimWorld(scenario(name), rng, config.point.capacity);
+  const world = new SimWorld(scenario(name), rng, config.point.capacity, startSec);
   const ctx = { world, clock, rng };
   const hw = config.hardware;
   const drivers: Driver[] = [new SimWorldDriver(world, clock)];

@@ -66,7 +66,47 @@ const crowd: Scenario = {
   },
 };
 
-export const SCENARIO_TABLE: Readonly<Record<ScenarioName, Scenario>> = { normal, blackout, crowd };
+const DAY = 24 * HOUR;
+/** [from, to) in hours of the week: the grid is down. */
+const WEEK_BLACKOUTS: ReadonlyArray<readonly [number, number]> = [
+  [6, 14],
+  [30, 56],
+  [80, 86],
+  [100, 126],
+  [140, 150],
+];
+/** [from, to) in hours of the week: people arrive far faster than they leave (past capacity). */
+const WEEK_CROWDS: ReadonlyArray<readonly [number, number]> = [
+  [50, 52],
+  [130, 132],
+];
+const inAny = (h: number, spans: ReadonlyArray<readonly [number, number]>): boolean =>
+  spans.some(([from, to]) => h >= from && h < to);
+
+/**
+ * The worst week, for the soak: five blackouts (the 26 h one runs the generator dry, and there is no
+ * refuelling), two crowds past capacity, and frost that deepens to −20 °C on days 5 and 6.
+ */
+const week: Scenario = {
+  name: 'week',
+  description: 'seven days: repeated blackouts, the generator running dry, crowds past capacity, frost',
+  periodSec: 7 * DAY,
+  initial: { socPercent: 90, fuelPercent: 70, indoorC: 21, people: 0 },
+  at: (t) => {
+    const h = t / HOUR;
+    const frost = h >= 96 && h < 144 ? -20 : -6;
+    const crowd = inAny(h, WEEK_CROWDS);
+    const grid = !inAny(h, WEEK_BLACKOUTS);
+    return {
+      mains: grid,
+      outdoorC: frost + 3 * Math.sin((2 * Math.PI * t) / DAY),
+      arrivalsPerMin: crowd ? 2.5 : grid ? 0.2 : 0.4,
+      meanStayMin: crowd ? 240 : 60,
+    };
+  },
+};
+
+export const SCENARIO_TABLE: Readonly<Record<ScenarioName, Scenario>> = { normal, blackout, crowd, week };
 
 export function scenario(name: ScenarioName): Scenario {
   return SCENARIO_TABLE[name];

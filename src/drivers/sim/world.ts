@@ -42,10 +42,11 @@ export class SimWorld {
     private readonly scenario: Scenario,
     private readonly rng: SeededRandom,
     private readonly capacity: number,
+    startSec = 0,
   ) {
     const i = scenario.initial;
     this.s = {
-      elapsedSec: 0,
+      elapsedSec: startSec,
       mains: true,
       outdoorC: 0,
       indoorC: i.indoorC,

@@ -59,6 +59,39 @@ describe('ReadingBatcher', () => {
     batcher.stop();
   });
 
+  it('saves a waiting status in the same transaction as the next readings, or alone once it may wait no longer', () => {
+    const log = tmp.open();
+    const { clock, batcher } = setup(log);
+    const append = vi.spyOn(log, 'appendReadings');
+    batcher.start();
+    batcher.saveStatus({ state: 'OPEN' }, T0, 10 * INTERVAL);
+    expect(batcher.hasPending()).toBe(false);
+    clock.advance(3 * INTERVAL);
+    expect(append).not.toHaveBeenCalled();
+    expect(log.loadStatus()).toBeUndefined();
+    batcher.add(reading(1));
+    batcher.saveStatus({ state: 'FULL' }, T0 + 3 * INTERVAL, 10 * INTERVAL); // only the newest waits
+    clock.advance(INTERVAL);
+    expect(append).toHaveBeenCalledTimes(1);
+    expect(log.loadStatus()).toEqual({ status: { state: 'FULL' }, savedAt: T0 + 3 * INTERVAL });
+    expect(log.queryReadings({})).toHaveLength(1);
+    // no readings come: the status is committed alone once its wait is over
+    batcher.saveStatus({ state: 'CLOSED' }, clock.now(), 5 * INTERVAL);
+    clock.advance(4 * INTERVAL);
+    expect(log.loadStatus()?.status).toEqual({ state: 'FULL' });
+    clock.advance(INTERVAL);
+    expect(batcher.hasPending()).toBe(false);
+    expect(log.loadStatus()?.status).toEqual({ state: 'CLOSED' });
+    // a status that may not wait goes at the next interval; stop() commits one that still could
+    batcher.saveStatus({ state: 'STANDBY' }, clock.now());
+    expect(batcher.hasPending()).toBe(true);
+    clock.advance(INTERVAL);
+    expect(log.loadStatus()?.status).toEqual({ state: 'STANDBY' });
+    batcher.saveStatus({ state: 'OPEN' }, clock.now(), 60 * INTERVAL);
+    batcher.stop();
+    expect(log.loadStatus()?.status).toEqual({ state: 'OPEN' });
+  });
+
   it('flushes on stop(), cancels its timer, and may be stopped twice', () => {
     const log = tmp.open();
     const { clock, committed, batcher } = setup(log);

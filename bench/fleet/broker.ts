@@ -1,0 +1,62 @@
+// A private Mosquitto with the shipped ACL template and a generated password file, restartable on the
+// same port (a "grid return": the broker comes back, every point reconnects to the address it knows).
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, type Mosquitto, startMosquitto } from '../../test/helpers/mosquitto.js';
+import { type Credential, handToBroker, shippedAclPath, writePasswordFile } from './credentials.js';
+
+export interface SecuredBrokerOptions {
+  users: readonly Credential[];
+  /** Extra mosquitto.conf lines (sys_interval, limits). */
+  config?: string;
+  /** Running as root: the files go to the mosquitto user (see handToBroker). */
+  isRoot: boolean;
+}
+
+export class SecuredBroker {
+  private broker: Mosquitto | undefined;
+  private port = 0;
+  private readonly dir: string;
+  private readonly passwordFile: string;
+
+  constructor(private readonly opts: SecuredBrokerOptions) {
+    this.dir = mkdtempSync(join(tmpdir(), 'pima-fleet-broker-'));
+    // Traversable (not listable) by the broker's own user; the file inside stays 0600.
+    chmodSync(this.dir, 0o711);
+    this.passwordFile = join(this.dir, 'passwd');
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  /** Writes the password file once, then starts (or restarts on the same port). */
+  async start(): Promise<void> {
+    if (this.broker) return;
+    if (this.port === 0) {
+      writePasswordFile(this.passwordFile, this.opts.users);
+      handToBroker([this.passwordFile], this.opts.isRoot);
+      this.port = await freePort();
+    }
+    const lines = [
+      // Later lines win: the helper's listener allows anonymous clients, this broker does not.
+      'allow_anonymous false',
+      `password_file ${this.passwordFile}`,
+      `acl_file ${shippedAclPath()}`,
+      this.opts.config ?? '',
+    ];
+    this.broker = await startMosquitto({ port: this.port, config: lines.join('\n') });
+  }
+
+  async stop(): Promise<void> {
+    const b = this.broker;
+    this.broker = undefined;
+    await b?.stop();
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

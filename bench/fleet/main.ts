@@ -1,0 +1,292 @@
+// Benchmark (issue 9): a fleet of N simulated points (default 200) on one Mosquitto with per-point
+// credentials and the shipped ACL (docs/broker/aclfile). Measures the broker's load at normal rates and
+// during a synchronised reconnect of every point after a grid return, twice in the same run: with
+// mqtt.drainStartJitterMs 0 (the baseline) and with the default jitter. Run: npm run bench:fleet
+// Knobs: FLEET_POINTS, FLEET_WORKERS, FLEET_NORMAL_S, FLEET_OUTAGE_S, FLEET_OUTAGE_SPEED, FLEET_DIR.
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configSchema } from '../../src/config/schema.js';
+import { SecuredBroker } from './broker.js';
+import { type Credential, MONITOR_USER, newCredential, RECEIVER_USER } from './credentials.js';
+import { Meter } from './meter.js';
+import type { FromWorker, PointProgress, ToWorker } from './protocol.js';
+import { percentile } from './stats.js';
+
+const env = process.env;
+const N = Number(env.FLEET_POINTS ?? 200);
+const WORKERS = Number(env.FLEET_WORKERS ?? 4);
+const NORMAL_S = Number(env.FLEET_NORMAL_S ?? 30);
+const OUTAGE_S = Number(env.FLEET_OUTAGE_S ?? 20);
+const OUTAGE_SPEED = Number(env.FLEET_OUTAGE_SPEED ?? 360);
+const DRAIN_TIMEOUT_MS = 240_000;
+const DEFAULT_JITTER =
+  configSchema.parse({ point: { id: 'x' }, mqtt: { url: 'mqtt://x' } }).mqtt?.drainStartJitterMs ?? 0;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) =>
+  process.stderr.write(`[fleet ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+class Worker {
+  private waiting: ((m: FromWorker) => void)[] = [];
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m: FromWorker) => {
+      if (m.kind === 'error') log(`worker ${child.pid} error: ${m.message}`);
+      this.waiting.shift()?.(m);
+    });
+  }
+  ask(msg: ToWorker): Promise<FromWorker> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.child.send(msg);
+    });
+  }
+}
+
+async function all(workers: Worker[], msg: ToWorker): Promise<FromWorker[]> {
+  return Promise.all(workers.map((w) => w.ask(msg)));
+}
+
+async function progress(workers: Worker[]): Promise<{ points: PointProgress[]; rssMb: number }> {
+  const answers = await all(workers, { kind: 'progress' });
+  const points: PointProgress[] = [];
+  let rssMb = 0;
+  for (const a of answers) {
+    if (a.kind !== 'progress') throw new Error(`worker answered ${a.kind}`);
+    points.push(...a.points);
+    rssMb += a.rssMb;
+  }
+  return { points, rssMb };
+}
+
+async function until(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+  return Date.now();
+}
+
+interface Round {
+  jitterMs: number;
+  backlogRecords: number;
+  allConnectedS: number;
+  allStatusS: number;
+  drainP50S: number;
+  drainS: number;
+  peakMsgs: number;
+  peakBytes: number;
+  sysPeakPackets: number;
+  sysPeakBytes: number;
+  meanBytes: number;
+  perSecond: number[];
+}
+
+async function reconnectRound(
+  jitterMs: number,
+  ctx: { broker: SecuredBroker; meter: Meter; workers: Worker[] },
+): Promise<Round> {
+  const { broker, meter, workers } = ctx;
+  log(
+    `grid return, drainStartJitterMs ${jitterMs}: broker down, points reboot and log ${OUTAGE_S} s at ${OUTAGE_SPEED}x`,
+  );
+  await broker.stop();
+  meter.resetRound();
+  await all(workers, { kind: 'restart', drainStartJitterMs: jitterMs });
+  await all(workers, { kind: 'speed', speed: OUTAGE_SPEED });
+  await sleep(OUTAGE_S * 1000);
+  await all(workers, { kind: 'speed', speed: 1 });
+  await all(workers, { kind: 'mark' });
+  const before = await progress(workers);
+  const backlogRecords = before.points.reduce((s, p) => s + p.backlogAtMark, 0);
+  await broker.start();
+  const up = Date.now();
+  log(`broker up; ${backlogRecords} records wait in ${N} logs`);
+  const connectedAt = until(() => meter.connected >= N + 2, DRAIN_TIMEOUT_MS, 'every point connected');
+  const statusAt = until(() => meter.statusAt.size >= N, DRAIN_TIMEOUT_MS, 'every status');
+  let last: PointProgress[] = [];
+  await until(
+    async () => {
+      last = (await progress(workers)).points;
+      return last.every((p) => p.drainedAt !== null);
+    },
+    DRAIN_TIMEOUT_MS,
+    'every backlog drained',
+  );
+  const drained = last.map((p) => (p.drainedAt ?? up) - up);
+  const end = up + Math.max(...drained);
+  await Promise.all([connectedAt, statusAt]);
+  await sleep(2500); // the broker's last $SYS second of the drain
+  const w = meter.received.window(up, end + 1000);
+  const s = meter.sys;
+  const round: Round = {
+    jitterMs,
+    backlogRecords,
+    allConnectedS: ((await connectedAt) - up) / 1000,
+    allStatusS: (Math.max(...meter.statusAt.values()) - up) / 1000,
+    drainP50S: (percentile(drained, 50) ?? 0) / 1000,
+    drainS: Math.max(...drained) / 1000,
+    peakMsgs: w.peakCount,
+    peakBytes: w.peakBytes,
+    sysPeakPackets: s.packetsReceived.peak(up, end + 2000) ?? 0,
+    sysPeakBytes: s.bytesReceived.peak(up, end + 2000) ?? 0,
+    meanBytes: (w.bytes * 1000) / Math.max(1, end - up),
+    perSecond: meter.received.series(up, Math.ceil((end - up) / 1000) + 1),
+  };
+  log(`drained in ${round.drainS.toFixed(1)} s`);
+  return round;
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
+
+async function main(): Promise<void> {
+  const isRoot = process.getuid?.() === 0;
+  const points: Credential[] = Array.from({ length: N }, (_, i) =>
+    newCredential(`fleet-${String(i + 1).padStart(3, '0')}`),
+  );
+  const receiver = newCredential(RECEIVER_USER);
+  const monitor = newCredential(MONITOR_USER);
+  // The point logs on tmpfs: this bench measures the broker, not 200 logs fsyncing to one disk.
+  const base = env.FLEET_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
+  const dir = mkdtempSync(join(base, 'pima-fleet-'));
+  const broker = new SecuredBroker({
+    users: [...points, receiver, monitor],
+    isRoot,
+    config: 'sys_interval 1\nmax_queued_messages 100000',
+  });
+  await broker.start();
+  const meter = new Meter(broker.url, receiver, monitor);
+  await meter.start();
+  const here = dirname(fileURLToPath(import.meta.url));
+  const per = Math.ceil(N / WORKERS);
+  const workers: Worker[] = [];
+  const t0 = Date.now();
+  try {
+    for (let w = 0; w < WORKERS; w++) {
+      const slice = points.slice(w * per, (w + 1) * per);
+      if (slice.length === 0) continue;
+      const child = fork(join(here, 'worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const worker = new Worker(child);
+      workers.push(worker);
+      const setup = {
+        url: broker.url,
+        dir: join(dir, `w${w}`),
+        points: slice,
+        drainStartJitterMs: DEFAULT_JITTER,
+        reconnectMaxMs: 1000,
+        seed: 1000 * w + 1,
+      };
+      await worker.ask({ kind: 'setup', setup });
+    }
+    await until(() => meter.connected >= N + 2, 120_000, 'every point connected');
+    log(
+      `${N} points in ${workers.length} workers up in ${((Date.now() - t0) / 1000).toFixed(1)} s; warming up`,
+    );
+    await sleep(DEFAULT_JITTER + 5000);
+
+    // Normal rates: real time (speed 1), the default sensor rates of the simulator.
+    const n0 = Date.now();
+    await sleep(NORMAL_S * 1000);
+    const n1 = Date.now();
+    const normal = meter.received.window(n0, n1);
+    // Then the receiver commands every point once (cmd/status): the ACL lets it, each point answers.
+    const results0 = meter.commandResults;
+    for (const p of points) meter.command(p.username, 'status', { id: 'fleet' });
+    await until(() => meter.commandResults - results0 >= N, 20_000, 'every command result').catch(() => 0);
+    const secs = (n1 - n0) / 1000;
+    const rss = (await progress(workers)).rssMb;
+    const normalRow = {
+      msgs: normal.count / secs,
+      bytes: normal.bytes / secs,
+      sysPackets: meter.sys.packetsReceived.mean(n0, n1) ?? 0,
+      sysBytes: meter.sys.bytesReceived.mean(n0, n1) ?? 0,
+      peakMsgs: normal.peakCount,
+      commandResults: meter.commandResults - results0,
+    };
+    log(`normal: ${fmt(normalRow.msgs, 1)} msg/s, ${kb(normalRow.bytes)}/s at the receiver`);
+
+    const rounds: Round[] = [];
+    for (const jitter of [0, DEFAULT_JITTER])
+      rounds.push(await reconnectRound(jitter, { broker, meter, workers }));
+    print({ normalRow, rounds, rss, secs });
+  } finally {
+    await Promise.all(workers.map((w) => w.ask({ kind: 'stop' }).catch(() => undefined)));
+    await meter.stop();
+    await broker.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function print(r: {
+  normalRow: {
+    msgs: number;
+    bytes: number;
+    sysPackets: number;
+    sysBytes: number;
+    peakMsgs: number;
+    commandResults: number;
+  };
+  rounds: Round[];
+  rss: number;
+  secs: number;
+}): void {
+  const { normalRow: n, rounds } = r;
+  const out: string[] = [];
+  out.push('');
+  out.push(
+    `fleet: ${N} points (real buildService each, own SQLite log on tmpfs, own credentials) in ${WORKERS} worker processes, one Mosquitto`,
+  );
+  out.push(
+    `machine: ${cpus()[0]?.model ?? '?'} x ${cpus().length}, Node ${process.version}; workers' RSS ${r.rss} MB in total`,
+  );
+  out.push('');
+  out.push(`normal rates (speed 1, ${fmt(r.secs, 0)} s)     | whole fleet        | per point`);
+  out.push(`receiver: messages/s                | ${fmt(n.msgs, 1).padStart(18)} | ${fmt(n.msgs / N, 2)}`);
+  out.push(`receiver: bytes/s (topic+payload)   | ${kb(n.bytes).padStart(18)} | ${fmt(n.bytes / N, 0)} B`);
+  out.push(
+    `broker $SYS: MQTT packets received/s     | ${fmt(n.sysPackets, 1).padStart(18)} | ${fmt(n.sysPackets / N, 2)}`,
+  );
+  out.push(
+    `broker $SYS: bytes received/s       | ${kb(n.sysBytes).padStart(18)} | ${fmt(n.sysBytes / N, 0)} B`,
+  );
+  out.push(`busiest second at the receiver      | ${fmt(n.peakMsgs).padStart(18)} |`);
+  out.push(`cmd/status to every point: results  | ${`${n.commandResults} / ${N}`.padStart(18)} |`);
+  out.push('');
+  out.push('grid return: all points reconnect at once         | jitter 0 (baseline) | jitter default');
+  const row = (label: string, f: (x: Round) => string) =>
+    out.push(`${label.padEnd(50)}| ${rounds.map((x) => f(x).padStart(19)).join(' | ')}`);
+  row('drainStartJitterMs', (x) => fmt(x.jitterMs));
+  row('backlog at the return (records, all points)', (x) => fmt(x.backlogRecords));
+  row('every point connected ($SYS, 1-2 s steps) (s)', (x) => fmt(x.allConnectedS, 1));
+  row("every point's status received after (s)", (x) => fmt(x.allStatusS, 1));
+  row('backlog drained, median point (s)', (x) => fmt(x.drainP50S, 1));
+  row('backlog drained, last point = time-to-drain (s)', (x) => fmt(x.drainS, 1));
+  row('peak messages/s at the receiver', (x) => fmt(x.peakMsgs));
+  row('peak bytes/s at the receiver', (x) => kb(x.peakBytes));
+  row('mean bytes/s over the drain', (x) => kb(x.meanBytes));
+  row('broker $SYS peak MQTT packets received/s', (x) => fmt(x.sysPeakPackets));
+  row('broker $SYS peak bytes received/s', (x) => kb(x.sysPeakBytes));
+  const [a, b] = rounds;
+  if (a && b && a.peakBytes > 0)
+    out.push(
+      `peak bytes/s with jitter / without: ${fmt(b.peakBytes / a.peakBytes, 2)}; time-to-drain ratio ${fmt(b.drainS / Math.max(0.001, a.drainS), 2)}`,
+    );
+  out.push('');
+  for (const x of rounds)
+    out.push(`messages per second after the return, jitter ${x.jitterMs}: ${x.perSecond.join(' ')}`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

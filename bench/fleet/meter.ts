@@ -1,0 +1,106 @@
+// What the broker carries, measured two ways: a receiver (pima_receiver) counting every message on
+// pima/v1/# per second, and the broker's own $SYS counters (sys_interval 1) read by pima_monitor.
+// Both reconnect by themselves when the broker is restarted.
+import { connect, type MqttClient } from 'mqtt';
+import type { Credential } from './credentials.js';
+import { CounterSeries, SecondBins } from './stats.js';
+
+export const SYS_TOPICS = {
+  /** Every MQTT packet the broker received (PUBLISH, PUBACK, PINGREQ, CONNECT, ...). */
+  packetsReceived: '$SYS/broker/messages/received',
+  bytesReceived: '$SYS/broker/bytes/received',
+  packetsSent: '$SYS/broker/messages/sent',
+} as const;
+const CONNECTED = '$SYS/broker/clients/connected';
+
+type SysKey = keyof typeof SYS_TOPICS;
+
+export class Meter {
+  /** Application messages (topic + payload bytes) at the receiver, per second. */
+  readonly received = new SecondBins();
+  readonly sys: Record<SysKey, CounterSeries> = {
+    packetsReceived: new CounterSeries(),
+    bytesReceived: new CounterSeries(),
+    packetsSent: new CounterSeries(),
+  };
+  /** Clients connected, as the broker last said (a gauge, once a second). */
+  connected = 0;
+  commandResults = 0;
+  /** Wall time of the first `status` of each point since the last `resetStatus()`. */
+  readonly statusAt = new Map<string, number>();
+  private readonly clients: MqttClient[] = [];
+
+  constructor(
+    private readonly url: string,
+    private readonly receiver: Credential,
+    private readonly monitor: Credential,
+  ) {}
+
+  async start(): Promise<void> {
+    const rx = this.client(this.receiver, 'fleet-receiver');
+    rx.on('message', (topic, payload) => {
+      const now = Date.now();
+      this.received.add(now, Buffer.byteLength(topic) + payload.length);
+      if (topic.endsWith('/result')) this.commandResults += 1;
+      const status = /^pima\/v1\/([^/]+)\/status$/.exec(topic);
+      if (status?.[1] && !this.statusAt.has(status[1])) this.statusAt.set(status[1], now);
+    });
+    const mon = this.client(this.monitor, 'fleet-monitor');
+    mon.on('message', (topic, payload) => {
+      if (topic === CONNECTED) {
+        this.connected = Number(payload.toString());
+        return;
+      }
+      const key = (Object.keys(SYS_TOPICS) as SysKey[]).find((k) => SYS_TOPICS[k] === topic);
+      const value = Number(payload.toString());
+      if (!key || !Number.isFinite(value)) return;
+      this.sys[key].add(Date.now(), value);
+    });
+    await Promise.all([
+      subscribed(rx, 'pima/v1/#'),
+      ...[...Object.values(SYS_TOPICS), CONNECTED].map((t) => subscribed(mon, t)),
+    ]);
+  }
+
+  /** The receiver sends one command to a point (the ACL lets pima_receiver command any point). */
+  command(pointId: string, name: string, body: Record<string, unknown>): void {
+    this.clients[0]?.publish(`pima/v1/${pointId}/cmd/${name}`, JSON.stringify(body), { qos: 1 });
+  }
+
+  /** Before a broker restart: forget the status times and the last connected count. */
+  resetRound(): void {
+    this.statusAt.clear();
+    this.connected = 0;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.endAsync(true)));
+  }
+
+  private client(cred: Credential, clientId: string): MqttClient {
+    // QoS 1 and a large receive maximum: the counting must never drop what the points sent.
+    const c = connect(this.url, {
+      protocolVersion: 5,
+      clientId,
+      username: cred.username,
+      password: cred.password,
+      clean: true,
+      reconnectPeriod: 200,
+      properties: { receiveMaximum: 65_535 },
+    });
+    c.on('error', () => undefined);
+    this.clients.push(c);
+    return c;
+  }
+}
+
+/** Subscribes now if connected, else on connect; mqtt.js resubscribes after every reconnect. */
+function subscribed(c: MqttClient, filter: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const go = (): void => {
+      c.subscribe(filter, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+    };
+    if (c.connected) go();
+    else c.once('connect', go);
+  });
+}

@@ -1,0 +1,39 @@
+// Messages between the fleet coordinator (main.ts) and its worker processes (worker.ts), over IPC.
+import type { Credential } from './credentials.js';
+
+export interface WorkerSetup {
+  url: string;
+  /** A directory for this worker's point logs and secrets files (tmpfs in the bench). */
+  dir: string;
+  points: readonly Credential[];
+  drainStartJitterMs: number;
+  reconnectMaxMs: number;
+  /** First seed; each point gets its own. */
+  seed: number;
+}
+
+export type ToWorker =
+  | { kind: 'setup'; setup: WorkerSetup }
+  | { kind: 'speed'; speed: number }
+  /** Stop every service and build it again on the same log with this jitter (a reboot). */
+  | { kind: 'restart'; drainStartJitterMs: number }
+  /** Remember every log's last seq per stream: "drained" means acknowledged up to there. */
+  | { kind: 'mark' }
+  | { kind: 'progress' }
+  | { kind: 'stop' };
+
+export interface PointProgress {
+  id: string;
+  /** Records between the mark and the acknowledged position, both streams. */
+  behind: number;
+  /** Wall-clock ms when the point first caught up with its mark, or null. */
+  drainedAt: number | null;
+  /** Records not yet acknowledged when the mark was set (the backlog the drain must clear). */
+  backlogAtMark: number;
+}
+
+export type FromWorker =
+  | { kind: 'ready'; points: number }
+  | { kind: 'done'; what: ToWorker['kind'] }
+  | { kind: 'progress'; points: PointProgress[]; rssMb: number }
+  | { kind: 'error'; message: string };
