@@ -65,10 +65,26 @@ export function freeBytes(path: string): number | undefined {
   }
 }
 
+/** Bytes of freed pages inside the log: new rows reuse them before the file grows. */
+export function reusableBytes(db: Db): number {
+  return (
+    Number(db.pragma('freelist_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }))
+  );
+}
+
+/**
+ * Under the free-space floor the log stops growing: it sheds its oldest rows until this much freed room
+ * is waiting inside the file. Shedding more cannot help, since the file never shrinks without a VACUUM;
+ * without this stop one pass on a filesystem filled by something else would shed up to 10^6 readings.
+ * 1 MiB holds well over a day of readings at the default rates (docs/storage.md).
+ */
+export const FLOOR_HEADROOM_BYTES = 1 << 20;
+
 export function overBudget(log: SqliteLog, policy: RetentionPolicy): boolean {
-  if (usedBytes(log.database()) > policy.maxBytes * SOFT_LIMIT) return true;
+  const db = log.database();
+  if (usedBytes(db) > policy.maxBytes * SOFT_LIMIT) return true;
   const free = freeBytes(log.path);
-  return free !== undefined && free < policy.minFreeBytes;
+  return free !== undefined && free < policy.minFreeBytes && reusableBytes(db) < FLOOR_HEADROOM_BYTES;
 }
 
 /**

@@ -35,7 +35,7 @@ export function soakDisk(base: string, tmpfsMiB: number, capBytes: number): Soak
   return {
     dir,
     mounted,
-    // minFreeBytes 0: the free-space floor would shed on every pass while the filler holds the disk
+    // minFreeBytes 0: the soak exercises the hard-full path (ENOSPC, ballast, shedding), not the floor
     storageYaml: mounted ? '  minFreeBytes: 0\n' : `  minFreeBytes: 0\n  maxBytes: ${capBytes}\n`,
     fill: () => {
       if (!mounted) return;
