@@ -20,14 +20,17 @@ const batteryVoltage = z
   })
   .describe('A battery voltage through a resistor divider.');
 
+/** Both analog thermometers report on temperature.<name>. */
+const temperatureName = z
+  .string()
+  .regex(/^[a-z][a-zA-Z0-9]*$/)
+  .default('outdoor')
+  .describe('temperature.<name>');
+
 const thermistor = z.strictObject({
   sensor: z.literal('thermistor').describe('NTC thermistor to ground, fixed resistor to Vref'),
   pin: analogPin.default(1),
-  name: z
-    .string()
-    .regex(/^[a-z][a-zA-Z0-9]*$/)
-    .default('outdoor')
-    .describe('temperature.<name>'),
+  name: temperatureName,
   beta: z.number().positive().default(3950).describe('Beta constant, K.'),
   r0: z.number().positive().default(10_000).describe('Resistance at t0C, ohms.'),
   t0C: z.number().default(25).describe('Reference temperature of r0, °C.'),
@@ -37,11 +40,7 @@ const thermistor = z.strictObject({
 const tmp36 = z.strictObject({
   sensor: z.literal('tmp36').describe('TMP36 analog temperature sensor'),
   pin: analogPin.default(1),
-  name: z
-    .string()
-    .regex(/^[a-z][a-zA-Z0-9]*$/)
-    .default('outdoor')
-    .describe('temperature.<name>'),
+  name: temperatureName,
   vref,
 });
 
