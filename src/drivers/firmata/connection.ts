@@ -112,7 +112,10 @@ export class FirmataConnection {
     this.current = { port, io, gen };
     const mine = () => this.current?.gen === gen;
     // errors after a teardown (a late write to a closed port) must not crash anything
-    io.on('error', (err) => mine() && this.down(`board error: ${describe(err)}`));
+    io.on(
+      'error',
+      (err) => mine() && this.down(`${lostPort(err) ? 'port lost' : 'board error'}: ${describe(err)}`),
+    );
     port.on('error', (err) => mine() && this.down(`port error: ${describe(err)}`));
     port.on('close', (err) => mine() && this.down(`port closed${err ? `: ${err.message}` : ''}`));
     port.on('data', () => {
@@ -186,6 +189,11 @@ export class FirmataConnection {
     if (flush) await new Promise<void>((r) => port.drain(() => r()));
     await new Promise<void>((r) => port.close(() => r()));
   }
+}
+
+// a write to a USB serial device that was pulled fails with one of these before `close` arrives
+function lostPort(err: unknown): boolean {
+  return /\b(EIO|ENXIO|ENODEV|EBADF)\b/.test(describe(err));
 }
 
 function describe(err: unknown): string {
