@@ -86,7 +86,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--reason <text>', 'why, recorded with the change')
     .action(async (m: string, o) => done(await mode(io, m, o)));
   registerAlarm(sub('alarm', 'alarms: alarm list | alarm ack NAME'), io, done);
-  sub('sign', 'the sign from outside the service: sign dark (all GPIO lamps off)')
+  sub('sign', 'the sign from outside the service: sign dark (GPIO lamps and Firmata LEDs off)')
     .argument('<action>', 'dark')
     .action(async (action: string, o) => {
       if (action !== 'dark') throw new CliError('use: sign dark', EXIT.usage);

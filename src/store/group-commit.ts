@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { LoggedReading, Reading } from '../core/readings.js';
-import { readingProblem } from './sqlite-log.js';
+import { readingProblem } from './record-checks.js';
 import type { LogStore, SavedStatus } from './types.js';
 
 export const DEFAULT_MAX_BUFFERED = 10_000;

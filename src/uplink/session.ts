@@ -1,82 +1,60 @@
-import type { IClientOptions, IConnackPacket } from 'mqtt';
-import type { UplinkSecurity } from './security.js';
-
-export type ProtocolVersion = 4 | 5;
-
-/** What the broker allows on this connection (MQTT 5 CONNACK properties; 3.1.1 has none). */
-export interface BrokerLimits {
-  receiveMaximum: number;
-  maximumPacketSize: number;
-}
-
-const MQTT_MAX_PACKET = 268_435_455;
-
-export function brokerLimits(connack: IConnackPacket | undefined): BrokerLimits {
-  const p = connack?.properties;
-  return {
-    receiveMaximum: p?.receiveMaximum ?? 65_535,
-    maximumPacketSize: p?.maximumPacketSize ?? MQTT_MAX_PACKET,
-  };
-}
-
 /**
- * True when a CONNACK refused the protocol version: 0x01 from a 3.1.1 broker that got an MQTT 5
- * CONNECT (MQTT 3.1.1 §3.2.2.3), 0x84 from an MQTT 5 broker configured without it.
+ * One mqtt.js client = one network connection: its per-connection state, the QoS 1 publish, and a
+ * bounded clean end on stop (offline message, then DISCONNECT). A reconnect builds a fresh session so
+ * no stale queue replays. Separate from the reconnect loop, which only decides when sessions come and go.
  */
-export function refusedProtocol(err: unknown): boolean {
-  if (!(err instanceof Error) || !('code' in err)) return false;
-  return err.code === 1 || err.code === 0x84;
+import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import type { Logger } from '../core/logger.js';
+import type { BacklogGate } from './backlog-gate.js';
+import type { BrokerLimits, ProtocolVersion } from './client-options.js';
+import { describeError } from './log-fields.js';
+import type { Outgoing, Sender } from './sender.js';
+
+export interface Session {
+  readonly client: MqttClient;
+  readonly version: ProtocolVersion;
+  connected: boolean;
+  limits: BrokerLimits;
+  /** The in-flight window, from CONNACK on. */
+  sender: Sender | undefined;
+  /** When the backlog may go, from CONNACK on. */
+  gate: BacklogGate | undefined;
 }
 
-export interface ClientOptionsInput {
-  clientId: string;
-  keepaliveSec: number;
-  connectTimeoutMs: number;
-  protocolVersion: ProtocolVersion;
-  will: { topic: string; payload: string };
-  security: UplinkSecurity | undefined;
+/** Everything goes at QoS 1; MQTT 5 properties are dropped on a 3.1.1 connection. */
+export function publishOn(s: Session, m: Outgoing, settled: (err?: Error) => void): void {
+  const options: IClientPublishOptions = { qos: 1, retain: m.retain ?? false };
+  if (s.version === 5 && m.properties) options.properties = m.properties;
+  s.client.publish(m.topic, m.payload, options, (err) => settled(err));
 }
 
-/** mqtt.js options: our own reconnect (none of its own), a clean session, no QoS 0 queue. */
-export function clientOptions(input: ClientOptionsInput): IClientOptions {
-  const { security } = input;
-  const options: IClientOptions = {
-    protocolVersion: input.protocolVersion,
-    clean: true,
-    reconnectPeriod: 0,
-    queueQoSZero: false,
-    resubscribe: false,
-    keepalive: input.keepaliveSec,
-    connectTimeout: input.connectTimeoutMs,
-    clientId: input.clientId,
-    will: { topic: input.will.topic, payload: Buffer.from(input.will.payload), qos: 1, retain: true },
-    rejectUnauthorized: security?.rejectUnauthorized ?? true,
-  };
-  if (security?.username !== undefined) options.username = security.username;
-  if (security?.password !== undefined) options.password = security.password;
-  if (security?.ca) options.ca = security.ca;
-  if (security?.cert) options.cert = security.cert;
-  if (security?.key) options.key = security.key;
-  return options;
-}
-
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
+/** The retained offline message of a deliberate stop, waiting at most `timeoutMs` for its PUBACK. */
+export async function sayGoodbye(
+  s: Session,
+  topic: string,
+  ts: string,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<void> {
+  const payload = JSON.stringify({ online: false, ts, reason: 'stopped' });
+  const acked = new Promise<void>((resolve) => {
+    s.client.publish(topic, payload, { qos: 1, retain: true }, (err) => {
+      if (err) logger.debug('offline message not acknowledged', describeError(err));
+      resolve();
+    });
+  });
+  if (!(await withTimeout(acked, timeoutMs))) {
+    logger.warn('broker did not acknowledge the offline message in time');
   }
 }
 
-export function describeError(err: unknown): { error?: string; code?: string } {
-  if (err === undefined) return {};
-  if (!(err instanceof Error)) return { error: String(err) };
-  const raw: unknown = 'code' in err ? err.code : undefined;
-  const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
-  // Node's AggregateError for ECONNREFUSED on a dual-stack host has an empty message.
-  return { error: err.message || code || err.name, code };
+/** A clean DISCONNECT (the broker then drops the last will); the socket is destroyed if that stalls. */
+export async function endClient(s: Session, timeoutMs: number, logger: Logger): Promise<void> {
+  const ended = new Promise<void>((resolve) => s.client.end(!s.connected, {}, () => resolve()));
+  if (await withTimeout(ended, timeoutMs)) return;
+  logger.warn('broker did not confirm the disconnect in time; closing the socket');
+  // mqtt.js may never call back now (it waits for PUBACKs that cannot come): do not wait again.
+  s.client.stream.destroy();
 }
 
 /** Resolves true if `promise` settled in time; the timer never outlives the wait. */

@@ -1,4 +1,5 @@
 import { parseTimeArg } from '../cli/time-arg.js';
+import { DEFAULT_HEARTBEAT_SEC } from '../pipeline/log-policy.js';
 import { HttpError, queryParams } from './http.js';
 import type { HistoryPoint } from './types.js';
 
@@ -19,7 +20,10 @@ export interface HistorySeries {
   since: string;
   until: string;
   bucketMs: number;
-  /** Bucket start times (epoch ms) and the mean of the readings in each; null = the sensor had a fault. */
+  /**
+   * Bucket start times (epoch ms) and the time-weighted mean of the values in effect in each (`downsample`);
+   * null = the sensor had a fault throughout the bucket; a bucket with nothing known is left out.
+   */
   ts: number[];
   values: Array<number | null>;
 }
@@ -60,32 +64,87 @@ function time(text: string, name: string, now: number): number {
   }
 }
 
-/** Averages readings into at most `points` equal buckets; empty buckets are left out. */
-export function downsample(readings: readonly HistoryPoint[], req: HistoryRequest): HistorySeries {
-  const bucketMs = Math.max(1, Math.ceil((req.untilMs - req.sinceMs) / req.points));
-  const sums = new Map<number, { sum: number; n: number }>();
-  for (const r of readings) {
-    if (r.ts < req.sinceMs || r.ts > req.untilMs) continue;
-    const b = Math.min(req.points - 1, Math.floor((r.ts - req.sinceMs) / bucketMs));
-    const acc = sums.get(b) ?? { sum: 0, n: 0 };
-    if (r.value !== null && Number.isFinite(r.value)) {
-      acc.sum += r.value;
-      acc.n += 1;
+/**
+ * How long a logged value may hold without a newer row: twice the default heartbeat
+ * (storage.logging.heartbeatSec), as a running logger writes every channel at least once a heartbeat. A
+ * longer gap means the logger (or the Pi) was down, and a value carried across it would draw a dead
+ * logger as a flat healthy line. A site with a longer heartbeat needs a longer bound (`downsample`).
+ */
+export const HISTORY_STALE_MS = 2 * DEFAULT_HEARTBEAT_SEC * 1000;
+
+/** The staleness bound for a configured heartbeat; never below the default's (a 0 heartbeat logs every sample). */
+export function historyStaleMs(heartbeatSec: number): number {
+  return Math.max(HISTORY_STALE_MS, 2 * heartbeatSec * 1000);
+}
+
+/**
+ * Time-weighted means of a step series in at most `points` equal buckets from since; the last one ends
+ * at until. The log records by exception (src/pipeline/log-policy.ts), so each reading's value, null
+ * included, holds from its ts until the channel's next reading, but at most `staleMs`. A bucket is the
+ * mean of the values in effect in it, weighted by how long each held; null when it held only nulls;
+ * left out when nothing was known in it (before the first reading, or after a value went stale).
+ * Readings before since give the value in effect at since; no value holds past nowMs. Pure: time comes
+ * only from the arguments.
+ */
+export function downsample(
+  readings: readonly HistoryPoint[],
+  req: HistoryRequest,
+  staleMs: number = HISTORY_STALE_MS,
+  nowMs: number = Number.POSITIVE_INFINITY,
+): HistorySeries {
+  const { sinceMs, untilMs } = req;
+  const bucketMs = Math.max(1, Math.ceil((untilMs - sinceMs) / req.points));
+  // ceil can leave the last of `points` buckets wholly past until; such a bucket is not made at all
+  const n = Math.ceil((untilMs - sinceMs) / bucketMs);
+  const buckets = Array.from({ length: n }, () => ({ valueMs: 0, weighted: 0, nullMs: 0 }));
+  const steps = byTime(readings);
+  steps.forEach((r, i) => {
+    const from = Math.max(r.ts, sinceMs);
+    // nothing is known past now: an until in the future must not draw the held value ahead of time
+    const to = Math.min(steps[i + 1]?.ts ?? Infinity, r.ts + staleMs, untilMs, nowMs);
+    // a non-finite value is no measurement; the log stores it as null, so it counts as a fault here too
+    const value = r.value !== null && Number.isFinite(r.value) ? r.value : null;
+    for (let b = Math.floor((from - sinceMs) / bucketMs); from < to && b < n; b++) {
+      const start = sinceMs + b * bucketMs;
+      const acc = buckets[b];
+      if (acc === undefined || start >= to) break;
+      const dt = Math.min(to, start + bucketMs) - Math.max(from, start);
+      if (value === null) {
+        acc.nullMs += dt;
+      } else {
+        acc.valueMs += dt;
+        acc.weighted += value * dt;
+      }
     }
-    sums.set(b, acc);
-  }
-  const buckets = [...sums.keys()].sort((a, b) => a - b);
+  });
+  const ts: number[] = [];
+  const values: Array<number | null> = [];
+  buckets.forEach((acc, b) => {
+    // A partly faulty bucket is the mean of its measured time only: a fault says nothing about the
+    // quantity (it is no 0), the measured part is real, and a fault shorter than a bucket cannot be
+    // drawn at this resolution anyway (a shorter range shows it).
+    if (acc.valueMs === 0 && acc.nullMs === 0) return;
+    ts.push(sinceMs + b * bucketMs);
+    values.push(acc.valueMs > 0 ? round(acc.weighted / acc.valueMs) : null);
+  });
   return {
     channel: req.channel,
-    since: new Date(req.sinceMs).toISOString(),
-    until: new Date(req.untilMs).toISOString(),
+    since: new Date(sinceMs).toISOString(),
+    until: new Date(untilMs).toISOString(),
     bucketMs,
-    ts: buckets.map((b) => req.sinceMs + b * bucketMs),
-    values: buckets.map((b) => {
-      const acc = sums.get(b);
-      return acc && acc.n > 0 ? round(acc.sum / acc.n) : null;
-    }),
+    ts,
+    values,
   };
+}
+
+/**
+ * The readings with a finite ts in time order. The log is in seq order, which is time order unless the
+ * wall clock was set back; the sort is stable, so of two readings at one ts the later logged one holds.
+ */
+function byTime(readings: readonly HistoryPoint[]): HistoryPoint[] {
+  const out = readings.filter((r) => Number.isFinite(r.ts));
+  const sorted = out.every((r, i) => i === 0 || (out[i - 1]?.ts ?? r.ts) <= r.ts);
+  return sorted ? out : out.sort((a, b) => a.ts - b.ts);
 }
 
 function round(x: number): number {

@@ -2,12 +2,14 @@ import type { KioskConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { PointPipeline } from '../pipeline/point-pipeline.js';
 import type { LogStore, OperatorCommand } from '../store/types.js';
+import { HISTORY_STALE_MS, historyStaleMs } from './history.js';
 import type {
   ActiveAlarm,
   AlarmSource,
   AnnouncementSource,
   CommandOutcome,
   HealthSource,
+  HistoryPoint,
   HistorySource,
   SensorHealth,
   StatusSource,
@@ -40,17 +42,30 @@ export function webSources(ctx: ProviderContext): WebSources {
   const status: StatusSource = { latest: () => ctx.pipeline.latestStatus() };
   return {
     status,
-    history: historyFrom(ctx.store),
+    history: historyFrom(ctx.store, historyStaleMs(ctx.config.storage.logging.heartbeatSec)),
     alarms: alarmsFrom(status, ctx.store),
     announcements: announcementsFrom(ctx),
     health: healthFrom(ctx, status),
   };
 }
 
-function historyFrom(store: LogStore): HistorySource {
+export function historyFrom(store: LogStore, staleMs: number = HISTORY_STALE_MS): HistorySource {
   return {
-    readings: (channel, sinceMs, untilMs) =>
-      store.queryReadings({ channel, sinceMs, untilMs }).map((r) => ({ ts: r.ts, value: r.value })),
+    staleMs,
+    readings: (channel, sinceMs, untilMs) => {
+      // The value in effect at since is the newest reading before it. queryReadings returns the oldest
+      // rows first (ORDER BY seq LIMIT), so `limit: 1` would give the oldest; instead it looks back only
+      // as far as a value may hold: an older one has gone stale by since (downsample).
+      const rows = store.queryReadings({ channel, sinceMs: sinceMs - staleMs, untilMs });
+      let before: HistoryPoint | undefined;
+      const out: HistoryPoint[] = [];
+      for (const r of rows) {
+        if (r.ts >= sinceMs) out.push({ ts: r.ts, value: r.value });
+        else if (before === undefined || r.ts >= before.ts) before = { ts: r.ts, value: r.value };
+      }
+      if (before !== undefined) out.unshift(before);
+      return out;
+    },
   };
 }
 

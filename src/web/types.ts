@@ -13,8 +13,14 @@ export interface HistoryPoint {
   value: number | null;
 }
 
-/** Readings of one channel from the local log, in logging order. */
+/**
+ * Readings of one channel from the local log, in logging order: those from sinceMs to untilMs (both
+ * inclusive) and, first, the newest one before sinceMs if it is recent enough to hold at sinceMs
+ * (`staleMs`): the log records by exception, so that is the value in effect at sinceMs.
+ */
 export interface HistorySource {
+  /** How long a logged value holds without a newer row (twice the configured heartbeat). */
+  readonly staleMs: number;
   readings(channel: string, sinceMs: number, untilMs: number): HistoryPoint[];
 }
 

@@ -61,6 +61,10 @@ function corrupt(bytes: Uint8Array, e: Edit): Uint8Array {
 
 const BLOCKS_PER_RUN = 10;
 const RUNS = 20_000;
+const REPEAT_RUNS = 4000;
+
+/** Which label is repeated, where the copy goes, and its value (null: the same value again). */
+const repeatArb = fc.record({ which: fc.nat(), at: fc.nat(), value: fc.option(value) });
 
 const streamArb = fc
   .tuple(
@@ -122,6 +126,9 @@ describe('VE.Direct parser fuzz', () => {
               throw new Error(`accepted a bad value ${label}=${v}: ${JSON.stringify(ev.fields)}`);
             }
           }
+          if (new Set(ev.fields.map(([l]) => l)).size !== ev.fields.length) {
+            throw new Error(`accepted a repeated label: ${JSON.stringify(ev.fields)}`);
+          }
           if (ev.fields.length < original.length) truncated += 1;
           else if (damaged.has(ser)) unchangedByEdit += 1;
         }
@@ -135,6 +142,45 @@ describe('VE.Direct parser fuzz', () => {
     // A hit on the opening CR LF makes the first record look like noise between blocks; the rest of the
     // block passes once in 256 (when that record sums to 0): fewer fields, none of them wrong.
     expect(truncated).toBeLessThan(corrupted / 100);
+  }, 60_000);
+
+  it(`never emits a block that repeats a label, though its sum holds (${(REPEAT_RUNS * BLOCKS_PER_RUN) / 2} blocks)`, () => {
+    let repeated = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(
+        fc.tuple(...Array.from({ length: BLOCKS_PER_RUN }, (_, i) => fieldsArb(i))),
+        fc.array(repeatArb, { minLength: BLOCKS_PER_RUN, maxLength: BLOCKS_PER_RUN }),
+        fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 8 }),
+        (blocks, repeats, chunks) => {
+          const parser = new VeDirectParser();
+          const intact: string[] = [];
+          const parts = blocks.map((fields, i) => {
+            const r = repeats[i] ?? { which: 0, at: 0, value: null };
+            // every other block carries one of its labels twice: a splice or a label garbled into another
+            if (i % 2 === 0) {
+              intact.push(JSON.stringify(fields));
+              return blockBytes(fields);
+            }
+            repeated += 1;
+            const [label, v] = fields[r.which % fields.length] ?? ['V', '0'];
+            const at = r.at % (fields.length + 1);
+            return blockBytes([...fields.slice(0, at), [label, r.value ?? v], ...fields.slice(at)]);
+          });
+          const stream = Uint8Array.from(parts.flatMap((p) => Array.from(p)));
+          const out = feed(parser, stream, chunks);
+          const reasons = out.flatMap((ev) => (ev.type === 'error' ? [ev.reason] : []));
+          refused += reasons.filter((r) => r === 'repeated-label').length;
+          // the repeats are refused and nothing else; the intact blocks between them all come through
+          expect(reasons).toEqual(Array.from({ length: BLOCKS_PER_RUN / 2 }, () => 'repeated-label'));
+          expect(out.flatMap((ev) => (ev.type === 'block' ? [JSON.stringify(ev.fields)] : []))).toEqual(
+            intact,
+          );
+        },
+      ),
+      { seed: 20261202, numRuns: REPEAT_RUNS },
+    );
+    expect(refused).toBe(repeated);
   }, 60_000);
 
   it('takes 10^5 chunks of random bytes without a crash and emits only well-formed blocks', () => {

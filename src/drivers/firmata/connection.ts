@@ -96,6 +96,16 @@ export class FirmataConnection {
     await this.teardown(true);
   }
 
+  /**
+   * Resolves once every write so far has left for the port (serialport drain); rejects when no port is
+   * open or the drain fails. For `sign dark`, which must know the dark frame really went out.
+   */
+  flush(): Promise<void> {
+    const port = this.current?.port;
+    if (!port?.isOpen) return Promise.reject(new Error('the port is not open'));
+    return new Promise((resolve, reject) => port.drain((err) => (err ? reject(err) : resolve())));
+  }
+
   private connect(): void {
     this.cancelRetry = undefined;
     if (this.stateNow === 'stopped') return;

@@ -23,7 +23,8 @@ export interface VeDirectDriverOptions {
 }
 
 /**
- * A VE.Direct device on a serial port. Only fields from blocks whose checksum holds are used; fields of
+ * A VE.Direct device on a serial port. Only fields from blocks whose checksum holds and that name each
+ * label once are used (the parser refuses the rest, counted by reason in the health message); fields of
  * the blocks between two sends are merged (BMVs and large MPPTs split a cycle into several blocks). A
  * device that goes silent or sends only garbage is reported stale, its channels are logged as null once,
  * and the port is reopened until the device is back.

@@ -14,9 +14,14 @@ import { decodeHexFrame, type HexFrame } from './hex.js';
  * its next record, is a well-formed "block" whose sum is 0 once in 256. So the first block completed
  * after such a failure is dropped (`resync`) whatever its checksum. A checksum failure ends at a block
  * boundary, and after a silence the device starts a fresh block: neither needs a resync.
+ *
+ * A block that carries a label twice is refused (`repeated-label`) even when its sum holds: two frames
+ * spliced together on a noisy line, or a label garbled into another, and either value would be a guess.
+ * It ends at a block boundary like a checksum failure, so it needs no resync either.
  */
 export type ParserError =
   | 'checksum'
+  | 'repeated-label'
   | 'bad-byte'
   | 'overflow'
   | 'gap'
@@ -65,6 +70,9 @@ export class VeDirectParser {
   private label: number[] = [];
   private value: number[] = [];
   private fields: Array<readonly [string, string]> = [];
+  /** Labels of this block so far; `repeated` is set once one comes again (judged at the checksum). */
+  private labels = new Set<string>();
+  private repeated = false;
   private hex: number[] = [];
   private lastByteAt: number | undefined;
   private resyncing = false;
@@ -164,7 +172,11 @@ export class VeDirectParser {
         this.fail(out, 'overflow');
         return;
       }
-      this.fields.push([String.fromCharCode(...this.label), String.fromCharCode(...this.value)]);
+      const label = String.fromCharCode(...this.label);
+      // read on to the checksum rather than fail here: the block still ends at a boundary, no resync
+      if (this.labels.has(label)) this.repeated = true;
+      this.labels.add(label);
+      this.fields.push([label, String.fromCharCode(...this.value)]);
       this.label = [];
       this.value = [];
       this.state = 'label';
@@ -184,12 +196,14 @@ export class VeDirectParser {
   private checksumByte(b: number, out: ParserEvent[]): void {
     const valid = ((this.sum + b) & 0xff) === 0;
     const fields = this.fields;
+    const repeated = this.repeated;
     this.toIdle();
     if (this.resyncing) {
       this.resyncing = false;
       out.push({ type: 'error', reason: 'resync' });
-    } else if (valid) out.push({ type: 'block', fields });
-    else out.push({ type: 'error', reason: 'checksum' });
+    } else if (!valid) out.push({ type: 'error', reason: 'checksum' });
+    else if (repeated) out.push({ type: 'error', reason: 'repeated-label' });
+    else out.push({ type: 'block', fields });
   }
 
   private hexByte(b: number, out: ParserEvent[]): void {
@@ -222,6 +236,8 @@ export class VeDirectParser {
     this.label = [];
     this.value = [];
     this.fields = [];
+    this.labels = new Set();
+    this.repeated = false;
     this.hex = [];
   }
 }

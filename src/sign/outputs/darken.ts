@@ -3,6 +3,7 @@ import { SystemClock } from '../../core/clock.js';
 import { openGpio } from '../../drivers/gpio/open.js';
 import type { SysfsFs } from '../../drivers/gpio/sysfs-fs.js';
 import type { GpioSignConfig } from './config.js';
+import { darkenFirmataSign, type FirmataDarkenOptions, type FirmataDarkenResult } from './darken-firmata.js';
 
 export interface DarkenResult {
   /** Pins set to "off", by BCM number. */
@@ -47,4 +48,35 @@ export async function darkenGpioSign(
     }
   }
   return result;
+}
+
+export interface SignsDarkenResult {
+  gpio: DarkenResult;
+  firmata: FirmataDarkenResult;
+}
+
+/**
+ * Every hardware sign off: GPIO first (local and quick), then the Firmata board (a serial handshake,
+ * bounded in time). Each is guarded on its own so one failing, even by throwing, never stops the other.
+ */
+export async function darkenSigns(
+  config: KioskConfig,
+  deps: { fs?: SysfsFs; firmata?: FirmataDarkenOptions } = {},
+): Promise<SignsDarkenResult> {
+  const gpio = await darkenGpioSign(config, { fs: deps.fs }).catch(
+    (err: unknown): DarkenResult => ({ darkened: [], problems: [`GPIO sign: ${describe(err)}`] }),
+  );
+  const port = config.hardware.firmata?.port;
+  const firmata = await darkenFirmataSign(config, deps.firmata).catch(
+    (err: unknown): FirmataDarkenResult => ({
+      port,
+      darkened: [],
+      problems: [`Firmata sign on ${port ?? '(no port)'}: ${describe(err)}`],
+    }),
+  );
+  return { gpio, firmata };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

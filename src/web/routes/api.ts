@@ -46,8 +46,14 @@ export function apiRoutes(ctx: ApiContext): Route[] {
       method: 'GET',
       path: '/api/history',
       handle: (_req, res, url) => {
-        const q = parseHistoryQuery(url, ctx.clock.now());
-        sendJson(res, 200, downsample(ctx.sources.history.readings(q.channel, q.sinceMs, q.untilMs), q));
+        const now = ctx.clock.now();
+        const q = parseHistoryQuery(url, now);
+        const { history } = ctx.sources;
+        sendJson(
+          res,
+          200,
+          downsample(history.readings(q.channel, q.sinceMs, q.untilMs), q, history.staleMs, now),
+        );
       },
     },
     {

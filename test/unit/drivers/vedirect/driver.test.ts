@@ -104,6 +104,27 @@ describe('VE.Direct driver on a mock serial port (same code path as a real port)
     expect(sink.readings.filter(([c]) => c === 'battery.voltage')).toEqual([['battery.voltage', 12.85]]);
   });
 
+  it('a block with a repeated label yields nothing, is counted apart in the health message, and the next good one counts', async () => {
+    SerialPortMock.binding.createPort(PATH, { echo: false });
+    driver = make();
+    await driver.start(sink);
+    await until(() => ports.at(-1)?.isOpen === true, 'open');
+    const main = SMARTSHUNT[0] ?? [];
+    // its checksum holds: only the repeat gives it away
+    const twice = encodeBlock([...main, ['V', '24850']]);
+    send(Buffer.concat([twice, twice]));
+    await flush();
+    expect(sink.readings).toEqual([]);
+    clock.advance(10_000);
+    await until(() => sink.healths.some(([h]) => h === 'stale'), 'stale');
+    expect(sink.healths.at(-1)?.[1]).toMatch(/no valid data .*; rejected: 2 repeated-label$/);
+    clock.advance(1000); // the reopen after backoff
+    await until(() => ports.length === 2 && ports[1]?.isOpen === true, 'reopened');
+    send(Buffer.concat([twice, encodeBlock(main)]));
+    await until(() => sink.value('battery.voltage') !== undefined, 'a reading');
+    expect(sink.readings.filter(([c]) => c === 'battery.voltage')).toEqual([['battery.voltage', 12.85]]);
+  });
+
   it('merges the blocks of one interval into one set of readings', async () => {
     SerialPortMock.binding.createPort(PATH, { echo: false });
     driver = make(5000);

@@ -20,17 +20,33 @@ const hexFrame = fc
   .map(([cmd, payload]) => Buffer.from(encodeHexFrame(cmd, payload), 'latin1'));
 const noise = fc.uint8Array({ maxLength: 8 }).map((b) => b.filter((x) => x !== 0x0a && x !== 0x3a));
 
+// a real block names each label once (a repeat is refused, see below)
+const fieldList = fc.uniqueArray(field, { minLength: 1, maxLength: 20, selector: ([label]) => label });
+
+function onWire(fields: Fields, hex: [Buffer, number] | null, junk: Uint8Array): Buffer {
+  let bytes = encodeBlock(fields);
+  if (hex) {
+    const [frame, n] = hex;
+    const at = n % (bytes.length + 1);
+    bytes = spliceBytes(bytes, at === bytes.length - 1 ? bytes.length : at, frame);
+  }
+  return Buffer.concat([bytes, junk]);
+}
+
 /** A block with its fields, maybe a HEX frame spliced in (never as the checksum byte), then noise. */
 const wireBlock = fc
-  .tuple(fc.array(field, { minLength: 1, maxLength: 20 }), fc.option(fc.tuple(hexFrame, fc.nat())), noise)
-  .map(([fields, hex, junk]) => {
-    let bytes = encodeBlock(fields);
-    if (hex) {
-      const [frame, n] = hex;
-      const at = n % (bytes.length + 1);
-      bytes = spliceBytes(bytes, at === bytes.length - 1 ? bytes.length : at, frame);
-    }
-    return { fields: fields as Fields, bytes: Buffer.concat([bytes, junk]) };
+  .tuple(fieldList, fc.option(fc.tuple(hexFrame, fc.nat())), noise)
+  .map(([fields, hex, junk]) => ({ fields: fields as Fields, bytes: onWire(fields, hex, junk) }));
+
+/** The same, with a copy of one of its labels (any value, maybe the same) put anywhere in the block. */
+const repeatedBlock = fc
+  .tuple(wireBlock, fc.nat(), fc.nat(), field, fc.boolean(), fc.option(fc.tuple(hexFrame, fc.nat())), noise)
+  .map(([{ fields }, which, where, [, other], sameValue, hex, junk]) => {
+    const [label, value] = fields[which % fields.length] ?? ['V', '0'];
+    const copy: readonly [string, string] = [label, sameValue ? value : other];
+    const at = where % (fields.length + 1);
+    const twice: Fields = [...fields.slice(0, at), copy, ...fields.slice(at)];
+    return { fields: twice, bytes: onWire(twice, hex, junk) };
   });
 
 const mutation = fc.record({
@@ -108,6 +124,26 @@ describe('VE.Direct parser properties (fast-check)', () => {
     );
   });
 
+  it('a block that repeats a label is never emitted, though its sum holds; the blocks around it are', () => {
+    let refused = 0;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), wireBlock, repeatedBlock), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (picks, cuts) => {
+          const blocks = picks.map(([bad, good, twice]) => (bad ? { ...twice, bad } : { ...good, bad }));
+          const out = feed(new VeDirectParser(), Buffer.concat(blocks.map((b) => b.bytes)), cuts);
+          const reasons = out.flatMap((e) => (e.type === 'error' ? [e.reason] : []));
+          expect(emitted(out)).toEqual(blocks.filter((b) => !b.bad).map((b) => b.fields));
+          expect(reasons).toEqual(blocks.filter((b) => b.bad).map(() => 'repeated-label'));
+          refused += reasons.length;
+        },
+      ),
+      { numRuns: 400 },
+    );
+    expect(refused).toBeGreaterThan(100);
+  });
+
   it('one mutated, inserted or deleted byte: no value that was not sent is ever emitted', () => {
     let rejected = 0;
     fc.assert(
@@ -122,7 +158,10 @@ describe('VE.Direct parser properties (fast-check)', () => {
           mutatedBytes += stream.length;
           const sent = new Set(blocks.flatMap((b) => b.fields.map(key)));
           const out = emitted(feed(new VeDirectParser(), stream, cuts));
-          for (const fields of out) for (const f of fields) expect(sent.has(key(f))).toBe(true);
+          for (const fields of out) {
+            for (const f of fields) expect(sent.has(key(f))).toBe(true);
+            expect(new Set(fields.map(([l]) => l)).size).toBe(fields.length);
+          }
           // the mutated block itself never comes out whole with a changed value
           if (out.length < blocks.length) rejected++;
         },

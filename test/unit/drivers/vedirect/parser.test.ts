@@ -127,6 +127,79 @@ describe('VE.Direct text parser', () => {
   });
 });
 
+describe('VE.Direct text parser: a label repeated within a block', () => {
+  const main = SMARTSHUNT[0] ?? [];
+  // a second V record: what two frames spliced on a noisy line, or a garbled label, look like
+  const twice: Fields = [...main.slice(0, 3), ['V', '24850'], ...main.slice(3)];
+
+  it('refuses the block although its checksum holds, and takes the very next good block', () => {
+    const bytes = encodeBlock(twice);
+    let sum = 0;
+    for (const b of bytes) sum = (sum + b) & 0xff;
+    expect(sum).toBe(0);
+    const p = new VeDirectParser();
+    // it ends at a block boundary like a checksum failure: no resync, the next block counts
+    const out = p.push(Buffer.concat([bytes, encodeBlock(main)]), 0);
+    expect(errors(out)).toEqual(['repeated-label']);
+    expect(blocks(out)).toEqual([main]);
+  });
+
+  it('refuses a repeat with the same value, and two whole frames run together', () => {
+    const same: Fields = [...main, ['SOC', '876']];
+    const spliced: Fields = [...main, ...(SMARTSHUNT[1] ?? []), ...main.slice(0, 2)];
+    const p = new VeDirectParser();
+    const out = p.push(Buffer.concat([encodeBlock(same), encodeBlock(spliced), encodeBlock(main)]), 0);
+    expect(errors(out)).toEqual(['repeated-label', 'repeated-label']);
+    expect(blocks(out)).toEqual([main]);
+  });
+
+  it('still decodes HEX frames inside such a block, and reports a bad checksum first', () => {
+    const bytes = encodeBlock(twice);
+    const withHex = spliceBytes(bytes, bytes.indexOf('24850') + 2, hex(':ADBED001A0D5C\n'));
+    const badSum = Buffer.from(bytes);
+    badSum[bytes.indexOf('24850')] = 0x33;
+    const p = new VeDirectParser();
+    const out = p.push(Buffer.concat([withHex, badSum, encodeBlock(main)]), 0);
+    expect(out.filter((e) => e.type === 'hex')).toHaveLength(1);
+    expect(errors(out)).toEqual(['repeated-label', 'checksum']);
+    expect(blocks(out)).toEqual([main]);
+  });
+
+  it('refuses it fed one byte at a time, and forgets the labels once the block is over', () => {
+    const stream = Buffer.concat([encodeBlock(twice), encodeBlock(main), encodeBlock(main)]);
+    const p = new VeDirectParser();
+    const out: ParserEvent[] = [];
+    for (const b of stream) out.push(...p.push(Uint8Array.of(b), 0));
+    expect(errors(out)).toEqual(['repeated-label']);
+    // the same labels in the next blocks are not repeats: each block is judged on its own
+    expect(blocks(out)).toEqual([main, main]);
+  });
+
+  it('takes labels that differ, even by a prefix or by case', () => {
+    const fields: Fields = [
+      ['V', '12850'],
+      ['VS', '12710'],
+      ['VM', '6420'],
+      ['H1', '-55000'],
+      ['H17', '4500'],
+      ['v', '1'],
+    ];
+    const p = new VeDirectParser();
+    const out = p.push(encodeBlock(fields), 0);
+    expect(errors(out)).toEqual([]);
+    expect(blocks(out)).toEqual([fields]);
+  });
+
+  it('is judged per block after a gap: a half block and a fresh one are not one block', () => {
+    const block = encodeBlock(main);
+    const p = new VeDirectParser();
+    p.push(block.subarray(0, Math.floor(block.length / 2)), 0);
+    const out = p.push(block, 1000);
+    expect(errors(out)).toEqual(['gap']);
+    expect(blocks(out)).toEqual([main]);
+  });
+});
+
 describe('VE.Direct HEX frames', () => {
   it.each([':A0202000200000045', ':ADBED001A0D5C', ':A2001002200000008', ':70010003E', ':7001000C80076'])(
     'accepts %s (bytes sum to 0x55)',

@@ -1,0 +1,109 @@
+/**
+ * When and how much of the backlog one connection may send: the randomised drain start, the hold
+ * after the broker refuses a batch (backoff with jitter), the hourly byte budget, and batches no
+ * larger than the broker's packet limit. Separate because it is the only policy between the drain and
+ * the in-flight window; live messages never pass through it.
+ */
+import type { Stream } from '../store/types.js';
+import { backoffDelay } from './backoff.js';
+import type { Drain } from './drain.js';
+import type { LinkState } from './link-state.js';
+import { describeError } from './log-fields.js';
+import type { Outgoing } from './sender.js';
+import type { TokenBucket } from './token-bucket.js';
+
+export interface BacklogGateContext {
+  drain: Drain;
+  /** The hourly byte budget, when the link is metered. */
+  budget: TokenBucket | undefined;
+  byteBudgetPerHour: number | undefined;
+  /** Configured bytes per batch. */
+  batchMaxBytes: number;
+  /** The broker's maximum packet size on this connection. */
+  maximumPacketSize: number;
+  /** The backlog starts a random 0..this ms after connecting. */
+  startJitterMs: number;
+  reconnectMinMs: number;
+  reconnectMaxMs: number;
+  random: () => number;
+  monotonic: () => number;
+  link: LinkState;
+  /** This connection is up and the uplink is not stopping. */
+  open(): boolean;
+  /** Fill the window again (a hold ended); a no-op once this connection is gone. */
+  pump(): void;
+}
+
+export class BacklogGate {
+  /** Monotonic ms before which the backlog waits (randomised start, refusal hold). */
+  private from = 0;
+  private refusals = 0;
+  private wake: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly ctx: BacklogGateContext) {}
+
+  /** The connection is up: the backlog may start after a random 0..startJitterMs. */
+  begin(): void {
+    const { monotonic, random, startJitterMs } = this.ctx;
+    this.from = monotonic() + Math.floor(Math.min(Math.max(random(), 0), 1) * startJitterMs);
+  }
+
+  /** The next batch within `room` bytes, the packet limit and the budget; waits when the budget is spent. */
+  next(room: number): Outgoing | undefined {
+    const { budget, drain, monotonic } = this.ctx;
+    const left = budget ? Math.floor(budget.available(monotonic())) : undefined;
+    const batch = drain.next(Math.min(room, this.batchLimit()), left);
+    if (!batch && budget && drain.budgetBlocked) this.budgetSpent();
+    return batch;
+  }
+
+  /** Bytes the backlog may use now; 0 holds it (and arranges a wake-up when the hold ends). */
+  allowance(): number {
+    if (!this.ctx.open()) return 0;
+    const { budget } = this.ctx;
+    const now = this.ctx.monotonic();
+    if (now < this.from) {
+      this.wakeAt(this.from - now);
+      return 0;
+    }
+    if (!budget) return Number.POSITIVE_INFINITY;
+    const left = Math.floor(budget.available(now));
+    if (left <= 0) this.budgetSpent();
+    return left;
+  }
+
+  /** The broker answered with an error reason code: hold the backlog with backoff, then resend. */
+  refused(stream: Stream, err: Error): void {
+    const { reconnectMinMs, reconnectMaxMs, random } = this.ctx;
+    const retryInMs = backoffDelay(this.refusals, reconnectMinMs, reconnectMaxMs, random);
+    this.refusals += 1;
+    this.from = this.ctx.monotonic() + retryInMs;
+    this.ctx.link.warnOnce('broker refused a batch; retrying', { stream, ...describeError(err), retryInMs });
+  }
+
+  /** The connection is gone: no wake-up. */
+  close(): void {
+    clearTimeout(this.wake);
+  }
+
+  /** Batch bytes: the configured limit, and the broker's packet limit minus header room. */
+  private batchLimit(): number {
+    return Math.min(this.ctx.batchMaxBytes, this.ctx.maximumPacketSize - 512);
+  }
+
+  private budgetSpent(): void {
+    const { budget, byteBudgetPerHour, batchMaxBytes, monotonic } = this.ctx;
+    this.ctx.link.warnOnce('hourly byte budget spent; the backlog waits (live messages still go)', {
+      byteBudgetPerHour,
+    });
+    this.wakeAt(Math.max(1000, budget?.waitMs(batchMaxBytes, monotonic()) ?? 1000));
+  }
+
+  private wakeAt(ms: number): void {
+    if (this.wake) return;
+    this.wake = setTimeout(() => {
+      this.wake = undefined;
+      this.ctx.pump();
+    }, Math.ceil(ms));
+  }
+}
