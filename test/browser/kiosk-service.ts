@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildService, type Service } from '../../src/compose.js';
 import { configSchema, type KioskConfig } from '../../src/config/schema.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
+import { type Mosquitto, startMosquitto, startProxy, type TcpProxy } from '../helpers/mosquitto.js';
 
 export interface RunningKiosk {
   service: Service;
@@ -23,9 +24,25 @@ export const START = Date.parse('2026-12-01T06:00:00Z');
 
 /** The real service (buildService) on the simulator and a ManualClock, serving its page on a free port. */
 export async function startKiosk(
-  opts: { web?: Record<string, unknown>; point?: Record<string, unknown>; scenario?: string } = {},
+  opts: {
+    web?: Record<string, unknown>;
+    point?: Record<string, unknown>;
+    scenario?: string;
+    /** Simulated seconds into the scenario at the first clock tick. */
+    startSec?: number;
+    mqtt?: Record<string, unknown>;
+    /** Clock start (ms); START unless given. */
+    start?: number;
+    /** Technician PIN, written to a private file the service reads (web.pinFile). */
+    pin?: string;
+  } = {},
 ): Promise<RunningKiosk> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-web-'));
+  let pinFile: string | undefined;
+  if (opts.pin !== undefined) {
+    pinFile = join(dir, 'tech-pin');
+    writeFileSync(pinFile, opts.pin, { mode: 0o600 });
+  }
   const config = configSchema.parse({
     point: {
       id: 'web-test-01',
@@ -37,11 +54,19 @@ export async function startKiosk(
     },
     // every sample logged: the history tests compare bucket means with dense logged data
     storage: { path: join(dir, 'kiosk.db'), commitIntervalMs: 200, logging: { heartbeatSec: 0 } },
-    simulation: { scenario: opts.scenario ?? 'normal', seed: 3 },
+    simulation: { scenario: opts.scenario ?? 'normal', seed: 3, startSec: opts.startSec ?? 0 },
     sign: { outputs: ['none'] },
-    web: { enabled: true, host: '127.0.0.1', port: 0, languages: ['et', 'uk', 'ru', 'en'], ...opts.web },
+    web: {
+      enabled: true,
+      host: '127.0.0.1',
+      port: 0,
+      languages: ['et', 'uk', 'ru', 'en'],
+      ...(pinFile ? { pinFile } : {}),
+      ...opts.web,
+    },
+    ...(opts.mqtt ? { mqtt: opts.mqtt } : {}),
   });
-  const clock = new ManualClock(START);
+  const clock = new ManualClock(opts.start ?? START);
   const logger = new MemoryLogger();
   const service = buildService({ config, clock, logger, pid: 999_999 });
   await service.app.start();
@@ -78,4 +103,61 @@ export async function waitFor(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Where the blackout kiosk stands when the docs' screenshots are taken (15:30 in Tallinn, at dusk):
+ * the generator has run long enough for its fuel to fall visibly on the chart. */
+export const BLACKOUT_MOMENT = Date.parse('2026-12-01T13:30:00Z');
+/** The week scenario's first blackout begins 6 h in; starting 3 h in leaves 3 h of grid before it. */
+const BLACKOUT_START = Date.parse('2026-12-01T07:00:00Z');
+const BLACKOUT_SCENARIO_SEC = 3 * 3600;
+const GRID_FAILS = Date.parse('2026-12-01T10:00:00Z');
+
+export interface BlackoutKiosk {
+  kiosk: RunningKiosk;
+  broker: Mosquitto;
+  proxy: TcpProxy;
+  stop(): Promise<void>;
+}
+
+/**
+ * The moment the docs show, computed by the real service rather than drawn: a point on the grid with
+ * its uplink sending to a broker, then the grid fails (the week scenario), the mobile link goes with it
+ * (the proxy to the broker refuses), the battery carries the point until the generator starts, and the
+ * backlog piles up. Every figure on the page is what the model makes of that.
+ */
+export async function startBlackoutKiosk(pin: string): Promise<BlackoutKiosk> {
+  const broker = await startMosquitto();
+  const proxy = await startProxy(broker.port);
+  const kiosk = await startKiosk({
+    scenario: 'week',
+    startSec: BLACKOUT_SCENARIO_SEC,
+    start: BLACKOUT_START,
+    pin,
+    // no random drain start, quick reconnects: the backlog is sent while the link is up
+    mqtt: { url: proxy.url, drainStartJitterMs: 0, reconnectMinMs: 100, reconnectMaxMs: 1000 },
+  });
+  // Connected before the clock moves: otherwise the point would start out with its internet down.
+  await waitFor(
+    () => kiosk.logger.lines.some((l) => l.includes('kiosk:uplink: connected')),
+    15_000,
+    'the uplink to connect',
+  );
+  // The log's own count: the status is re-evaluated only as the clock moves, and here it stands still.
+  const backlog = () => Object.values(kiosk.service.store().backlog()).reduce((a, b) => a + b, 0);
+  await kiosk.advanceMinutes((GRID_FAILS - BLACKOUT_START) / 60_000);
+  await waitFor(() => backlog() < 500, 20_000, 'the uplink to catch up before the grid fails');
+  proxy.setBlocked(true);
+  proxy.dropConnections();
+  await kiosk.advanceMinutes((BLACKOUT_MOMENT - GRID_FAILS) / 60_000);
+  return {
+    kiosk,
+    broker,
+    proxy,
+    stop: async () => {
+      await kiosk.stop();
+      await proxy.close();
+      await broker.stop();
+    },
+  };
 }

@@ -131,7 +131,7 @@ describe('shipped ACL template (docs/broker/aclfile) on a real Mosquitto', () =>
     const atA = record(a);
     // Mosquitto 2.0's acl_file checks reads when a message is delivered, not at SUBSCRIBE (its SUBACK
     // grants these filters; eclipse/mosquitto#803). A refusal code is fine too: what counts is that
-    // nothing of point-b ever reaches point-a. docs/broker/README.md says how to refuse at SUBACK.
+    // nothing of point-b ever reaches point-a. fleet-dynsec.test.ts proves the setup that refuses at SUBACK.
     const codes: number[] = [];
     for (const f of ['pima/v1/point-b/telemetry', 'pima/v1/+/status', 'pima/v1/#', '#']) {
       codes.push(await subackCode(a, f));

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import type { Evidence, Milestone } from '../../src/drivers/sim/scenarios.js';
+import type { SimWorld } from '../../src/drivers/sim/world.js';
 import { POINT_STATES, type PointStateName } from '../../src/point/types.js';
 import { PATTERNS } from '../../src/sign/pattern.js';
 import type { StreamName } from '../helpers/receiver.js';
@@ -241,6 +243,190 @@ export function checkMemory(runs: readonly RunRecord[], boundMiB: number, minSam
   }
   if (judged.length === 0) problems.push(`no run had ${minSamples} memory samples`);
   return { samples: all.length, peakMiB: round(Math.max(0, ...all) / 1024), runs: judged, problems };
+}
+
+/** The ts of the first `mains.present` reading after `afterSeq` (up to `toSeq`): when a run's world stood at its startSec. */
+export function runOrigin(
+  db: Database.Database,
+  afterSeq: number,
+  toSeq = Number.MAX_SAFE_INTEGER,
+): number | null {
+  const row = db
+    .prepare("SELECT min(ts) AS ts FROM readings WHERE channel = 'mains.present' AND seq > ? AND seq <= ?")
+    .get(afterSeq, toSeq) as { ts: number | null };
+  return row.ts;
+}
+
+export function lastReadingTs(db: Database.Database, afterSeq: number): number | null {
+  return (
+    db.prepare('SELECT max(ts) AS ts FROM readings WHERE seq > ?').get(afterSeq) as { ts: number | null }
+  ).ts;
+}
+
+type RunSpan = Pick<RunRecord, 'index' | 'startSec' | 'afterSeq' | 'originTs'>;
+type Stream = keyof RunRecord['afterSeq'];
+
+/**
+ * Scenario time of a logged record. Each run's simulated clock starts at the real time again, so `ts`
+ * alone does not say where in the week a record is: its seq says which run logged it, and that run's
+ * world stood at its startSec at its origin and advanced one simulated second per clock second.
+ */
+class WeekTime {
+  private readonly runs: Array<{
+    startSec: number;
+    afterSeq: RunRecord['afterSeq'];
+    originTs: number | null;
+  }>;
+
+  constructor(db: Database.Database, runs: readonly RunSpan[]) {
+    this.runs = runs.map((r, i) => ({
+      startSec: r.startSec,
+      afterSeq: r.afterSeq,
+      originTs: r.originTs ?? runOrigin(db, r.afterSeq.telemetry, runs[i + 1]?.afterSeq.telemetry),
+    }));
+  }
+
+  hours(stream: Stream, seq: number, ts: number): number | null {
+    const run = this.runs.findLast((r) => r.afterSeq[stream] < seq);
+    if (!run || run.originTs === null) return null;
+    return (run.startSec + (ts - run.originTs) / 1000) / 3600;
+  }
+}
+
+export interface MilestoneResult {
+  what: string;
+  hours: readonly [number, number];
+  verdict: 'seen' | 'held' | 'missing' | 'broken' | 'not played';
+  /** Scenario hours of the evidence (for neverRises: of the first rise), when there is one. */
+  atHours?: number;
+}
+
+export interface MilestoneVerdict {
+  checked: number;
+  results: MilestoneResult[];
+  problems: string[];
+}
+
+/**
+ * Records are placed in the week by their run's origin, exact to the second; the margin covers a
+ * latch or dwell that acts a little after the scenario's edge (FULL, the cold alarm, the grid back).
+ */
+const MARGIN_H = 0.25;
+
+const hoursText = (h: number): string => `${h.toFixed(2)} h`;
+
+interface Row {
+  seq: number;
+  ts: number;
+}
+
+/**
+ * The scenario's milestones happened, each in its window of the week: with the physics continuous
+ * across SIGKILLs, a restart must not refill the tank or rewind the story. A milestone whose window
+ * the run did not play to its end is not judged, except `neverRises`, which holds on any prefix.
+ */
+export function checkMilestones(
+  db: Database.Database,
+  runs: readonly RunSpan[],
+  milestones: readonly Milestone[],
+  playedHours: number,
+): MilestoneVerdict {
+  const time = new WeekTime(db, runs);
+  const results: MilestoneResult[] = [];
+  const problems: string[] = [];
+  for (const m of milestones) {
+    const [from, to] = m.hours;
+    const judged = m.evidence.kind === 'neverRises' ? from < playedHours : to <= playedHours;
+    if (!judged) {
+      results.push({ what: m.what, hours: m.hours, verdict: 'not played' });
+      continue;
+    }
+    const r = judge(db, time, m.evidence, from - MARGIN_H, to + MARGIN_H);
+    results.push({ what: m.what, hours: m.hours, ...r.result });
+    if (r.problem) problems.push(`milestone "${m.what}" (${from}–${to} h): ${r.problem}`);
+  }
+  return { checked: results.filter((r) => r.verdict !== 'not played').length, results, problems };
+}
+
+function judge(
+  db: Database.Database,
+  time: WeekTime,
+  e: Evidence,
+  from: number,
+  to: number,
+): { result: Pick<MilestoneResult, 'verdict' | 'atHours'>; problem?: string } {
+  const inWindow = (h: number | null): h is number => h !== null && h >= from && h < to;
+  if (e.kind === 'event') {
+    const rows = db
+      .prepare('SELECT seq, ts, data FROM events WHERE type = ? ORDER BY seq')
+      .all(e.type) as Array<Row & { data: string }>;
+    const at = rows
+      .filter((r) => {
+        const data = JSON.parse(r.data) as Record<string, unknown>;
+        return Object.entries(e.data).every(([k, v]) => data[k] === v);
+      })
+      .map((r) => time.hours('events', r.seq, r.ts));
+    const seen = at.find(inWindow);
+    if (seen !== undefined) return { result: { verdict: 'seen', atHours: seen } };
+    const elsewhere = at.filter((h): h is number => h !== null).map(hoursText);
+    return {
+      result: { verdict: 'missing' },
+      problem: `no ${e.type} ${JSON.stringify(e.data)} in the window${limited(' (logged at', elsewhere)
+        .map((x) => `${x})`)
+        .join('')}`,
+    };
+  }
+  const rows = db
+    .prepare('SELECT seq, ts, value FROM readings WHERE channel = ? AND value IS NOT NULL ORDER BY seq')
+    .all(e.channel) as Array<Row & { value: number }>;
+  if (e.kind === 'firstAtMost') {
+    const first = rows.find((r) => r.value <= e.value);
+    const at = first ? time.hours('telemetry', first.seq, first.ts) : null;
+    if (inWindow(at)) return { result: { verdict: 'seen', atHours: at } };
+    return {
+      result: { verdict: 'missing', ...(at === null ? {} : { atHours: at }) },
+      problem:
+        at === null
+          ? `${e.channel} never read ≤ ${e.value}`
+          : `${e.channel} first read ≤ ${e.value} at ${hoursText(at)}`,
+    };
+  }
+  const rises: string[] = [];
+  let firstRise: number | undefined;
+  let prev: (Row & { value: number }) | undefined;
+  for (const r of rows) {
+    const h = time.hours('telemetry', r.seq, r.ts);
+    if (!inWindow(h)) continue;
+    if (prev && r.value > prev.value) {
+      firstRise ??= h;
+      rises.push(`${prev.value} → ${r.value} at ${hoursText(h)} (seq ${r.seq})`);
+    }
+    prev = r;
+  }
+  if (firstRise === undefined) return { result: { verdict: 'held' } };
+  return {
+    result: { verdict: 'broken', atHours: firstRise },
+    problem: limited(`${e.channel} rose`, rises).join(''),
+  };
+}
+
+export interface OccupancyDrift {
+  /** The last `occupancy.count` the log holds. */
+  logged: number | null;
+  /** People inside the simulated world at the end of the run. */
+  world: number;
+}
+
+/**
+ * Not judged: the count is what the door saw, the world is who is inside. A kill loses the passages of
+ * the open group commit and a restart does not replay the ones it missed (a real door counter does not
+ * know who came in while the Pi was down either); the operator corrects the count on site.
+ */
+export function occupancyDrift(db: Database.Database, endWorld: SimWorld): OccupancyDrift {
+  const row = db
+    .prepare("SELECT value FROM readings WHERE channel = 'occupancy.count' ORDER BY seq DESC LIMIT 1")
+    .get() as { value: number | null } | undefined;
+  return { logged: row?.value ?? null, world: endWorld.state.peopleInside };
 }
 
 function round(x: number): number {

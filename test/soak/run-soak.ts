@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { scenario } from '../../src/drivers/sim/scenarios.js';
+import { SimWorld } from '../../src/drivers/sim/world.js';
 import {
   freePort,
   type Mosquitto,
@@ -13,11 +15,17 @@ import {
 } from '../helpers/mosquitto.js';
 import {
   checkMemory,
+  checkMilestones,
   checkSign,
   checkStream,
   integrity,
+  lastReadingTs,
   type MemoryVerdict,
+  type MilestoneVerdict,
+  type OccupancyDrift,
+  occupancyDrift,
   openReadOnly,
+  runOrigin,
   type SignVerdict,
   type StreamVerdict,
 } from './checks.js';
@@ -58,11 +66,16 @@ export interface SoakReport {
   delivery: StreamVerdict[];
   sign: SignVerdict;
   memory: MemoryVerdict;
+  milestones: MilestoneVerdict;
+  /** The people count the log ended with and the people the simulated world holds then (not judged). */
+  occupancy: OccupancyDrift;
   messagesReceived: number;
   problems: string[];
 }
 
 const POINT = 'soak-01';
+const SCENARIO = 'week';
+const CAPACITY = 40;
 const PREFIX = 'pima/v1';
 const SAMPLE_MS = 500;
 
@@ -87,7 +100,7 @@ function configYaml(h: Harness, startSec: number): string {
   return [
     'point:',
     `  id: ${POINT}`,
-    '  capacity: 40',
+    `  capacity: ${CAPACITY}`,
     'storage:',
     `  path: ${h.dbPath}`,
     h.storageYaml.trimEnd(),
@@ -97,7 +110,7 @@ function configYaml(h: Harness, startSec: number): string {
     '  reconnectMaxMs: 1000',
     '  drainStartJitterMs: 200',
     'simulation:',
-    '  scenario: week',
+    `  scenario: ${SCENARIO}`,
     `  speed: ${h.o.speed}`,
     `  seed: ${h.o.seed}`,
     `  startSec: ${Math.floor(startSec)}`,
@@ -114,19 +127,14 @@ async function connectReceiver(url: string, ledger: SoakLedger): Promise<MqttCli
   return client;
 }
 
-/** Highest seq and the simulated span of the readings logged after `afterSeq`. */
-function progress(dbPath: string, afterSeq: number): { spanSec: number; maxSeq: number } {
-  if (!existsSync(dbPath)) return { spanSec: 0, maxSeq: 0 };
+/** The run's origin (its first `mains.present`, see RunRecord) and its last reading, after `afterSeq`. */
+function runSpan(dbPath: string, afterSeq: number): { originTs: number | null; lastTs: number | null } {
+  if (!existsSync(dbPath)) return { originTs: null, lastTs: null };
   const db = openReadOnly(dbPath);
   try {
-    const r = db.prepare('SELECT min(ts) AS lo, max(ts) AS hi FROM readings WHERE seq > ?').get(afterSeq) as {
-      lo: number | null;
-      hi: number | null;
-    };
-    const m = db.prepare('SELECT max(seq) AS m FROM readings').get() as { m: number | null };
-    return { spanSec: r.lo !== null && r.hi !== null ? (r.hi - r.lo) / 1000 : 0, maxSeq: m.m ?? 0 };
+    return { originTs: runOrigin(db, afterSeq), lastTs: lastReadingTs(db, afterSeq) };
   } catch {
-    return { spanSec: 0, maxSeq: afterSeq };
+    return { originTs: null, lastTs: null };
   } finally {
     db.close();
   }
@@ -150,15 +158,17 @@ function highest(dbPath: string): { telemetry: number; events: number; sentT: nu
 class Progress {
   /** Simulated seconds reached by the runs that already ended. */
   doneSec = 0;
-  runFirstSeq = 0;
 }
 
 function spawnRun(h: Harness, p: Progress): ServiceRun {
-  p.runFirstSeq = progress(h.dbPath, 0).maxSeq;
+  // whole seconds: the world resumes at an integer step, and the checks map time with the same number
+  p.doneSec = Math.floor(p.doneSec);
+  const top = existsSync(h.dbPath) ? highest(h.dbPath) : { telemetry: 0, events: 0 };
   writeFileSync(h.configPath, configYaml(h, p.doneSec));
   const run = new ServiceRun({
     index: h.runs.length,
     startSec: p.doneSec,
+    afterSeq: { telemetry: top.telemetry, events: top.events },
     configPath: h.configPath,
     sampleMs: SAMPLE_MS,
   });
@@ -166,8 +176,15 @@ function spawnRun(h: Harness, p: Progress): ServiceRun {
   return run;
 }
 
+/** Simulated seconds into the week the current run has logged up to. */
 function reached(h: Harness, p: Progress): number {
-  return p.doneSec + progress(h.dbPath, p.runFirstSeq).spanSec;
+  const run = h.runs.at(-1);
+  if (!run) return p.doneSec;
+  const span = runSpan(h.dbPath, run.afterSeq.telemetry);
+  // remembered at first sight: a full disk sheds the oldest rows, the offline start's among them
+  if (run.originTs === undefined && span.originTs !== null) run.originTs = span.originTs;
+  if (run.originTs === undefined || span.lastTs === null) return p.doneSec;
+  return p.doneSec + Math.max(0, span.lastTs - run.originTs) / 1000;
 }
 
 async function quiesce(ledger: SoakLedger): Promise<void> {
@@ -291,7 +308,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     const last = h.current;
     const exit = await last.stop();
     if (exit !== 0) log(`last run exited ${exit}: ${last.record.stderrTail.join(' | ')}`);
-    return verdict(h, counts, cut);
+    return verdict(h, counts, cut, reached(h, p));
   } finally {
     if (h.current?.alive) await h.current.kill();
     await h.receiver.endAsync(true).catch(() => undefined);
@@ -306,6 +323,7 @@ function verdict(
   h: Harness,
   counts: SoakReport['faults'],
   cut: { telemetry: number; events: number },
+  endSec: number,
 ): SoakReport {
   const o = h.o;
   let dbCheckExit = 0;
@@ -324,6 +342,11 @@ function verdict(
     ];
     const sign = checkSign(db, h.runs);
     const memory = checkMemory(h.runs, o.memoryBoundMiB, 40);
+    const milestones = checkMilestones(db, h.runs, scenario(SCENARIO).milestones, o.simulatedSec / 3600);
+    const occupancy = occupancyDrift(
+      db,
+      new SimWorld(scenario(SCENARIO), o.seed, CAPACITY, Math.floor(endSec)),
+    );
     const ok = integrity(db);
     const problems = [
       ...(ok === 'ok' ? [] : [`integrity_check: ${ok}`]),
@@ -331,6 +354,7 @@ function verdict(
       ...delivery.flatMap((d) => d.problems),
       ...sign.problems,
       ...memory.problems,
+      ...milestones.problems,
     ];
     const report: SoakReport = {
       label: o.label,
@@ -346,6 +370,8 @@ function verdict(
       delivery,
       sign,
       memory,
+      milestones,
+      occupancy,
       messagesReceived: h.ledger.messages,
       problems,
     };

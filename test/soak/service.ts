@@ -6,6 +6,13 @@ export interface RunRecord {
   index: number;
   /** Simulated seconds into the week this run started at (`simulation.startSec`). */
   startSec: number;
+  /** The highest seq of each stream when the run was spawned: its own records come after. */
+  afterSeq: { telemetry: number; events: number };
+  /**
+   * The `ts` of the run's first `mains.present` reading: the sim drivers sample the world as they start,
+   * so this is when its world stood at `startSec`. Found once (later a full disk may shed the row).
+   */
+  originTs?: number;
   /** Sign lines the run printed on stdout, in order. */
   signLines: string[];
   /** VmRSS samples (kB) of the service process, one per sample tick. */
@@ -25,10 +32,17 @@ export class ServiceRun {
   private readonly sampler: ReturnType<typeof setInterval>;
   private partial = '';
 
-  constructor(opts: { index: number; startSec: number; configPath: string; sampleMs: number }) {
+  constructor(opts: {
+    index: number;
+    startSec: number;
+    afterSeq: RunRecord['afterSeq'];
+    configPath: string;
+    sampleMs: number;
+  }) {
     this.record = {
       index: opts.index,
       startSec: opts.startSec,
+      afterSeq: opts.afterSeq,
       signLines: [],
       rssKb: [],
       ended: 'running',

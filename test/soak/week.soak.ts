@@ -28,5 +28,6 @@ describe('soak: the worst week', () => {
     expect(report.problems).toEqual([]);
     expect(report.faults.kill).toBe(12);
     expect(report.integrity).toBe('ok');
+    expect(report.milestones.results.every((m) => m.verdict === 'seen' || m.verdict === 'held')).toBe(true);
   });
 });

@@ -17,8 +17,10 @@ import { SimWorld } from './world.js';
 /** The simulated devices of one point, all stepping one seeded world on the service clock. */
 export function buildSimDrivers(config: KioskConfig, clock: Clock): Driver[] {
   const { scenario: name, seed, startSec } = config.simulation;
-  const rng = new SeededRandom(seed);
-  const world = new SimWorld(scenario(name), rng, config.point.capacity, startSec);
+  // The world draws from its own stream; the drivers' sensor noise from this one, so sampling more or
+  // less often never changes the physics (and a restart at startSec replays the same world).
+  const rng = SeededRandom.stream(seed, 'sensors');
+  const world = new SimWorld(scenario(name), seed, config.point.capacity, startSec);
   const ctx = { world, clock, rng };
   const hw = config.hardware;
   const drivers: Driver[] = [new SimWorldDriver(world, clock)];

@@ -9,7 +9,8 @@ export class SimWorldDriver implements Driver {
   private cancel: (() => void) | undefined;
 
   constructor(
-    private readonly world: SimWorld,
+    /** Public so tests can compare the physics the drivers sample with a world stepped on its own. */
+    readonly world: SimWorld,
     private readonly clock: Clock,
   ) {}
 

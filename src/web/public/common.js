@@ -96,3 +96,13 @@ export function connectLive(on) {
   };
   open();
 }
+
+/**
+ * A reason the point is OPEN_LIMITED, in words. The `no-<service>` reasons have no label of their own:
+ * the service's name and "not available now" say it in every language without one per service.
+ */
+export function reasonText(t, reason) {
+  if (t.reasons[reason]) return t.reasons[reason];
+  const service = reason.startsWith('no-') ? reason.slice(3) : '';
+  return t.services[service] ? `${t.services[service]}: ${t.serviceDown}` : reason;
+}

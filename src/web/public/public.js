@@ -7,6 +7,7 @@ import {
   formatTime,
   getJson,
   pickLanguage,
+  reasonText,
   textColourOn,
 } from './common.js';
 import { icon } from './icons.js';
@@ -106,7 +107,7 @@ function renderState(t, status) {
   box.style.setProperty('--state-fg', textColourOn(pattern.colour));
   const reasons =
     name === 'OPEN_LIMITED' && status.reasons?.length
-      ? el('p', { class: 'state-reasons', text: status.reasons.map((r) => t.reasons[r] ?? r).join(' · ') })
+      ? el('p', { class: 'state-reasons', text: status.reasons.map((r) => reasonText(t, r)).join(' · ') })
       : null;
   box.replaceChildren(
     icon(name, 'state-icon'),

@@ -7,6 +7,7 @@ import {
   formatTime,
   getJson,
   pickLanguage,
+  reasonText,
   textColourOn,
 } from './common.js';
 import { icon } from './icons.js';
@@ -160,7 +161,7 @@ function renderSummary(s) {
   );
   pill.style.background = pattern.colour;
   pill.style.color = textColourOn(pattern.colour);
-  const reasons = s.reasons?.length ? s.reasons.map((r) => t().reasons[r] ?? r).join(', ') : m.none;
+  const reasons = s.reasons?.length ? s.reasons.map((r) => reasonText(t(), r)).join(', ') : m.none;
   const facts = [
     [m.mode, s.mode],
     [m.power, s.power?.source ?? '—'],
