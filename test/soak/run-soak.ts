@@ -140,6 +140,27 @@ function runSpan(dbPath: string, afterSeq: number): { originTs: number | null; l
   }
 }
 
+/** Polls `done` for at least `minMs` and at most `maxMs`; true once it held. */
+async function heldUntil(done: () => boolean, minMs: number, maxMs: number): Promise<boolean> {
+  const start = Date.now();
+  await sleep(minMs);
+  for (;;) {
+    if (done()) return true;
+    if (Date.now() - start >= maxMs) return false;
+    await sleep(250);
+  }
+}
+
+function gapEvents(dbPath: string): number {
+  if (!existsSync(dbPath)) return 0;
+  const db = openReadOnly(dbPath);
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM events WHERE type = 'gap'").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 function highest(dbPath: string): { telemetry: number; events: number; sentT: number; sentE: number } {
   const db = openReadOnly(dbPath);
   try {
@@ -289,7 +310,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     await sleep(Math.min(durationMs * 0.04, 6000));
     log(`offline start: disk full at day ${(reached(h, p) / 86400).toFixed(2)}`);
     disk.fill();
-    await sleep(3000);
+    // Held until the log names what it shed (a fixed hold let a roomy WAL ride it out unshed), bounded.
+    const shed = await heldUntil(() => gapEvents(h.dbPath) > 0, 3000, 30_000);
+    log(`offline start: ${shed ? 'unsent readings shed, gap event logged' : 'no gap event within 30 s'}`);
     disk.free();
     proxy.setBlocked(false);
     for (const f of plan) {
