@@ -47,6 +47,8 @@ export function liveReserve(limit: number): number {
 export class Sender {
   private count = 0;
   private bytes = 0;
+  /** Size of the last backlog batch: a drain's batches are all about this size. */
+  private lastBacklogBytes = 0;
   private readonly queue: LiveMessage[] = [];
   private readonly busyKeys = new Set<string>();
   private pumping = false;
@@ -114,8 +116,12 @@ export class Sender {
       const room = Math.min(maxInFlightBytes - this.bytes, this.ctx.backlogAllowance());
       // An empty window always takes one batch, however large, so the drain cannot stall.
       if (room <= 0 && !(this.count === 0 && this.ctx.backlogAllowance() > 0)) return;
+      // Room for less than the last batch while others are in flight: wait for their PUBACKs. Filling
+      // every sliver cut a drain into ~3× as many, smaller statements and messages (docs/benchmarks.md).
+      if (this.count > 0 && room < Math.min(this.lastBacklogBytes, maxInFlightBytes / 2)) return;
       const batch = this.ctx.backlog.next(Math.max(room, 1));
       if (!batch) return;
+      this.lastBacklogBytes = batch.bytes;
       this.send(batch);
     }
   }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AckWindow } from '../../../src/uplink/ack-window.js';
 import { etaSeconds, RateMeter } from '../../../src/uplink/rate-meter.js';
+import { Sender } from '../../../src/uplink/sender.js';
 import { TokenBucket } from '../../../src/uplink/token-bucket.js';
 
 describe('AckWindow', () => {
@@ -75,5 +76,33 @@ describe('TokenBucket and RateMeter', () => {
     expect(etaSeconds(300, 150)).toBe(2);
     expect(etaSeconds(0, 0)).toBe(0);
     expect(etaSeconds(10, 0)).toBeNull();
+  });
+});
+
+describe('Sender: the backlog in the byte window', () => {
+  it('waits for PUBACKs rather than cut a batch to fit a sliver, and never stalls an empty window', () => {
+    const asked: number[] = [];
+    const pending: Array<(err?: Error) => void> = [];
+    const sender = new Sender({
+      publish: (_m, settled) => pending.push(settled),
+      limit: 16,
+      maxInFlightBytes: 100,
+      backlogAllowance: () => Number.POSITIVE_INFINITY,
+      // a backlog of batches of up to 40 bytes, each as large as the room it is offered
+      backlog: {
+        next: (maxBytes) => {
+          asked.push(maxBytes);
+          return { topic: 't', payload: 'x', bytes: Math.min(40, maxBytes) };
+        },
+      },
+    });
+    sender.start();
+    // 40 + 40 fill 80 of 100 bytes; the 20 left are less than a batch: nothing more until an ack
+    expect(asked).toEqual([100, 60]);
+    pending.shift()?.();
+    expect(asked).toEqual([100, 60, 60]);
+    // once the acks are in, the window fills again
+    for (const settle of pending.splice(0)) settle();
+    expect(sender.inFlight).toBe(2);
   });
 });
