@@ -3,7 +3,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type Mosquitto, startMosquitto } from '../../test/helpers/mosquitto.js';
+import { type Mosquitto, startMosquitto } from '../../test/helpers/mosquitto.js';
 import { type Credential, handToBroker, shippedAclPath, writePasswordFile } from './credentials.js';
 
 export interface SecuredBrokerOptions {
@@ -37,7 +37,6 @@ export class SecuredBroker {
     if (this.port === 0) {
       writePasswordFile(this.passwordFile, this.opts.users);
       handToBroker([this.passwordFile], this.opts.isRoot);
-      this.port = await freePort();
     }
     const lines = [
       // Later lines win: the helper's listener allows anonymous clients, this broker does not.
@@ -46,7 +45,10 @@ export class SecuredBroker {
       `acl_file ${shippedAclPath()}`,
       this.opts.config ?? '',
     ];
-    this.broker = await startMosquitto({ port: this.port, config: lines.join('\n') });
+    // The first start lets the helper pick the port (it retries one taken meanwhile); restarts keep it.
+    const config = lines.join('\n');
+    this.broker = await startMosquitto(this.port === 0 ? { config } : { port: this.port, config });
+    this.port = this.broker.port;
   }
 
   async stop(): Promise<void> {

@@ -1,17 +1,25 @@
 // The queries of the log's readers: readings and events filtered by time, channel, level and seq (the
-// CLI's exports, the status page), the newest reading per channel, records after a seq in seq order,
-// and a stream's seq bounds. Separate because none of it writes: it is all a read-only open needs.
+// CLI's exports, the status page), the newest reading per channel, the newest of a channel before a
+// time, the downsampled history of a channel, records after a seq in seq order, and a stream's seq
+// bounds. Separate because none of it writes: it is all a read-only open needs.
 import type Database from 'better-sqlite3';
 import { EVENT_LEVELS, type EventLevel, type LoggedEvent } from '../core/events.js';
 import type { LoggedReading } from '../core/readings.js';
 import { checkLimit, checkStream, STREAM_TABLES } from './record-checks.js';
 import { type EventRow, type ReadingRow, toEvent, toReading } from './stored-rows.js';
-import type { EventQuery, ReadingQuery, Stream } from './types.js';
+import type { DownsampledBucket, EventQuery, ReadingQuery, Stream } from './types.js';
 
 type Db = Database.Database;
 type Param = string | number | null;
 
 const NO_LIMIT = -1;
+
+/**
+ * The longest downsampled bucket: config's storage.downsampleMinutes is at most 1440. It bounds the
+ * bucket_start range of `downsampledBuckets` (the primary key's order), so a bucket that began before
+ * since and still covers it is found without walking the channel's whole summarised history.
+ */
+const MAX_BUCKET_MS = 86_400_000;
 
 export function prepareQueryStatements(db: Db) {
   return {
@@ -23,6 +31,22 @@ export function prepareQueryStatements(db: Db) {
     ),
     latestReading: db.prepare<[string], ReadingRow>(
       'SELECT seq, ts, channel, value FROM readings WHERE channel = ? ORDER BY seq DESC LIMIT 1',
+    ),
+    /** One rowid seek: the first row at or after a seq (seqs have holes where rows were deleted). */
+    rowFromSeq: db.prepare<[number], { seq: number; ts: number }>(
+      'SELECT seq, ts FROM readings WHERE seq >= ? ORDER BY seq LIMIT 1',
+    ),
+    maxSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM readings'),
+    // Newest by ts, and of two at one ts the later logged, as the history's step series orders them.
+    readingInSeqRange: db.prepare<[number, number, string, number, number], ReadingRow>(
+      `SELECT seq, ts, channel, value FROM readings
+       WHERE seq >= ? AND seq < ? AND channel = ? AND ts >= ? AND ts < ?
+       ORDER BY ts DESC, seq DESC LIMIT 1`,
+    ),
+    downsampledBuckets: db.prepare<[string, number, number, number], DownsampledRow>(
+      `SELECT channel, bucket_start, bucket_ms, first_seq, last_seq, n, min, max, mean FROM downsampled
+       WHERE channel = ? AND bucket_start > ? AND bucket_start <= ? AND bucket_start + bucket_ms > ?
+       ORDER BY bucket_start, first_seq`,
     ),
   };
 }
@@ -75,6 +99,56 @@ export class ReaderQueries {
     return latest;
   }
 
+  /**
+   * The newest reading of a channel with beforeMs − lookbackMs ≤ ts < beforeMs (the value in effect at
+   * beforeMs), or undefined. readings has no ts or channel index (SD writes, migrations.ts v2), and a
+   * scan back by seq from the newest row would read every row logged since beforeMs (up to the whole
+   * log for an old time, or for a channel that never logged). Instead two binary searches over seq
+   * find the rows logged in the lookback window, about 2·log2(rows) rowid seeks, and only that window
+   * is read. This assumes ts grows with seq, true but for a clock set back (or a boot that never
+   * synchronised); there the window may be missed and the answer is undefined, never a row outside it.
+   */
+  readingBefore(channel: string, beforeMs: number, lookbackMs: number): LoggedReading | undefined {
+    if (!Number.isFinite(beforeMs)) throw new RangeError(`invalid time ${beforeMs}`);
+    if (!(lookbackMs >= 0)) throw new RangeError(`invalid lookback ${lookbackMs}`);
+    const last = this.sql.maxSeq.get()?.seq;
+    if (last == null) return undefined;
+    const fromMs = beforeMs - lookbackMs;
+    const lo = Number.isFinite(fromMs) ? this.firstSeqAt(fromMs, 0, last + 1) : 0;
+    const hi = this.firstSeqAt(beforeMs, lo, last + 1);
+    const row = this.sql.readingInSeqRange.get(lo, hi, channel, fromMs, beforeMs);
+    return row && toReading(row);
+  }
+
+  /** Downsampled buckets of a channel that overlap [sinceMs, untilMs], by bucket start. */
+  downsampledBuckets(channel: string, sinceMs: number, untilMs: number): DownsampledBucket[] {
+    return this.sql.downsampledBuckets.all(channel, sinceMs - MAX_BUCKET_MS, untilMs, sinceMs).map((r) => ({
+      channel: r.channel,
+      bucketStart: r.bucket_start,
+      bucketMs: r.bucket_ms,
+      firstSeq: r.first_seq,
+      lastSeq: r.last_seq,
+      n: r.n,
+      min: r.min,
+      max: r.max,
+      mean: r.mean,
+    }));
+  }
+
+  /**
+   * The lowest seq in [lo, hi) from which on rows have ts ≥ tsMs, taking ts to grow with seq; hi when
+   * there is none. Invariant: rows below lo are older than tsMs, the first row at or after hi is not.
+   */
+  private firstSeqAt(tsMs: number, lo: number, hi: number): number {
+    while (lo < hi) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const row = this.sql.rowFromSeq.get(mid);
+      if (row === undefined || row.seq >= hi || row.ts >= tsMs) hi = mid;
+      else lo = row.seq + 1;
+    }
+    return lo;
+  }
+
   /** Lowest and highest seq present in a stream's table (cheap: both ends of the rowid b-tree). */
   seqBounds(stream: Stream): { first: number; last: number } | undefined {
     const row = this.db
@@ -95,6 +169,18 @@ export class ReaderQueries {
     const rows = stmt.all(...f.params, limit === undefined ? NO_LIMIT : checkLimit(limit));
     return rows as R[];
   }
+}
+
+interface DownsampledRow {
+  channel: string;
+  bucket_start: number;
+  bucket_ms: number;
+  first_seq: number;
+  last_seq: number;
+  n: number;
+  min: number | null;
+  max: number | null;
+  mean: number | null;
 }
 
 /** Collects WHERE clauses whose value is given; `undefined` means "no filter". */

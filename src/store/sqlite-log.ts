@@ -22,6 +22,7 @@ import { OutboxPositions, type OutboxStatements, prepareOutboxStatements } from 
 import { prepareQueryStatements, type QueryStatements, ReaderQueries } from './reader-queries.js';
 import { prepareStatusStatements, StatusSnapshot, type StatusStatements } from './status-snapshot.js';
 import type {
+  DownsampledBucket,
   EncodedBatch,
   EventQuery,
   LogStore,
@@ -163,6 +164,14 @@ export class SqliteLog implements LogStore {
 
   queryEvents(q: EventQuery): LoggedEvent[] {
     return this.queries.queryEvents(q);
+  }
+
+  readingBefore(channel: string, beforeMs: number, lookbackMs: number): LoggedReading | undefined {
+    return this.queries.readingBefore(channel, beforeMs, lookbackMs);
+  }
+
+  downsampledBuckets(channel: string, sinceMs: number, untilMs: number): DownsampledBucket[] {
+    return this.queries.downsampledBuckets(channel, sinceMs, untilMs);
   }
 
   /** The next outbox batch encoded by SQLite (src/store/outbox-batches.ts). */

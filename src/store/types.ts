@@ -20,6 +20,22 @@ export interface EventQuery {
   limit?: number;
 }
 
+/** A row of `downsampled`: raw readings of one channel folded by retention (src/store/retention.ts). */
+export interface DownsampledBucket {
+  channel: string;
+  bucketStart: number;
+  bucketMs: number;
+  /** The seqs of the folded readings: older than every raw reading left. */
+  firstSeq: number;
+  lastSeq: number;
+  /** Readings folded, faults (null) included. */
+  n: number;
+  /** Over the non-null values, each reading counted once (not weighted by time); null when all were faults. */
+  min: number | null;
+  max: number | null;
+  mean: number | null;
+}
+
 export type OperatorCommandName =
   | 'mode'
   | 'occupancy.set'
@@ -101,6 +117,16 @@ export interface LogStore extends OutboxSource {
   appendEvent(event: PointEvent): LoggedEvent;
   queryReadings(q: ReadingQuery): LoggedReading[];
   queryEvents(q: EventQuery): LoggedEvent[];
+  /**
+   * The newest reading of a channel with beforeMs − lookbackMs ≤ ts < beforeMs: the value in effect at
+   * beforeMs. The lookback bounds the search (readings have no ts index).
+   */
+  readingBefore(channel: string, beforeMs: number, lookbackMs: number): LoggedReading | undefined;
+  /**
+   * The downsampled buckets of a channel that overlap [sinceMs, untilMs], by bucket start. A bucket start
+   * may repeat when retention folded one interval in two passes.
+   */
+  downsampledBuckets(channel: string, sinceMs: number, untilMs: number): DownsampledBucket[];
   /** The newest reading of each channel (to restore occupancy counts after a restart). */
   latestReadings(channels: readonly string[]): Map<string, LoggedReading>;
   saveStatus(status: Record<string, unknown>, savedAt: number): void;

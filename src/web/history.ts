@@ -1,7 +1,7 @@
 import { parseTimeArg } from '../cli/time-arg.js';
 import { DEFAULT_HEARTBEAT_SEC } from '../pipeline/log-policy.js';
 import { HttpError, queryParams } from './http.js';
-import type { HistoryPoint } from './types.js';
+import type { HistoryPoint, HistorySummary } from './types.js';
 
 export const HISTORY_MAX_RANGE_MS = 7 * 86_400_000;
 const CHANNEL = /^[a-z][a-zA-Z0-9]*(\.[a-zA-Z0-9_-]+){1,3}$/;
@@ -82,9 +82,9 @@ export function historyStaleMs(heartbeatSec: number): number {
  * at until. The log records by exception (src/pipeline/log-policy.ts), so each reading's value, null
  * included, holds from its ts until the channel's next reading, but at most `staleMs`. A bucket is the
  * mean of the values in effect in it, weighted by how long each held; null when it held only nulls;
- * left out when nothing was known in it (before the first reading, or after a value went stale).
- * Readings before since give the value in effect at since; no value holds past nowMs. Pure: time comes
- * only from the arguments.
+ * left out when nothing was known in it (before the first reading, or after a value went stale). A
+ * point with `holdMs` holds at most that long instead (a downsampled bucket). Readings before since
+ * give the value in effect at since; no value holds past nowMs. Pure: time comes only from the arguments.
  */
 export function downsample(
   readings: readonly HistoryPoint[],
@@ -101,7 +101,7 @@ export function downsample(
   steps.forEach((r, i) => {
     const from = Math.max(r.ts, sinceMs);
     // nothing is known past now: an until in the future must not draw the held value ahead of time
-    const to = Math.min(steps[i + 1]?.ts ?? Infinity, r.ts + staleMs, untilMs, nowMs);
+    const to = Math.min(steps[i + 1]?.ts ?? Infinity, r.ts + (r.holdMs ?? staleMs), untilMs, nowMs);
     // a non-finite value is no measurement; the log stores it as null, so it counts as a fault here too
     const value = r.value !== null && Number.isFinite(r.value) ? r.value : null;
     for (let b = Math.floor((from - sinceMs) / bucketMs); from < to && b < n; b++) {
@@ -135,6 +135,43 @@ export function downsample(
     ts,
     values,
   };
+}
+
+/**
+ * Raw readings preceded by the downsampled buckets that began before the first of them: raw readings win
+ * where both exist, and a bucket that runs into them is cut off by the first (the step series ends a
+ * value at the next point). A bucket holds its mean over its whole length rather than being a point at
+ * its start: a point would go stale after `staleMs` (4 min against 15-min buckets) and draw mostly holes,
+ * and the mean is what is known of the whole interval. Buckets of one start (retention folded the
+ * interval in two passes) are merged, their means weighted by the readings folded; the count includes
+ * faults, which the means leave out, so this is approximate where faults were folded. Pure.
+ */
+export function withSummaries(
+  raw: readonly HistoryPoint[],
+  summaries: readonly HistorySummary[],
+): HistoryPoint[] {
+  const firstRaw = raw.reduce((min, r) => (Number.isFinite(r.ts) ? Math.min(min, r.ts) : min), Infinity);
+  const merged = new Map<number, { ms: number; weighted: number; n: number; faultOnly: boolean }>();
+  for (const s of summaries) {
+    if (!(s.start < firstRaw) || !(s.ms > 0)) continue;
+    const acc = merged.get(s.start) ?? { ms: 0, weighted: 0, n: 0, faultOnly: true };
+    acc.ms = Math.max(acc.ms, s.ms);
+    if (s.mean !== null && Number.isFinite(s.mean)) {
+      // at least 1: a bucket with a mean folded a reading, whatever its count says
+      const n = Math.max(1, s.n);
+      acc.weighted += s.mean * n;
+      acc.n += n;
+      acc.faultOnly = false;
+    }
+    merged.set(s.start, acc);
+  }
+  const points = [...merged]
+    .sort(([a], [b]) => a - b)
+    .map(([start, acc]): HistoryPoint => {
+      const value = acc.faultOnly ? null : acc.weighted / acc.n;
+      return { ts: start, value, holdMs: acc.ms };
+    });
+  return [...points, ...raw];
 }
 
 /**

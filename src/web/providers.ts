@@ -2,7 +2,7 @@ import type { KioskConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { PointPipeline } from '../pipeline/point-pipeline.js';
 import type { LogStore, OperatorCommand } from '../store/types.js';
-import { HISTORY_STALE_MS, historyStaleMs } from './history.js';
+import { HISTORY_STALE_MS, historyStaleMs, withSummaries } from './history.js';
 import type {
   ActiveAlarm,
   AlarmSource,
@@ -53,18 +53,16 @@ export function historyFrom(store: LogStore, staleMs: number = HISTORY_STALE_MS)
   return {
     staleMs,
     readings: (channel, sinceMs, untilMs) => {
-      // The value in effect at since is the newest reading before it. queryReadings returns the oldest
-      // rows first (ORDER BY seq LIMIT), so `limit: 1` would give the oldest; instead it looks back only
-      // as far as a value may hold: an older one has gone stale by since (downsample).
-      const rows = store.queryReadings({ channel, sinceMs: sinceMs - staleMs, untilMs });
-      let before: HistoryPoint | undefined;
-      const out: HistoryPoint[] = [];
-      for (const r of rows) {
-        if (r.ts >= sinceMs) out.push({ ts: r.ts, value: r.value });
-        else if (before === undefined || r.ts >= before.ts) before = { ts: r.ts, value: r.value };
-      }
-      if (before !== undefined) out.unshift(before);
-      return out;
+      // The value in effect at since: a reading older than staleMs has gone stale by then (downsample).
+      const before = store.readingBefore(channel, sinceMs, staleMs);
+      const raw: HistoryPoint[] = before ? [{ ts: before.ts, value: before.value }] : [];
+      for (const r of store.queryReadings({ channel, sinceMs, untilMs }))
+        raw.push({ ts: r.ts, value: r.value });
+      // What retention folded: fills the part of the range from before the oldest raw reading.
+      const summaries = store
+        .downsampledBuckets(channel, sinceMs, untilMs)
+        .map((b) => ({ start: b.bucketStart, ms: b.bucketMs, mean: b.mean, n: b.n }));
+      return withSummaries(raw, summaries);
     },
   };
 }

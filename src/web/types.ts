@@ -11,12 +11,29 @@ export interface StatusSource {
 export interface HistoryPoint {
   ts: number;
   value: number | null;
+  /**
+   * How long the value may hold without a newer point; default the source's `staleMs` (a raw reading).
+   * A downsampled bucket holds its mean for the bucket's length (`withSummaries`).
+   */
+  holdMs?: number;
+}
+
+/** A bucket of the downsampled history (what retention keeps of raw readings past rawRetentionDays). */
+export interface HistorySummary {
+  start: number;
+  ms: number;
+  /** Mean of the folded readings' non-null values; null when all were faults. */
+  mean: number | null;
+  /** Readings folded: the weight when one interval was folded in two passes. */
+  n: number;
 }
 
 /**
  * Readings of one channel from the local log, in logging order: those from sinceMs to untilMs (both
  * inclusive) and, first, the newest one before sinceMs if it is recent enough to hold at sinceMs
- * (`staleMs`): the log records by exception, so that is the value in effect at sinceMs.
+ * (`staleMs`): the log records by exception, so that is the value in effect at sinceMs. Where the
+ * range reaches back before the raw readings, the downsampled buckets come first, as points that hold
+ * their mean for the bucket's length (`withSummaries`).
  */
 export interface HistorySource {
   /** How long a logged value holds without a newer row (twice the configured heartbeat). */

@@ -128,36 +128,43 @@ export interface BlackoutKiosk {
  */
 export async function startBlackoutKiosk(pin: string): Promise<BlackoutKiosk> {
   const broker = await startMosquitto();
-  const proxy = await startProxy(broker.port);
-  const kiosk = await startKiosk({
-    scenario: 'week',
-    startSec: BLACKOUT_SCENARIO_SEC,
-    start: BLACKOUT_START,
-    pin,
-    // no random drain start, quick reconnects: the backlog is sent while the link is up
-    mqtt: { url: proxy.url, drainStartJitterMs: 0, reconnectMinMs: 100, reconnectMaxMs: 1000 },
-  });
-  // Connected before the clock moves: otherwise the point would start out with its internet down.
-  await waitFor(
-    () => kiosk.logger.lines.some((l) => l.includes('kiosk:uplink: connected')),
-    15_000,
-    'the uplink to connect',
-  );
-  // The log's own count: the status is re-evaluated only as the clock moves, and here it stands still.
-  const backlog = () => Object.values(kiosk.service.store().backlog()).reduce((a, b) => a + b, 0);
-  await kiosk.advanceMinutes((GRID_FAILS - BLACKOUT_START) / 60_000);
-  await waitFor(() => backlog() < 500, 20_000, 'the uplink to catch up before the grid fails');
-  proxy.setBlocked(true);
-  proxy.dropConnections();
-  await kiosk.advanceMinutes((BLACKOUT_MOMENT - GRID_FAILS) / 60_000);
-  return {
-    kiosk,
-    broker,
-    proxy,
-    stop: async () => {
-      await kiosk.stop();
-      await proxy.close();
-      await broker.stop();
-    },
+  let proxy: TcpProxy | undefined;
+  let kiosk: RunningKiosk | undefined;
+  const stop = async (): Promise<void> => {
+    await kiosk?.stop();
+    await proxy?.close();
+    await broker.stop();
   };
+  // A failure half-way must not leave the broker (a child process) and the service running: the caller
+  // gets no handle to stop them.
+  try {
+    proxy = await startProxy(broker.port);
+    const link = proxy;
+    const k = await startKiosk({
+      scenario: 'week',
+      startSec: BLACKOUT_SCENARIO_SEC,
+      start: BLACKOUT_START,
+      pin,
+      // no random drain start, quick reconnects: the backlog is sent while the link is up
+      mqtt: { url: link.url, drainStartJitterMs: 0, reconnectMinMs: 100, reconnectMaxMs: 1000 },
+    });
+    kiosk = k;
+    // Connected before the clock moves: otherwise the point would start out with its internet down.
+    await waitFor(
+      () => k.logger.lines.some((l) => l.includes('kiosk:uplink: connected')),
+      15_000,
+      'the uplink to connect',
+    );
+    // The log's own count: the status is re-evaluated only as the clock moves, and here it stands still.
+    const backlog = () => Object.values(k.service.store().backlog()).reduce((a, b) => a + b, 0);
+    await k.advanceMinutes((GRID_FAILS - BLACKOUT_START) / 60_000);
+    await waitFor(() => backlog() < 500, 20_000, 'the uplink to catch up before the grid fails');
+    link.setBlocked(true);
+    link.dropConnections();
+    await k.advanceMinutes((BLACKOUT_MOMENT - GRID_FAILS) / 60_000);
+    return { kiosk: k, broker, proxy: link, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

@@ -52,11 +52,25 @@ export async function freePort(): Promise<number> {
  * extra mosquitto.conf lines (e.g. `max_inflight_messages 4`, or a TLS listener of its own).
  */
 export async function startMosquitto(opts: { port?: number; config?: string } = {}): Promise<Mosquitto> {
+  // A port found free can be taken by another test file before mosquitto binds it: pick another one.
+  // A port the caller fixed (a restart) cannot move, but a moment's wait can free it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts.port ?? (await freePort()), opts.config);
+    } catch (err) {
+      if (!(err instanceof PortInUseError) || attempt >= 5) throw err;
+      if (opts.port !== undefined) await sleep(500);
+    }
+  }
+}
+
+class PortInUseError extends Error {}
+
+async function startOnce(port: number, config: string | undefined): Promise<Mosquitto> {
   const binary = findMosquitto();
-  const port = opts.port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'pima-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  const extra = opts.config ? `${opts.config}\n` : '';
+  const extra = config ? `${config}\n` : '';
   // Extra lines go after the listener so TLS options (cafile, certfile, keyfile) apply to it.
   await writeFile(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n${extra}`);
   const child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,7 +82,7 @@ export async function startMosquitto(opts: { port?: number; config?: string } = 
   } catch (err) {
     await kill(child);
     await rm(dir, { recursive: true, force: true });
-    throw err;
+    throw /Address already in use/.test(output.join('')) ? new PortInUseError(String(err)) : err;
   }
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -84,7 +98,9 @@ async function waitForListener(child: ChildProcess, port: number, output: string
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`mosquitto exited (${child.exitCode ?? child.signalCode}): ${output.join('')}`);
     }
-    if (await canConnect(port)) return;
+    // "running" comes after every listener is bound: a connect alone could reach another process's
+    // listener on the same port while this broker is still failing with EADDRINUSE.
+    if (/mosquitto version \S+ running/.test(output.join('')) && (await canConnect(port))) return;
     await sleep(25);
   }
   throw new Error(`mosquitto did not listen on ${port} within ${START_TIMEOUT_MS} ms: ${output.join('')}`);

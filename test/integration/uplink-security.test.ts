@@ -8,7 +8,7 @@ import { MemoryLogger } from '../../src/core/logger.js';
 import { MqttUplink } from '../../src/uplink/mqtt-uplink.js';
 import { cli } from '../helpers/cli.js';
 import { FakeOutbox } from '../helpers/fake-outbox.js';
-import { freePort, type Mosquitto, sleep, startMosquitto } from '../helpers/mosquitto.js';
+import { type Mosquitto, sleep, startMosquitto } from '../helpers/mosquitto.js';
 
 let dir: string;
 
@@ -85,9 +85,8 @@ async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
 describe('uplink security', () => {
   it('verifies the broker certificate by default over mqtts, and connects with the right CA', async () => {
     makeCertificates();
-    const port = await freePort();
+    // The helper picks the port (a free one found first could be taken before mosquitto binds it).
     const broker: Mosquitto = await startMosquitto({
-      port,
       config: [
         `cafile ${join(dir, 'ca.pem')}`,
         `certfile ${join(dir, 'server.pem')}`,
@@ -95,7 +94,7 @@ describe('uplink security', () => {
       ].join('\n'),
     });
     const base = {
-      url: `mqtts://localhost:${port}`,
+      url: `mqtts://localhost:${broker.port}`,
       topicPrefix: 'pima/tls',
       pointId: 'tls-point',
       keepaliveSec: 10,

@@ -5,14 +5,7 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { scenario } from '../../src/drivers/sim/scenarios.js';
 import { SimWorld } from '../../src/drivers/sim/world.js';
-import {
-  freePort,
-  type Mosquitto,
-  sleep,
-  startMosquitto,
-  startProxy,
-  type TcpProxy,
-} from '../helpers/mosquitto.js';
+import { type Mosquitto, sleep, startMosquitto, startProxy, type TcpProxy } from '../helpers/mosquitto.js';
 import {
   checkMemory,
   checkMilestones,
@@ -271,8 +264,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   const log = o.log ?? (() => undefined);
   const base = mkdtempSync(join(tmpdir(), 'pima-soak-'));
   const disk = soakDisk(base, o.tmpfsMiB, o.capBytes);
-  const port = await freePort();
-  const broker = await startMosquitto({ port });
+  // The helper picks the port and retries one taken meanwhile; the broker restart reuses it.
+  const broker = await startMosquitto();
+  const port = broker.port;
   const proxy = await startProxy(port);
   const ledger = new SoakLedger();
   const receiver = await connectReceiver(broker.url, ledger);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { buildGpioDrivers } from '../../../src/drivers/gpio/build.js';
@@ -103,8 +103,8 @@ describe('mains present input', () => {
     expect(sink.readings).toEqual([]);
     k.refuse.delete(529);
     clock.advance(5000);
-    await new Promise((r) => setTimeout(r, 10)); // the retry opens asynchronously
-    expect(sink.lastHealth()).toBe('ok');
+    // the retry opens asynchronously (real file I/O): poll, 10 ms was a guess that load can beat
+    await vi.waitFor(() => expect(sink.lastHealth()).toBe('ok'), { timeout: 10_000, interval: 10 });
     expect(k.exported()).toEqual([529]);
   });
 

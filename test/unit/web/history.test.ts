@@ -4,8 +4,9 @@ import {
   HISTORY_STALE_MS,
   type HistoryRequest,
   historyStaleMs,
+  withSummaries,
 } from '../../../src/web/history.js';
-import type { HistoryPoint } from '../../../src/web/types.js';
+import type { HistoryPoint, HistorySummary } from '../../../src/web/types.js';
 
 const SINCE = Date.parse('2026-12-01T06:00:00.000Z');
 const MIN = 60_000;
@@ -131,5 +132,75 @@ describe('history of step data (downsample)', () => {
     expect(s.since).toBe('2026-12-01T06:00:00.000Z');
     expect(s.until).toBe('2026-12-01T06:10:00.000Z');
     expect(downsample([], REQ)).toMatchObject({ ts: [], values: [] });
+  });
+});
+
+describe('history older than the raw readings (withSummaries)', () => {
+  const QUARTER = 15 * MIN;
+  /** Two hours in eight quarter-hour buckets. */
+  const HOURS: HistoryRequest = { ...REQ, untilMs: SINCE + 8 * QUARTER, points: 8 };
+  const bucket = (quarter: number, mean: number | null, n = 8, ms = QUARTER): HistorySummary => ({
+    start: SINCE + quarter * QUARTER,
+    ms,
+    mean,
+    n,
+  });
+
+  it('a downsampled bucket holds its mean for its whole length, though longer than the staleness bound', () => {
+    const points = withSummaries([], [bucket(0, 11), bucket(1, 12.5), bucket(3, null)]);
+    expect(points).toEqual([
+      { ts: SINCE, value: 11, holdMs: QUARTER },
+      { ts: SINCE + QUARTER, value: 12.5, holdMs: QUARTER },
+      { ts: SINCE + 3 * QUARTER, value: null, holdMs: QUARTER },
+    ]);
+    const s = downsample(points, HOURS);
+    // quarter 2 was never folded (the logger was down): left out; quarter 3 was faults only
+    expect(s.ts).toEqual([SINCE, SINCE + QUARTER, SINCE + 3 * QUARTER]);
+    expect(s.values).toEqual([11, 12.5, null]);
+  });
+
+  it('raw readings win: buckets from the first raw reading on are dropped, one running into it is cut', () => {
+    const raw = [
+      at(4 * QUARTER + 5 * MIN, 20),
+      at(4 * QUARTER + 8 * MIN, 20),
+      at(4 * QUARTER + 11 * MIN, 20),
+      at(5 * QUARTER, 22),
+    ];
+    const points = withSummaries(raw, [bucket(3, 10), bucket(4, 12), bucket(5, 99), bucket(6, 99)]);
+    expect(points).toEqual([
+      { ts: SINCE + 3 * QUARTER, value: 10, holdMs: QUARTER },
+      { ts: SINCE + 4 * QUARTER, value: 12, holdMs: QUARTER },
+      ...raw,
+    ]);
+    const s = downsample(points, HOURS);
+    // quarter 4: 5 min of the bucket's 12 (the first raw reading ends it), then 10 min of 20; quarter 5:
+    // raw only, 22 held 4 min; quarter 6: the bucket lies after raw readings began, so it is not used
+    expect(s.ts).toEqual([3, 4, 5].map((q) => SINCE + q * QUARTER));
+    expect(s.values).toEqual([10, Math.round(((5 * 12 + 10 * 20) / 15) * 1000) / 1000, 22]);
+  });
+
+  it('the value in effect at since wins over a bucket too', () => {
+    const raw = [at(-MIN, 13), at(2 * MIN, 13)];
+    expect(withSummaries(raw, [bucket(-1, 99), bucket(0, 99)])).toEqual([
+      { ts: SINCE - QUARTER, value: 99, holdMs: QUARTER },
+      ...raw,
+    ]);
+    expect(downsample(withSummaries(raw, [bucket(-1, 99), bucket(0, 99)]), HOURS).values).toEqual([13]);
+  });
+
+  it('merges buckets of one start (folded in two passes) weighted by the readings folded; faults carry no weight', () => {
+    const points = withSummaries(
+      [],
+      [bucket(0, 10, 3), bucket(0, 14, 1), bucket(0, null, 5), bucket(1, null, 2)],
+    );
+    expect(points).toEqual([
+      { ts: SINCE, value: 11, holdMs: QUARTER },
+      { ts: SINCE + QUARTER, value: null, holdMs: QUARTER },
+    ]);
+  });
+
+  it('sorts buckets by start and ignores empty ones', () => {
+    const points = withSummaries([], [bucket(2, 3), bucket(0, 1), bucket(1, 2, 4, 0)]);
+    expect(points.map((p) => p.value)).toEqual([1, 3]);
   });
 });
