@@ -70,7 +70,8 @@ export async function submit(
       if (row?.appliedAt != null) {
         const ok = row.result?.startsWith('ok') === true;
         (ok ? io.stdout : io.stderr)(
-          `${ok ? 'applied' : 'rejected'} (#${id}) by the running service (pid ${pid}): ${row.result}\n`,
+          // from writing the command to seeing it applied: the latency an operator feels, without node's start
+          `${ok ? 'applied' : 'rejected'} (#${id}) by the running service (pid ${pid}) in ${Date.now() - cmd.ts} ms: ${row.result}\n`,
         );
         return ok ? 0 : 1;
       }

@@ -122,25 +122,18 @@ describe('the CLI beside a running service', () => {
   });
 
   it('applies a mode override within 1 s and logs who did it', async () => {
-    // The CLI's own start (node, config, opening the log) is set-up, not the service's latency, and it is
-    // what load stretches: measured on the `status` runs just before and after, and taken off.
-    const timed = async (args: string[]) => {
-      const t = Date.now();
-      const res = await cli(args);
-      return { res, ms: Date.now() - t };
-    };
-    const startBefore = await timed(['status', '--json', '--config', configFile]);
-    const { res: r, ms } = await timed(['mode', 'closed', '--reason', 'curfew', '--config', configFile]);
+    const r = await cli(['mode', 'closed', '--reason', 'curfew', '--config', configFile]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(
-      /applied \(#\d+\) by the running service \(pid \d+\): ok: mode auto → closed \(curfew\)/,
-    );
-    const after = await timed(['status', '--json', '--config', configFile]);
-    const cliStart = Math.max(startBefore.ms, after.ms);
-    // the old bound was 2500 ms for everything; a CLI start costs ~500 ms unloaded, leaving ~2 s
-    expect(ms - cliStart).toBeLessThan(2000);
-    const status = JSON.parse(after.res.stdout);
+    const m =
+      /applied \(#\d+\) by the running service \(pid \d+\) in (\d+) ms: ok: mode auto → closed \(curfew\)/.exec(
+        r.stdout,
+      );
+    expect(m, r.stdout).not.toBeNull();
+    // the CLI measures from writing the command to seeing it applied, so node's own start is not counted
+    expect(Number(m?.[1])).toBeLessThan(1000);
+    const after = await cli(['status', '--json', '--config', configFile]);
+    const status = JSON.parse(after.stdout);
     expect(status).toMatchObject({ status: 'CLOSED', mode: 'closed' });
     const log = await cli(['log', '--json', '--config', configFile]);
     const events = log.stdout
