@@ -1,89 +1,25 @@
 // The recommended broker setup (docs/broker/): a real Mosquitto with the shipped ACL template and a
 // password file made by mosquitto_passwd. A point may only write its own topics and read its own cmd/*.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connectAsync, type IPublishPacket, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecuredBroker } from '../../bench/fleet/broker.js';
+import { newCredential, RECEIVER_USER } from '../../bench/fleet/credentials.js';
 import {
-  type Credential,
-  newCredential,
-  RECEIVER_USER,
-  writeSecretsFile,
-} from '../../bench/fleet/credentials.js';
-import { ManualClock } from '../../src/core/clock.js';
-import { MemoryLogger } from '../../src/core/logger.js';
-import { openLog } from '../../src/store/sqlite-log.js';
-import { MqttUplink } from '../../src/uplink/mqtt-uplink.js';
-import { loadSecurity } from '../../src/uplink/security.js';
+  arrives,
+  BrokerClients,
+  expectUplinkAccepted,
+  pubackCode,
+  record,
+  SETTLE_MS,
+  subackCode,
+} from '../helpers/broker-probe.js';
 import { sleep } from '../helpers/mosquitto.js';
 
 const A = newCredential('point-a');
 const B = newCredential('point-b');
 const RECEIVER = newCredential(RECEIVER_USER);
-/** How long "never arrives" waits after a message that did arrive (the broker handles a client in order). */
-const SETTLE_MS = 300;
-
-interface Seen {
-  topic: string;
-  payload: string;
-}
-
 let broker: SecuredBroker;
-const clients: MqttClient[] = [];
-
-async function client(
-  cred: Credential,
-  clientId = `${cred.username}-${clients.length}`,
-): Promise<MqttClient> {
-  const c = await connectAsync(broker.url, {
-    protocolVersion: 5,
-    username: cred.username,
-    password: cred.password,
-    clientId,
-    clean: true,
-    reconnectPeriod: 0,
-  });
-  clients.push(c);
-  return c;
-}
-
-function record(c: MqttClient): Seen[] {
-  const seen: Seen[] = [];
-  c.on('message', (topic: string, payload: Buffer, _p: IPublishPacket) =>
-    seen.push({ topic, payload: payload.toString() }),
-  );
-  return seen;
-}
-
-/** The PUBACK reason code of a QoS 1 publish: 0 (or undefined) accepted, ≥ 0x80 refused. */
-async function pubackCode(c: MqttClient, topic: string, payload: string): Promise<number> {
-  try {
-    const packet = await c.publishAsync(topic, payload, { qos: 1 });
-    return packet && 'reasonCode' in packet ? (packet.reasonCode ?? 0) : 0;
-  } catch (err) {
-    if (err instanceof Error && 'code' in err && typeof err.code === 'number') return err.code;
-    throw err;
-  }
-}
-
-async function subackCode(c: MqttClient, filter: string): Promise<number> {
-  const granted = await c.subscribeAsync(filter, { qos: 1 });
-  const first = granted[0];
-  if (!first) throw new Error(`no SUBACK entry for ${filter}`);
-  return first.qos;
-}
-
-/** Waits until `seen` holds a message on `topic` (the in-order marker), or fails. */
-async function arrives(seen: Seen[], topic: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!seen.some((m) => m.topic === topic)) {
-    if (Date.now() > deadline)
-      throw new Error(`nothing on ${topic}; saw ${seen.map((m) => m.topic).join(', ')}`);
-    await sleep(10);
-  }
-}
+const clients = new BrokerClients(() => broker.url);
+const client = clients.connect.bind(clients);
 
 beforeAll(async () => {
   broker = new SecuredBroker({ users: [A, B, RECEIVER], isRoot: process.getuid?.() === 0 });
@@ -91,7 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await clients.endAll();
   await broker?.dispose();
 });
 
@@ -174,42 +110,6 @@ describe('shipped ACL template (docs/broker/aclfile) on a real Mosquitto', () =>
   });
 
   it('a real MqttUplink with its secrets file publishes online, status and telemetry without a refusal', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pima-fleet-acl-'));
-    const receiver = await client(RECEIVER);
-    const seen = record(receiver);
-    await receiver.subscribeAsync('pima/v1/point-a/#', { qos: 1 });
-    const secretsFile = join(dir, 'secrets.yaml');
-    writeSecretsFile(secretsFile, A);
-    const log = openLog(join(dir, 'kiosk.db'));
-    const logger = new MemoryLogger();
-    const uplink = new MqttUplink({
-      url: broker.url,
-      topicPrefix: 'pima/v1',
-      pointId: 'point-a',
-      keepaliveSec: 30,
-      reconnectMinMs: 100,
-      reconnectMaxMs: 1000,
-      batchMaxRecords: 50,
-      security: loadSecurity({ url: broker.url, secretsFile, tls: { verifyServer: true } }),
-      outbox: log,
-      clock: new ManualClock(Date.now()),
-      logger,
-    });
-    try {
-      log.appendReadings([{ channel: 'battery.voltage', value: 12.8, ts: Date.now() }]);
-      uplink.publishStatus({ status: 'OPEN', ts: new Date().toISOString() });
-      await uplink.start();
-      await arrives(seen, 'pima/v1/point-a/telemetry');
-      await arrives(seen, 'pima/v1/point-a/status');
-      await arrives(seen, 'pima/v1/point-a/online');
-      const deadline = Date.now() + 5000;
-      while (log.sentPosition('telemetry') < 1 && Date.now() < deadline) await sleep(20);
-      expect(log.sentPosition('telemetry')).toBe(1);
-      expect(logger.lines.filter((l) => /refus|not authori/i.test(l))).toEqual([]);
-    } finally {
-      await uplink.stop();
-      log.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await expectUplinkAccepted(broker.url, await client(RECEIVER), A);
   });
 });

@@ -20,28 +20,23 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handToBroker, newCredential, RECEIVER_USER, repoRoot } from '../../bench/fleet/credentials.js';
 import {
-  type Credential,
-  handToBroker,
-  newCredential,
-  RECEIVER_USER,
-  repoRoot,
-  writeSecretsFile,
-} from '../../bench/fleet/credentials.js';
-import { ManualClock } from '../../src/core/clock.js';
-import { MemoryLogger } from '../../src/core/logger.js';
-import { openLog } from '../../src/store/sqlite-log.js';
-import { MqttUplink } from '../../src/uplink/mqtt-uplink.js';
-import { loadSecurity } from '../../src/uplink/security.js';
+  arrives,
+  BrokerClients,
+  expectUplinkAccepted,
+  pubackCode,
+  record,
+  SETTLE_MS,
+  subackCode,
+} from '../helpers/broker-probe.js';
 import { type Mosquitto, sleep, startMosquitto } from '../helpers/mosquitto.js';
 
 const A = newCredential('point-a');
 const B = newCredential('point-b');
 const RECEIVER = newCredential(RECEIVER_USER);
-/** How long "never arrives" waits after a message that did arrive (the broker handles a client in order). */
-const SETTLE_MS = 300;
 const SCRIPT = join(repoRoot(), 'scripts', 'broker-dynsec.mjs');
 
 /** Where Debian/Ubuntu (per architecture), other Linux builds and Homebrew put the plugin. */
@@ -65,16 +60,12 @@ function findDynsecPlugin(): string {
   throw new Error('mosquitto_dynamic_security.so not found (Debian: it ships in the mosquitto package)');
 }
 
-interface Seen {
-  topic: string;
-  payload: string;
-}
-
 let dir: string;
 let configFile: string;
 let passwordsFile: string;
 let broker: Mosquitto;
-const clients: MqttClient[] = [];
+const clients = new BrokerClients(() => broker.url);
+const client = clients.connect.bind(clients);
 
 function runScript(config = configFile, passwords = passwordsFile): string {
   return execFileSync(process.execPath, [SCRIPT, '--config', config, '--passwords', passwords], {
@@ -89,61 +80,6 @@ interface DynsecFile {
 
 function readDynsec(file: string): DynsecFile {
   return JSON.parse(readFileSync(file, 'utf8')) as DynsecFile;
-}
-
-async function client(cred: Credential, opts: IClientOptions = {}): Promise<MqttClient> {
-  const c = await connectAsync(broker.url, {
-    protocolVersion: 5,
-    username: cred.username,
-    password: cred.password,
-    clientId: `${cred.username}-${clients.length}`,
-    clean: true,
-    reconnectPeriod: 0,
-    ...opts,
-  });
-  clients.push(c);
-  return c;
-}
-
-function record(c: MqttClient): Seen[] {
-  const seen: Seen[] = [];
-  c.on('message', (topic: string, payload: Buffer) => seen.push({ topic, payload: payload.toString() }));
-  return seen;
-}
-
-/** The PUBACK reason code of a QoS 1 publish: 0 (or undefined) accepted, ≥ 0x80 refused. */
-async function pubackCode(c: MqttClient, topic: string, payload: string): Promise<number> {
-  try {
-    const packet = await c.publishAsync(topic, payload, { qos: 1 });
-    return packet && 'reasonCode' in packet ? (packet.reasonCode ?? 0) : 0;
-  } catch (err) {
-    if (err instanceof Error && 'code' in err && typeof err.code === 'number') return err.code;
-    throw err;
-  }
-}
-
-/**
- * The SUBACK's code for one filter, read from the packet itself: mqtt.js rejects subscribeAsync on a
- * refusal without the code, but hands the SUBACK to the callback.
- */
-function subackCode(c: MqttClient, filter: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    c.subscribe(filter, { qos: 1 }, (err, _granted, packet) => {
-      const code = packet?.granted[0];
-      if (typeof code === 'number') resolve(code);
-      else reject(err ?? new Error(`no SUBACK code for ${filter}`));
-    });
-  });
-}
-
-/** Waits until `seen` holds a message on `topic` (the in-order marker), or fails. */
-async function arrives(seen: Seen[], topic: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!seen.some((m) => m.topic === topic)) {
-    if (Date.now() > deadline)
-      throw new Error(`nothing on ${topic}; saw ${seen.map((m) => m.topic).join(', ')}`);
-    await sleep(10);
-  }
 }
 
 beforeAll(async () => {
@@ -168,7 +104,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await clients.endAll();
   await broker?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -310,42 +246,6 @@ describe('dynamic security setup (docs/broker/README.md) on a real Mosquitto', (
   });
 
   it('a real MqttUplink with its secrets file publishes online, status and telemetry without a refusal', async () => {
-    const work = mkdtempSync(join(tmpdir(), 'pima-fleet-dynsec-uplink-'));
-    const receiver = await client(RECEIVER);
-    const seen = record(receiver);
-    await receiver.subscribeAsync('pima/v1/point-a/#', { qos: 1 });
-    const secretsFile = join(work, 'secrets.yaml');
-    writeSecretsFile(secretsFile, A);
-    const log = openLog(join(work, 'kiosk.db'));
-    const logger = new MemoryLogger();
-    const uplink = new MqttUplink({
-      url: broker.url,
-      topicPrefix: 'pima/v1',
-      pointId: 'point-a',
-      keepaliveSec: 30,
-      reconnectMinMs: 100,
-      reconnectMaxMs: 1000,
-      batchMaxRecords: 50,
-      security: loadSecurity({ url: broker.url, secretsFile, tls: { verifyServer: true } }),
-      outbox: log,
-      clock: new ManualClock(Date.now()),
-      logger,
-    });
-    try {
-      log.appendReadings([{ channel: 'battery.voltage', value: 12.8, ts: Date.now() }]);
-      uplink.publishStatus({ status: 'OPEN', ts: new Date().toISOString() });
-      await uplink.start();
-      await arrives(seen, 'pima/v1/point-a/telemetry');
-      await arrives(seen, 'pima/v1/point-a/status');
-      await arrives(seen, 'pima/v1/point-a/online');
-      const deadline = Date.now() + 5000;
-      while (log.sentPosition('telemetry') < 1 && Date.now() < deadline) await sleep(20);
-      expect(log.sentPosition('telemetry')).toBe(1);
-      expect(logger.lines.filter((l) => /refus|not authori/i.test(l))).toEqual([]);
-    } finally {
-      await uplink.stop();
-      log.close();
-      rmSync(work, { recursive: true, force: true });
-    }
+    await expectUplinkAccepted(broker.url, await client(RECEIVER), A);
   });
 });
