@@ -8,6 +8,7 @@ import { MemoryLogger } from '../../src/core/logger.js';
 import type { Reading } from '../../src/core/readings.js';
 import { openLog, type SqliteLog } from '../../src/store/sqlite-log.js';
 import { MqttUplink, type MqttUplinkOptions, type UplinkStore } from '../../src/uplink/mqtt-uplink.js';
+import { Cleanups } from '../helpers/cleanups.js';
 import { FakeOutbox } from '../helpers/fake-outbox.js';
 import {
   type Collector,
@@ -25,7 +26,7 @@ const T0 = Date.parse('2026-12-01T08:00:00.000Z');
 
 let broker: Mosquitto;
 let dir: string;
-let cleanups: Array<() => Promise<void> | void> = [];
+const cleanups = new Cleanups();
 let nextPoint = 0;
 
 beforeAll(async () => {
@@ -38,21 +39,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-afterEach(async () => {
-  // Every cleanup runs and the list is emptied even if one throws: a broker, proxy or client left
-  // over from a failed test must not spill into the next one.
-  const pending = cleanups.reverse();
-  cleanups = [];
-  let first: unknown;
-  for (const cleanup of pending) {
-    try {
-      await cleanup();
-    } catch (err) {
-      first ??= err;
-    }
-  }
-  if (first !== undefined) throw first;
-});
+afterEach(() => cleanups.run());
 
 function readings(count: number, firstTs = T0): Reading[] {
   return Array.from({ length: count }, (_, i) => ({

@@ -4,6 +4,7 @@ import type { PointEvent } from '../../src/core/events.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import type { Reading } from '../../src/core/readings.js';
 import { MqttUplink, type MqttUplinkOptions } from '../../src/uplink/mqtt-uplink.js';
+import { Cleanups } from '../helpers/cleanups.js';
 import { FakeOutbox } from '../helpers/fake-outbox.js';
 import {
   type CollectedMessage,
@@ -27,7 +28,7 @@ interface Batch {
 }
 
 let broker: Mosquitto;
-let cleanups: Array<() => Promise<void>> = [];
+const cleanups = new Cleanups();
 let nextPoint = 0;
 
 beforeAll(async () => {
@@ -38,21 +39,7 @@ afterAll(async () => {
   await broker?.stop();
 });
 
-afterEach(async () => {
-  // Every cleanup runs and the list is emptied even if one throws: a broker, proxy or client left
-  // over from a failed test must not spill into the next one.
-  const pending = cleanups.reverse();
-  cleanups = [];
-  let first: unknown;
-  for (const cleanup of pending) {
-    try {
-      await cleanup();
-    } catch (err) {
-      first ??= err;
-    }
-  }
-  if (first !== undefined) throw first;
-});
+afterEach(() => cleanups.run());
 
 function readings(count: number, firstTs = T0): Reading[] {
   return Array.from({ length: count }, (_, i) => ({

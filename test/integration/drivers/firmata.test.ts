@@ -12,6 +12,7 @@ import { FirmataSign } from '../../../src/sign/outputs/firmata-sign.js';
 import { PATTERNS } from '../../../src/sign/pattern.js';
 import { FirmataBoardEmulator } from '../../emulators/firmata-board.js';
 import { RecordingSink } from '../../fixtures/gpio/recording-sink.js';
+import { Cleanups } from '../../helpers/cleanups.js';
 import { type PtyPair, startPtyPair } from '../../helpers/pty.js';
 
 const WAIT = { timeout: 20_000, interval: 50 };
@@ -25,7 +26,7 @@ interface Rig {
 }
 
 let rigs: Rig[] = [];
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups = new Cleanups();
 
 afterEach(async () => {
   // The rigs (socat processes) are stopped even when a driver's stop throws, so a failed test leaves
@@ -33,7 +34,7 @@ afterEach(async () => {
   const stopping = rigs;
   rigs = [];
   try {
-    for (const c of cleanups.splice(0).reverse()) await c();
+    await cleanups.run();
   } finally {
     for (const r of stopping) {
       await r.board.stop();
@@ -184,7 +185,7 @@ describe('Firmata board over a PTY (emulated Nano with StandardFirmata)', () => 
 
   it('an absent port is a fault and is retried; a board that never answers is a handshake fault', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pima-firmata-'));
-    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const { sink } = await analog(join(dir, 'nothing-here'));
     await vi.waitFor(() => expect(sink.lastHealth()).toBe('fault'), WAIT);
     expect(sink.healths.at(-1)?.message).toMatch(/cannot open .*nothing-here/);
