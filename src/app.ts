@@ -1,3 +1,4 @@
+import { errorMessage } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 
 /** One part of the service with its own start and stop. */
@@ -27,7 +28,7 @@ export class App {
         this.started.push(c);
       } catch (err) {
         this.logger.error(`start failed in ${c.name}`, {
-          error: err instanceof Error ? err.message : String(err),
+          error: errorMessage(err),
         });
         await this.stop();
         throw err;
@@ -49,7 +50,7 @@ export class App {
       } catch (err) {
         clean = false;
         this.logger.error(`stop failed in ${c.name}`, {
-          error: err instanceof Error ? err.message : String(err),
+          error: errorMessage(err),
         });
       }
     }

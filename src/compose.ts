@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { App, type Component } from './app.js';
 import type { KioskConfig } from './config/schema.js';
 import type { Clock } from './core/clock.js';
+import { errorMessage } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 import { buildDrivers } from './drivers/build.js';
 import { buildFirmataConnection } from './drivers/firmata/build.js';
@@ -187,7 +188,7 @@ export function buildService(ctx: ServiceContext): Service {
           web = server;
         } catch (err) {
           // The page is a convenience; the sign, the log and the uplink go on without it.
-          logger.error(err instanceof Error ? err.message : String(err));
+          logger.error(errorMessage(err));
         }
       },
       stop: () => web?.stop(),

@@ -3,6 +3,7 @@ import { ConfigError, formatProblem } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
 import { locateConfig } from '../config/locate.js';
 import type { KioskConfig } from '../config/schema.js';
+import { errorMessage } from '../core/errors.js';
 import { openLog } from '../store/sqlite-log.js';
 import type { LogStore } from '../store/types.js';
 import { pidPathFor, runningServicePid } from '../system/pid-file.js';
@@ -31,7 +32,7 @@ export function openLogReadOnly(config: KioskConfig): LogStore {
   try {
     return openLog(logPath(config), { readonly: true });
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), EXIT.failure);
+    throw new CliError(errorMessage(err), EXIT.failure);
   }
 }
 
@@ -39,7 +40,7 @@ export function openLogWritable(config: KioskConfig): LogStore {
   try {
     return openLog(logPath(config));
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), EXIT.failure);
+    throw new CliError(errorMessage(err), EXIT.failure);
   }
 }
 
@@ -52,6 +53,6 @@ export function timeOption(value: string | undefined, now: number): number | und
   try {
     return parseTimeArg(value, now);
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), EXIT.usage);
+    throw new CliError(errorMessage(err), EXIT.usage);
   }
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { errorMessage } from '../core/errors.js';
 import { checkLog, type LogReport } from '../store/check.js';
 import { openLog, type SqliteLog } from '../store/sqlite-log.js';
 import { loadCliConfig, logPath } from './context.js';
@@ -11,7 +12,7 @@ export function dbCheck(io: CliIo, opts: { config?: string; json?: boolean; quic
   try {
     store = openLog(logPath(config), { readonly: true });
   } catch (err) {
-    throw new CliError(err instanceof Error ? err.message : String(err), EXIT.failure);
+    throw new CliError(errorMessage(err), EXIT.failure);
   }
   try {
     const report = checkLog(store, { full: opts.quick !== true });

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { SetupError } from '../config/errors.js';
+import { errorMessage } from '../core/errors.js';
 import { registerAlarm } from './alarm.js';
 import { checkConfig } from './check-config.js';
 import { registerDbCommand } from './db.js';
@@ -34,7 +35,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr(`${err.message}\n`);
       return EXIT.config;
     }
-    io.stderr(`pima-kiosk: ${err instanceof Error ? err.message : String(err)}\n`);
+    io.stderr(`pima-kiosk: ${errorMessage(err)}\n`);
     return EXIT.failure;
   }
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { errorMessage } from '../core/errors.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
 import { configSchema, type KioskConfig } from './schema.js';
 
@@ -36,7 +37,7 @@ export function parseConfigText(text: string, file: string): KioskConfig {
     raw = doc.toJS() ?? {};
   } catch (err) {
     // e.g. an alias with no anchor ("*a"): the yaml library throws here, not in doc.errors
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     throw new ConfigError([{ file, line: 1, col: 1, path: '', message: `YAML: ${firstLine(message)}` }]);
   }
   const result = configSchema.safeParse(raw);

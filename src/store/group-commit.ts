@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
 import type { LoggedReading, Reading } from '../core/readings.js';
 import { readingProblem } from './record-checks.js';
 import type { LogStore, SavedStatus } from './types.js';
@@ -163,6 +164,6 @@ export class ReadingBatcher {
 }
 
 function asError(err: unknown, context: string): Error {
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorMessage(err);
   return new Error(`${context}: ${detail}`, { cause: err });
 }

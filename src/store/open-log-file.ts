@@ -4,6 +4,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { errorMessage } from '../core/errors.js';
 import {
   APPLICATION_ID,
   assertCompatible,
@@ -60,7 +61,7 @@ function assertIntact(db: Db, file: string): void {
     const rows = db.pragma('quick_check(20)') as { quick_check: string }[];
     problems = rows.map((r) => r.quick_check);
   } catch (err) {
-    throw corruptLog(file, err instanceof Error ? err.message : String(err), err);
+    throw corruptLog(file, errorMessage(err), err);
   }
   if (problems.length !== 1 || problems[0] !== 'ok') throw corruptLog(file, problems.join('; '));
 }
@@ -137,7 +138,7 @@ function missingLog(file: string): LogOpenError {
 
 export function describeOpenError(err: unknown, file: string): Error {
   if (err instanceof LogOpenError) return err;
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorMessage(err);
   if (isCorruption(err) && hasLogHeader(file)) return corruptLog(file, detail, err);
   return new LogOpenError(
     'unreadable',

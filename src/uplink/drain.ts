@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { OutboxSource, Stream } from '../store/types.js';
 import { AckWindow } from './ack-window.js';
@@ -267,7 +268,7 @@ export class Drain implements BacklogSource {
       this.failing = false;
       return value;
     } catch (err) {
-      const ctx = { error: err instanceof Error ? err.message : String(err) };
+      const ctx = { error: errorMessage(err) };
       if (this.failing) this.ctx.logger.debug(`cannot ${what}`, ctx);
       else this.ctx.logger.error(`cannot ${what}`, ctx);
       this.failing = true;

@@ -1,4 +1,5 @@
 import { parseTimeArg } from '../cli/time-arg.js';
+import { errorMessage } from '../core/errors.js';
 import { DEFAULT_HEARTBEAT_SEC } from '../pipeline/log-policy.js';
 import { HttpError, queryParams } from './http.js';
 import type { HistoryPoint, HistorySummary } from './types.js';
@@ -60,7 +61,7 @@ function time(text: string, name: string, now: number): number {
   try {
     return parseTimeArg(text, now);
   } catch (err) {
-    throw new HttpError(400, `${name}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new HttpError(400, `${name}: ${errorMessage(err)}`);
   }
 }
 

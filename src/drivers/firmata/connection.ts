@@ -1,5 +1,6 @@
 import { SerialPort } from 'serialport';
 import { type Clock, SystemClock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
 import { createFirmata, type FirmataIo } from './facade.js';
 
 /** What a user of the board (analog driver, sign) is told. `ready` comes again after every reconnect. */
@@ -124,9 +125,9 @@ export class FirmataConnection {
     // errors after a teardown (a late write to a closed port) must not crash anything
     io.on(
       'error',
-      (err) => mine() && this.down(`${lostPort(err) ? 'port lost' : 'board error'}: ${describe(err)}`),
+      (err) => mine() && this.down(`${lostPort(err) ? 'port lost' : 'board error'}: ${errorMessage(err)}`),
     );
-    port.on('error', (err) => mine() && this.down(`port error: ${describe(err)}`));
+    port.on('error', (err) => mine() && this.down(`port error: ${errorMessage(err)}`));
     port.on('close', (err) => mine() && this.down(`port closed${err ? `: ${err.message}` : ''}`));
     port.on('data', () => {
       this.lastByteAt = this.timers.now();
@@ -169,7 +170,7 @@ export class FirmataConnection {
       try {
         l.ready(io);
       } catch (err) {
-        this.down(`setting up the board failed: ${describe(err)}`);
+        this.down(`setting up the board failed: ${errorMessage(err)}`);
         return;
       }
     }
@@ -203,9 +204,5 @@ export class FirmataConnection {
 
 // a write to a USB serial device that was pulled fails with one of these before `close` arrives
 function lostPort(err: unknown): boolean {
-  return /\b(EIO|ENXIO|ENODEV|EBADF)\b/.test(describe(err));
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return /\b(EIO|ENXIO|ENODEV|EBADF)\b/.test(errorMessage(err));
 }

@@ -1,10 +1,11 @@
+import { errorMessage } from '../../core/errors.js';
 import { describePin, type PinRole } from './pins.js';
 
 /** Turns an export/open failure into a message a technician can act on. */
 export function explainPinError(err: unknown, pin: PinRole, sysfs: number): Error {
   const code = (err as { code?: unknown } | null)?.code;
   const what = `${describePin(pin)}, sysfs gpio${sysfs}`;
-  const detail = err instanceof Error ? err.message : String(err);
+  const detail = errorMessage(err);
   switch (code) {
     case 'EINVAL':
       return new Error(

@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Driver, DriverHealth, DriverSink } from '../interfaces.js';
 import {
@@ -86,7 +87,7 @@ export class DseDriver implements Driver {
       this.setHealth('ok', `polling ${this.opts.where}`);
     } catch (err) {
       await this.disconnect();
-      this.fail(`${this.opts.where}: ${err instanceof Error ? err.message : String(err)}`);
+      this.fail(`${this.opts.where}: ${errorMessage(err)}`);
     }
   }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Driver, DriverHealth, DriverSink } from '../interfaces.js';
 import { parseTemperatureFile, parseW1Slave, type W1Result } from './w1-parse.js';
@@ -94,14 +95,14 @@ export class Ds18b20Driver implements Driver {
       return parseW1Slave(await this.readText(join(dir, 'w1_slave')), family);
     } catch (err) {
       if (!isMissing(err))
-        return { ok: false, fault: `cannot read ${id}: ${message(err)}`, transient: false };
+        return { ok: false, fault: `cannot read ${id}: ${errorMessage(err)}`, transient: false };
     }
     try {
       return parseTemperatureFile(await this.readText(join(dir, 'temperature')));
     } catch (err) {
       const text = isMissing(err)
         ? `sensor ${id} not found under ${this.opts.root} (unplugged, or the w1-gpio overlay is off)`
-        : `cannot read ${id}: ${message(err)}`;
+        : `cannot read ${id}: ${errorMessage(err)}`;
       return { ok: false, fault: text, transient: false };
     }
   }
@@ -136,5 +137,3 @@ export class Ds18b20Driver implements Driver {
     this.sink?.health(`ds18b20.${name}`, health, text);
   }
 }
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));

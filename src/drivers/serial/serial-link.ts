@@ -1,4 +1,5 @@
 import { type Clock, SystemClock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
 import { type OpenPort, openSerialPort, type PortOpener } from './port.js';
 
 /**
@@ -110,10 +111,7 @@ export class SerialLink {
       this.opts.onStatus({ state: 'open' });
     } catch (err) {
       if (gen !== this.generation) return;
-      this.down(
-        'unavailable',
-        `cannot open ${this.opts.path}: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      this.down('unavailable', `cannot open ${this.opts.path}: ${errorMessage(err)}`);
       this.scheduleRetry();
     }
   }

@@ -1,5 +1,6 @@
 import type { KioskConfig } from '../../config/schema.js';
 import { SystemClock } from '../../core/clock.js';
+import { errorMessage } from '../../core/errors.js';
 import { openGpio } from '../../drivers/gpio/open.js';
 import type { SysfsFs } from '../../drivers/gpio/sysfs-fs.js';
 import type { GpioSignConfig } from './config.js';
@@ -64,19 +65,15 @@ export async function darkenSigns(
   deps: { fs?: SysfsFs; firmata?: FirmataDarkenOptions } = {},
 ): Promise<SignsDarkenResult> {
   const gpio = await darkenGpioSign(config, { fs: deps.fs }).catch(
-    (err: unknown): DarkenResult => ({ darkened: [], problems: [`GPIO sign: ${describe(err)}`] }),
+    (err: unknown): DarkenResult => ({ darkened: [], problems: [`GPIO sign: ${errorMessage(err)}`] }),
   );
   const port = config.hardware.firmata?.port;
   const firmata = await darkenFirmataSign(config, deps.firmata).catch(
     (err: unknown): FirmataDarkenResult => ({
       port,
       darkened: [],
-      problems: [`Firmata sign on ${port ?? '(no port)'}: ${describe(err)}`],
+      problems: [`Firmata sign on ${port ?? '(no port)'}: ${errorMessage(err)}`],
     }),
   );
   return { gpio, firmata };
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
