@@ -1,12 +1,14 @@
 import type { KioskConfig } from '../../config/schema.js';
+import { errorMessage } from '../../core/errors.js';
 import {
   type BoardListener,
   FirmataConnection,
   type FirmataConnectionOptions,
 } from '../../drivers/firmata/connection.js';
-import { createJ5Board, type FirmataIo } from '../../drivers/firmata/facade.js';
+import type { FirmataIo } from '../../drivers/firmata/facade.js';
 import { POINT_STATES } from '../../point/types.js';
 import type { FirmataSignConfig } from './config.js';
+import { signParts } from './firmata-sign.js';
 
 export interface FirmataDarkenResult {
   /** hardware.firmata.port; undefined when no Firmata sign is configured. */
@@ -84,7 +86,7 @@ export async function darkenFirmataSign(
         writeDark(io, config.sign.firmata);
         onOutcome({ wrote: true });
       } catch (err) {
-        onOutcome({ error: `writing the pins failed: ${describe(err)}` });
+        onOutcome({ error: `writing the pins failed: ${errorMessage(err)}` });
       }
     },
     lost: (reason) => {
@@ -101,7 +103,7 @@ export async function darkenFirmataSign(
     const flushed = await within(
       board.flush().then(
         () => undefined,
-        (err: unknown) => `flushing the writes failed: ${describe(err)}`,
+        (err: unknown) => `flushing the writes failed: ${errorMessage(err)}`,
       ),
       deadline - Date.now(),
     );
@@ -119,14 +121,10 @@ export async function darkenFirmataSign(
 
 /** What FirmataSign's dark frame does: RGB off (johnny-five inverts for common anode), every LED off. */
 function writeDark(io: FirmataIo, sign: FirmataSignConfig): void {
-  const j5 = createJ5Board(io);
   // johnny-five reports its own trouble as events; the write failing is what we report, not this
-  j5.on('error', () => undefined);
-  if (sign.rgb) j5.rgb(sign.rgb, sign.rgb.commonAnode).off();
-  for (const s of POINT_STATES) {
-    const pin = sign.leds[s];
-    if (pin !== undefined) j5.led(pin).off();
-  }
+  const { rgb, leds } = signParts(io, sign, () => undefined);
+  rgb?.off();
+  for (const led of leds.values()) led.off();
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -142,8 +140,4 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | typeof TIMEOUT>
   } finally {
     clearTimeout(timer);
   }
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

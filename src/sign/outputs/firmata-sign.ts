@@ -79,15 +79,11 @@ export class FirmataSign implements SignOutput {
   }
 
   private attach(io: FirmataIo): void {
-    const j5 = createJ5Board(io);
-    j5.on('error', (err) => this.ctx.logger.warn('Firmata sign: johnny-five error', { error: err }));
-    const { rgb, leds } = this.ctx.sign;
-    this.rgb = rgb ? j5.rgb(rgb, rgb.commonAnode) : undefined;
-    this.leds.clear();
-    for (const s of POINT_STATES) {
-      const pin = leds[s];
-      if (pin !== undefined) this.leds.set(`state:${s}`, j5.led(pin));
-    }
+    const parts = signParts(io, this.ctx.sign, (err) =>
+      this.ctx.logger.warn('Firmata sign: johnny-five error', { error: err }),
+    );
+    this.rgb = parts.rgb;
+    this.leds = parts.leds;
     this.core.invalidate();
     if (this.ctx.lampTest.atStart) this.core.runLampTest();
   }
@@ -106,4 +102,23 @@ export class FirmataSign implements SignOutput {
       this.ctx.logger.warn('Firmata sign: write failed', { error: err });
     }
   }
+}
+
+/**
+ * The sign's johnny-five parts on a connected board: the RGB LED (common anode inverted by johnny-five)
+ * and one LED per state that has a pin. Shared with `sign dark`, which must switch off exactly these.
+ */
+export function signParts(
+  io: FirmataIo,
+  sign: FirmataSignConfig,
+  onError: (err: unknown) => void,
+): { rgb: J5Rgb | undefined; leds: Map<LampId, J5Led> } {
+  const j5 = createJ5Board(io);
+  j5.on('error', onError);
+  const leds = new Map<LampId, J5Led>();
+  for (const s of POINT_STATES) {
+    const pin = sign.leds[s];
+    if (pin !== undefined) leds.set(`state:${s}`, j5.led(pin));
+  }
+  return { rgb: sign.rgb ? j5.rgb(sign.rgb, sign.rgb.commonAnode) : undefined, leds };
 }
