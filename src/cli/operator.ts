@@ -1,4 +1,4 @@
-import { isMode } from '../pipeline/operator-commands.js';
+import { awaitApplied, isMode } from '../pipeline/operator-commands.js';
 import { MODES } from '../point/types.js';
 import type { OperatorCommand, OperatorCommandName } from '../store/types.js';
 import { loadCliConfig, openLogWritable, servicePid } from './context.js';
@@ -64,18 +64,14 @@ export async function submit(
       io.stdout(`recorded (#${id}); the service is not running and will apply it when it starts\n`);
       return 0;
     }
-    const deadline = Date.now() + CONFIRM_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      const row = store.command(id);
-      if (row?.appliedAt != null) {
-        const ok = row.result?.startsWith('ok') === true;
-        (ok ? io.stdout : io.stderr)(
-          // from writing the command to seeing it applied: the latency an operator feels, without node's start
-          `${ok ? 'applied' : 'rejected'} (#${id}) by the running service (pid ${pid}) in ${Date.now() - cmd.ts} ms: ${row.result}\n`,
-        );
-        return ok ? 0 : 1;
-      }
-      await new Promise((r) => setTimeout(r, 50));
+    const outcome = await awaitApplied(store, id, CONFIRM_TIMEOUT_MS);
+    if (outcome) {
+      const { ok, text } = outcome;
+      (ok ? io.stdout : io.stderr)(
+        // from writing the command to seeing it applied: the latency an operator feels, without node's start
+        `${ok ? 'applied' : 'rejected'} (#${id}) by the running service (pid ${pid}) in ${Date.now() - cmd.ts} ms: ${ok ? 'ok' : 'error'}: ${text}\n`,
+      );
+      return ok ? 0 : 1;
     }
     io.stderr(
       `recorded (#${id}), but the running service (pid ${pid}) has not confirmed it within ${CONFIRM_TIMEOUT_MS} ms\n`,

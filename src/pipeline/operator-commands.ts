@@ -7,6 +7,41 @@ import type { PointPipeline } from './point-pipeline.js';
 /** How often the running service looks for operator commands the CLI wrote into the log (real time). */
 export const COMMAND_POLL_MS = 200;
 
+export interface CommandOutcome {
+  ok: boolean;
+  /** What was done, or why not, without the `ok: ` / `error: ` prefix the log stores. */
+  text: string;
+}
+
+/** The result text stored with an applied command (read back by `appliedOutcome`). */
+function resultText(outcome: CommandOutcome): string {
+  return `${outcome.ok ? 'ok' : 'error'}: ${outcome.text}`;
+}
+
+/** The outcome of a stored command once the service has applied it; undefined while it waits. */
+export function appliedOutcome(row: StoredOperatorCommand | undefined): CommandOutcome | undefined {
+  if (row?.appliedAt == null) return undefined;
+  const result = row.result ?? '';
+  return { ok: result.startsWith('ok'), text: result.replace(/^(ok|error): /, '') };
+}
+
+/**
+ * Polls the log until the running service has applied command `id` (it looks every COMMAND_POLL_MS);
+ * undefined when `timeoutMs` passed first. For the CLI and the web page, which wait in real time.
+ */
+export async function awaitApplied(
+  store: Pick<LogStore, 'command'>,
+  id: number,
+  timeoutMs: number,
+): Promise<CommandOutcome | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcome = appliedOutcome(store.command(id));
+    if (outcome || Date.now() >= deadline) return outcome;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export interface OperatorContext {
   store: LogStore;
   pipeline: PointPipeline;
@@ -28,7 +63,7 @@ export class OperatorCommands {
   static restoredMode(store: LogStore): Mode {
     let mode: Mode = 'auto';
     for (const c of store.commandsAfter(0)) {
-      if (c.name === 'mode' && c.result?.startsWith('ok') === true && isMode(c.args.mode)) mode = c.args.mode;
+      if (c.name === 'mode' && appliedOutcome(c)?.ok === true && isMode(c.args.mode)) mode = c.args.mode;
     }
     return mode;
   }
@@ -38,7 +73,7 @@ export class OperatorCommands {
     let capacity: StoredOperatorCommand | undefined;
     let notice: StoredOperatorCommand | undefined;
     for (const c of store.commandsAfter(0)) {
-      if (c.result?.startsWith('ok') !== true) continue;
+      if (appliedOutcome(c)?.ok !== true) continue;
       if (c.name === 'capacity.set') capacity = c;
       if (c.name === 'announce') notice = c;
     }
@@ -90,10 +125,10 @@ export class OperatorCommands {
       },
     });
     this.ctx.logger.info(`operator ${cmd.name}: ${outcome.text}`, { actor: cmd.actor });
-    this.ctx.store.markCommandApplied(cmd.id, now, `${outcome.ok ? 'ok' : 'error'}: ${outcome.text}`);
+    this.ctx.store.markCommandApplied(cmd.id, now, resultText(outcome));
   }
 
-  private execute(cmd: StoredOperatorCommand): { ok: boolean; text: string } {
+  private execute(cmd: StoredOperatorCommand): CommandOutcome {
     const p = this.ctx.pipeline;
     if (cmd.name === 'capacity.set') return applyCapacity(p, cmd.args);
     if (cmd.name === 'alarm.ack') {

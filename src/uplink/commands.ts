@@ -1,6 +1,8 @@
 import type { Clock } from '../core/clock.js';
+import { errorMessage } from '../core/errors.js';
 import type { LoggedEvent, PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { appliedOutcome } from '../pipeline/operator-commands.js';
 import type { EventQuery, OperatorCommand, StoredOperatorCommand } from '../store/types.js';
 import { type ParsedCommand, parseCommand } from './command-schemas.js';
 import { IsoFormatter } from './encode.js';
@@ -113,7 +115,7 @@ export class Commands {
     } catch (err) {
       answer({
         ok: false,
-        error: `cannot read the log: ${err instanceof Error ? err.message : String(err)}`,
+        error: `cannot read the log: ${errorMessage(err)}`,
       });
       return;
     }
@@ -142,18 +144,16 @@ export class Commands {
     } catch (err) {
       answer({
         ok: false,
-        error: `cannot log the command: ${err instanceof Error ? err.message : String(err)}`,
+        error: `cannot log the command: ${errorMessage(err)}`,
       });
       return;
     }
     const deadline = this.ctx.monotonic() + this.ctx.limits.applyTimeoutMs;
     const check = (): void => {
-      const stored = this.safeCommand(commandId);
-      if (stored?.appliedAt != null) {
-        const text = stored.result ?? '';
-        const ok = text.startsWith('ok');
-        const detail = text.replace(/^(ok|error): /, '');
-        answer(ok ? { ok, commandId, result: detail } : { ok, commandId, error: detail });
+      const outcome = appliedOutcome(this.safeCommand(commandId));
+      if (outcome) {
+        const { ok, text } = outcome;
+        answer(ok ? { ok, commandId, result: text } : { ok, commandId, error: text });
         return;
       }
       if (this.ctx.monotonic() >= deadline) {
@@ -203,7 +203,7 @@ export class Commands {
       });
     } catch (err) {
       this.ctx.logger.error('could not log a rejected command', {
-        error: err instanceof Error ? err.message : String(err),
+        error: errorMessage(err),
       });
     }
     answer(id === undefined ? { ok: false, error } : { ok: false, error, id });

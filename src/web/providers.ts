@@ -1,5 +1,6 @@
 import type { KioskConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { awaitApplied } from '../pipeline/operator-commands.js';
 import type { PointPipeline } from '../pipeline/point-pipeline.js';
 import type { LogStore, OperatorCommand } from '../store/types.js';
 import { HISTORY_STALE_MS, historyStaleMs, withSummaries } from './history.js';
@@ -84,16 +85,13 @@ const COMMAND_TIMEOUT_MS = 3000;
 
 async function submitCommand(store: LogStore, cmd: OperatorCommand): Promise<CommandOutcome> {
   const id = store.enqueueCommand(cmd);
-  const deadline = Date.now() + COMMAND_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const row = store.command(id);
-    if (row?.appliedAt != null) {
-      const result = row.result ?? '';
-      return { ok: result.startsWith('ok'), text: result.replace(/^(ok|error): /, '') };
+  const outcome = await awaitApplied(store, id, COMMAND_TIMEOUT_MS);
+  return (
+    outcome ?? {
+      ok: false,
+      text: `the service has not applied command #${id} within ${COMMAND_TIMEOUT_MS} ms`,
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { ok: false, text: `the service has not applied command #${id} within ${COMMAND_TIMEOUT_MS} ms` };
+  );
 }
 
 /**

@@ -1,3 +1,7 @@
+import type { CommandOutcome } from '../pipeline/operator-commands.js';
+
+export type { CommandOutcome };
+
 /**
  * What the web server may read from the running service: narrow views, never SQLite or MQTT directly.
  * `src/web/providers.ts` builds them from the pipeline and the log.
@@ -48,11 +52,6 @@ export interface ActiveAlarm {
   /** ISO-8601 time the alarm was raised, when known. */
   since?: string;
   acknowledged: boolean;
-}
-
-export interface CommandOutcome {
-  ok: boolean;
-  text: string;
 }
 
 export interface AlarmSource {
