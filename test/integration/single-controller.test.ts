@@ -122,7 +122,7 @@ describe('one controller per point', () => {
     await until('the first service to log on', () => rowCounts().readings > seen);
     first.child.kill('SIGTERM');
     expect((await first.exited).code).toBe(0);
-  });
+  }, 120_000);
 
   it('starts again after SIGKILL at any moment, start-up included', async () => {
     const rounds = 4;
@@ -149,5 +149,5 @@ describe('one controller per point', () => {
     expect(st.stderr).not.toContain('not running');
     last.child.kill('SIGTERM');
     expect((await last.exited).code).toBe(0);
-  });
+  }, 240_000);
 });
