@@ -1,5 +1,5 @@
 // A connection flood as its own process (its own file descriptors): opens `count` TCP connections to
-// host:port, sends the start of a request that never ends (half-open), and opens a new one whenever the
+// host:port, sends the start of a request that never ends (half-open, ~4 KB of headers), and opens a new one whenever the
 // server closes one, until `ms` have passed. Source addresses: `one` uses 127.0.0.2 only, `many` spreads
 // the connections over 127.{1..}.x.y. Prints one JSON line with what it saw, then exits.
 import { connect } from 'node:net';
@@ -9,6 +9,9 @@ const port = Number(portText);
 const count = Number(countText);
 const ms = Number(msText);
 const BATCH = 500;
+// ~4 KB of headers, more than 32 lines: Node hands them to JavaScript before the head is complete, so a
+// server that keeps the connection keeps them on its heap (under the 8 KB head limit).
+const HEAD = `GET /api/status HTTP/1.1\r\nHost: ${host}:${port}\r\n${Array.from({ length: 40 }, (_, i) => `X-Pad-${i}: ${'a'.repeat(90)}\r\n`).join('')}X-Slow: `;
 const stats = { opened: 0, refused: 0, closedByServer: 0, errors: 0, peakOpen: 0 };
 let open = 0;
 let stopping = false;
@@ -30,7 +33,7 @@ function openOne(i) {
     stats.opened += 1;
     open += 1;
     stats.peakOpen = Math.max(stats.peakOpen, open);
-    s.write(`GET /api/status HTTP/1.1\r\nHost: ${host}:${port}\r\nX-Slow: `);
+    s.write(HEAD);
   });
   s.on('error', () => {
     stats.errors += 1;
