@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BATCH_CODECS } from '../contract/batch-codec.js';
 import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from '../pipeline/log-policy.js';
 import { cronProblem } from '../schedule/cron.js';
 import {
@@ -171,6 +172,12 @@ const mqtt = z
       .max(1_048_576)
       .default(65_536)
       .describe("Bytes per telemetry/events message (also capped by the broker's maximum packet size)."),
+    compression: z
+      .enum(BATCH_CODECS)
+      .default('none')
+      .describe(
+        'Wire encoding of telemetry/events batches: none (JSON), deflate, columnar (columns + deflate). Receivers must decode it (docs/asyncapi.yaml).',
+      ),
     inFlightMax: z
       .number()
       .int()

@@ -52,7 +52,8 @@ export class BacklogGate {
   next(room: number): Outgoing | undefined {
     const { budget, drain, monotonic } = this.ctx;
     const left = budget ? Math.floor(budget.available(monotonic())) : undefined;
-    const batch = drain.next(Math.min(room, this.batchLimit()), left);
+    const limit = this.batchLimit();
+    const batch = drain.next(Math.min(room, limit), left, limit);
     if (!batch && budget && drain.budgetBlocked) this.budgetSpent();
     return batch;
   }

@@ -6,6 +6,7 @@ import { Connection } from './connection.js';
 import { Drain } from './drain.js';
 import { uplinkHeartbeat } from './heartbeat.js';
 import { LinkState } from './link-state.js';
+import { LinkWindow } from './link-window.js';
 import { LiveFirst } from './live-first.js';
 import { redactUrl } from './log-fields.js';
 import type { MqttUplinkOptions } from './options.js';
@@ -17,6 +18,10 @@ import { type PointTopics, pointTopics } from './topics.js';
 import type { Uplink, UplinkHeartbeat, UplinkState } from './types.js';
 
 export { backoffDelay } from './backoff.js';
+
+/** The byte window before the first PUBACK, and never less: 0.13 s of a 1 Mbit/s link. */
+const MIN_WINDOW_BYTES = 16_384;
+
 export type { MqttUplinkOptions, UplinkStore } from './options.js';
 
 /**
@@ -49,6 +54,7 @@ export class MqttUplink implements Uplink {
       pointId: opts.pointId,
       topics,
       maxRecords: opts.batchMaxRecords,
+      codec: opts.compression ?? 'none',
       markIntervalMs: opts.markIntervalMs ?? 250,
       logger: opts.logger,
       mqtt5: () => this.connection.session?.version === 5,
@@ -168,7 +174,8 @@ export class MqttUplink implements Uplink {
     s.sender = new Sender({
       publish: (m, settled) => publishOn(s, m, settled),
       limit: Math.max(1, Math.min(opts.inFlightMax ?? 16, s.limits.receiveMaximum)),
-      maxInFlightBytes: opts.inFlightMaxBytes ?? 262_144,
+      window: new LinkWindow({ minBytes: MIN_WINDOW_BYTES, maxBytes: opts.inFlightMaxBytes ?? 262_144 }),
+      monotonic: this.mono,
       backlog: { next: (room) => gate.next(room) },
       backlogAllowance: () => gate.allowance(),
       onPublished: (bytes) => this.budget?.charge(bytes, this.mono()),
