@@ -176,7 +176,7 @@ const mqtt = z
       .enum(BATCH_CODECS)
       .default('none')
       .describe(
-        'Wire encoding of telemetry/events batches: none (JSON), deflate, columnar (columns + deflate). Receivers must decode it (docs/asyncapi.yaml).',
+        'Wire encoding of telemetry/events batches: none (JSON), deflate, columnar (columns + deflate); receivers must decode it (docs/asyncapi.yaml).',
       ),
     inFlightMax: z
       .number()
@@ -190,14 +190,18 @@ const mqtt = z
       .int()
       .min(4096)
       .default(262_144)
-      .describe('Bytes awaiting PUBACK at once: how long a live message can queue behind history.'),
+      .describe(
+        "Most bytes awaiting PUBACK at once; the window follows the link's bandwidth-delay product below it.",
+      ),
     drainStartJitterMs: z
       .number()
       .int()
       .min(0)
       .max(600_000)
       .default(10_000)
-      .describe('The backlog starts a random 0..this ms after connecting; status and alarms go at once.'),
+      .describe(
+        "The backlog starts a random 0..this ms after connecting (less if the hub's drain hint says so); status and alarms go at once.",
+      ),
     byteBudgetPerHour: z
       .number()
       .int()
