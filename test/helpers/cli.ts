@@ -71,6 +71,7 @@ export async function startService(
       await new Promise((r) => setTimeout(r, 25));
     }
   };
-  await waitForStderr(/INFO {2}kiosk: running/);
+  // generous: under load (other tests, CPU hogs) a start can take several seconds
+  await waitForStderr(/INFO {2}kiosk: running/, 30_000);
   return { child, stdout: () => out, stderr: () => err, exited, waitForStderr };
 }
