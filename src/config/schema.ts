@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BATCH_CODECS } from '../contract/batch-codec.js';
 import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from '../pipeline/log-policy.js';
 import { cronProblem } from '../schedule/cron.js';
 import {
@@ -171,6 +172,12 @@ const mqtt = z
       .max(1_048_576)
       .default(65_536)
       .describe("Bytes per telemetry/events message (also capped by the broker's maximum packet size)."),
+    compression: z
+      .enum(BATCH_CODECS)
+      .default('none')
+      .describe(
+        'Wire encoding of telemetry/events batches: none (JSON), deflate, columnar (columns + deflate); receivers must decode it (docs/asyncapi.yaml).',
+      ),
     inFlightMax: z
       .number()
       .int()
@@ -183,14 +190,18 @@ const mqtt = z
       .int()
       .min(4096)
       .default(262_144)
-      .describe('Bytes awaiting PUBACK at once: how long a live message can queue behind history.'),
+      .describe(
+        "Most bytes awaiting PUBACK at once; the window follows the link's bandwidth-delay product below it.",
+      ),
     drainStartJitterMs: z
       .number()
       .int()
       .min(0)
       .max(600_000)
       .default(10_000)
-      .describe('The backlog starts a random 0..this ms after connecting; status and alarms go at once.'),
+      .describe(
+        "The backlog starts a random 0..this ms after connecting (less if the hub's drain hint says so); status and alarms go at once.",
+      ),
     byteBudgetPerHour: z
       .number()
       .int()
