@@ -1,3 +1,4 @@
+import type { PointEvent } from '../core/events.js';
 import type { CommandOutcome } from '../pipeline/operator-commands.js';
 
 export type { CommandOutcome };
@@ -100,10 +101,16 @@ export interface HealthSource {
   recentEvents(limit: number): RecentEvent[];
 }
 
+/** Events the web server writes into the point log (sign-ins); the service adds the time. */
+export interface EventSink {
+  log(event: Omit<PointEvent, 'ts'>): void;
+}
+
 export interface WebSources {
   status: StatusSource;
   history: HistorySource;
   alarms: AlarmSource;
   announcements: AnnouncementSource;
   health: HealthSource;
+  events: EventSink;
 }
