@@ -45,11 +45,11 @@ export interface RunningService {
 /** Starts `pima-kiosk run ...` and resolves once it logs that it is running. */
 export async function startService(
   args: readonly string[],
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<RunningService> {
   const child = spawn(process.execPath, [MAIN, 'run', ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, PIMA_KIOSK_CONFIG: '' },
+    env: { ...process.env, PIMA_KIOSK_CONFIG: '', ...opts.env },
   });
   let out = '';
   let err = '';
