@@ -392,6 +392,12 @@ const web = z
       .max(12)
       .default(6)
       .describe('Fewest digits the PIN may have (at most 12); a shorter PIN locks /tech.'),
+    allowedHosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or address, without port'))
+      .default([])
+      .describe(
+        "More names the page may be asked for (Host header), besides loopback, the device's name and its addresses; others get 421 (DNS rebinding).",
+      ),
     languages: z
       .array(z.enum(WEB_LANGUAGES))
       .min(1)
