@@ -147,7 +147,13 @@ const mqtt = z
       .regex(/^[^#+\s]+[^/#+\s]$/, 'must not contain #, +, spaces or end with /')
       .default('pima/v1')
       .describe('All topics go under {topicPrefix}/{point.id}/.'),
-    clientId: z.string().min(1).optional().describe('MQTT client id; default pima-kiosk-{point.id}.'),
+    clientId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "MQTT client id; default pima-kiosk-{point.id}. A broker may bind it to the credentials (docs/broker/README.md): keep the broker's.",
+      ),
     keepaliveSec: z.number().int().min(5).max(600).default(30).describe('MQTT keep-alive.'),
     reconnectMinMs: z.number().int().min(100).default(1000).describe('First reconnect delay.'),
     reconnectMaxMs: z.number().int().min(1000).default(300_000).describe('Longest reconnect delay.'),
