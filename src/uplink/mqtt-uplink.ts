@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { StatusMessage } from '../contract/status.js';
 import { BacklogGate } from './backlog-gate.js';
 import { connectOptions } from './client-options.js';
 import { CommandRouting } from './command-routing.js';
@@ -118,7 +119,7 @@ export class MqttUplink implements Uplink {
     this.live.newAlarms(s.sender, this.drain.readPosition('events'));
   }
 
-  publishStatus(status: Record<string, unknown>): void {
+  publishStatus(status: StatusMessage): void {
     if (!this.live.setStatus(status)) return;
     const s = this.connection.session;
     if (s?.connected) s.sender?.live(this.live.statusMessage());

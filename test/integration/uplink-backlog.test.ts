@@ -20,6 +20,7 @@ import {
   type TcpProxy,
 } from '../helpers/mosquitto.js';
 import { connectReceiver, ReferenceReceiver } from '../helpers/receiver.js';
+import { sampleStatus } from '../helpers/status.js';
 
 const PREFIX = 'pima/backlog';
 const T0 = Date.parse('2026-12-01T08:00:00.000Z');
@@ -235,7 +236,7 @@ describe('store and forward against a real Mosquitto', () => {
     log.appendEvent(event(2, 'alarm'));
     const { uplink, pointId, base } = rig(broker.url, log, { batchMaxRecords: 100, inFlightMax: 4 });
     const all = await subscriber(broker.url, `${base}/#`);
-    uplink.publishStatus({ status: 'OPEN', ts: 'first' });
+    uplink.publishStatus(sampleStatus({ status: 'OPEN', ts: 'first' }));
     await uplink.start();
     await all.waitFor((m) => m.topic.endsWith('/telemetry'));
     const topics = all.messages.slice(0, 4).map((m) => m.topic.slice(base.length + 1));
@@ -246,7 +247,7 @@ describe('store and forward against a real Mosquitto', () => {
     await until('draining', () => log.sentPosition('telemetry') > 1000);
     const alarm = log.appendEvent(event(3, 'critical'));
     uplink.notifyLogged();
-    uplink.publishStatus({ status: 'FULL', ts: 'second' });
+    uplink.publishStatus(sampleStatus({ status: 'FULL', ts: 'second' }));
     const liveAlarm = await all.waitFor(
       (m) => m.topic.endsWith('/events') && m.payload.includes(`"seq":${alarm.seq}`),
     );
@@ -275,7 +276,7 @@ describe('store and forward against a real Mosquitto', () => {
     outbox.addReadings(readings(300));
     const { uplink, logger, base } = rig(proxy.url, outbox, { batchMaxRecords: 50 });
     const all = await subscriber(broker.url, `${base}/#`);
-    uplink.publishStatus({ status: 'OPEN' });
+    uplink.publishStatus(sampleStatus({ status: 'OPEN' }));
     await uplink.start();
     await until('drained', () => outbox.backlog().telemetry === 0);
     expect(logger.lines.some((l) => l.includes('falling back to MQTT 3.1.1'))).toBe(true);
@@ -302,7 +303,7 @@ describe('store and forward against a real Mosquitto', () => {
     const bytes = all.messages.reduce((sum, m) => sum + Buffer.byteLength(m.payload), 0);
     expect(bytes).toBeLessThanOrEqual(budget);
     expect(outbox.backlog().telemetry).toBeGreaterThan(3000);
-    uplink.publishStatus({ status: 'OPEN', ts: 'after the budget' });
+    uplink.publishStatus(sampleStatus({ status: 'OPEN', ts: 'after the budget' }));
     await all.waitFor((m) => m.topic.endsWith('/status') && m.payload.includes('after the budget'));
   });
 });
