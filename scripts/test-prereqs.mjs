@@ -13,6 +13,7 @@ const needed = [
   { bin: 'chromium', pkg: 'chromium' },
   // The hub's storage tests start their own PostgreSQL from Debian's server binaries (not on PATH).
   { bin: 'initdb', pkg: 'postgresql', dirs: postgresBinDirs() },
+  { bin: 'xmllint', pkg: 'libxml2-utils' },
 ];
 
 function postgresBinDirs() {

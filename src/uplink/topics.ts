@@ -3,6 +3,8 @@ export interface PointTopics {
   readonly base: string;
   readonly online: string;
   readonly status: string;
+  /** Retained registry facts: name, location, address, hours, contact (CONTRACT.md §6). */
+  readonly info: string;
   readonly telemetry: string;
   readonly events: string;
   /** Filter matching every command to this point, but not the `cmd/{name}/result` we publish. */
@@ -39,6 +41,7 @@ export function pointTopics(prefix: string, pointId: string): PointTopics {
     base,
     online: `${base}/online`,
     status: `${base}/status`,
+    info: `${base}/info`,
     telemetry: `${base}/telemetry`,
     events: `${base}/events`,
     cmdFilter: `${base}/cmd/+`,

@@ -66,26 +66,6 @@ const database = z
   .prefault({})
   .describe('Where the hub stores what it receives (docs/hub.md).');
 
-const ingest = z
-  .strictObject({
-    commitIntervalMs: z
-      .number()
-      .int()
-      .min(0)
-      .max(5000)
-      .default(20)
-      .describe('Messages arriving within this are committed in one transaction, then acknowledged.'),
-    maxMessagesPerCommit: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000)
-      .default(200)
-      .describe('At most this many messages per transaction.'),
-  })
-  .prefault({})
-  .describe('How received messages are committed before the broker gets their acknowledgement.');
-
 const web = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Serve the API, the public feeds and the dashboard.'),
@@ -114,7 +94,7 @@ const points = z
   .describe('How the fleet is judged.');
 
 export const hubConfigSchema = z
-  .strictObject({ mqtt, database, ingest, web, points, logging })
+  .strictObject({ mqtt, database, web, points, logging })
   .describe('pima-hub configuration.');
 
 export type HubConfig = z.output<typeof hubConfigSchema>;
