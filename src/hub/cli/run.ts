@@ -68,7 +68,9 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref()),
   ]);
   slot.release();
-  logger.info(clean ? 'stopped' : 'stopped with errors');
+  // What this process took of the group's share (the scale-out test reads it).
+  const { messages, stored, duplicates, refused } = ingest.stats();
+  logger.info(clean ? 'stopped' : 'stopped with errors', { messages, stored, duplicates, refused });
   return clean ? EXIT.ok : EXIT.failure;
 }
 
