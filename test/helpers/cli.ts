@@ -50,11 +50,11 @@ export interface RunningService {
  */
 export async function startService(
   args: readonly string[],
-  opts: { cwd?: string; main?: string; ready?: RegExp } = {},
+  opts: { cwd?: string; env?: Record<string, string>; main?: string; ready?: RegExp } = {},
 ): Promise<RunningService> {
   const child = spawn(process.execPath, [opts.main ?? MAIN, 'run', ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, PIMA_KIOSK_CONFIG: '', PIMA_HUB_CONFIG: '' },
+    env: { ...process.env, PIMA_KIOSK_CONFIG: '', PIMA_HUB_CONFIG: '', ...opts.env },
   });
   let out = '';
   let err = '';
@@ -76,6 +76,7 @@ export async function startService(
       await new Promise((r) => setTimeout(r, 25));
     }
   };
-  await waitForStderr(opts.ready ?? /INFO {2}kiosk: running/);
+  // generous: under load (other tests, CPU hogs) a start can take several seconds
+  await waitForStderr(opts.ready ?? /INFO {2}kiosk: running/, 30_000);
   return { child, stdout: () => out, stderr: () => err, exited, waitForStderr };
 }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { logging, mqttSecretsFile, mqttTls, mqttUrl, topicPrefix } from '../../config/schema.js';
+import {
+  logging,
+  mqttAllowPlaintextPassword,
+  mqttSecretsFile,
+  mqttTls,
+  mqttUrl,
+  topicPrefix,
+} from '../../config/schema.js';
 
 /**
  * The hub's configuration (CONTRACT.md §7): its one source of truth for types, defaults and docs.
@@ -44,6 +51,7 @@ const mqtt = z
     reconnectMinMs: z.number().int().min(100).default(1000).describe('First reconnect delay.'),
     reconnectMaxMs: z.number().int().min(1000).default(30_000).describe('Longest reconnect delay.'),
     secretsFile: mqttSecretsFile,
+    allowPlaintextPassword: mqttAllowPlaintextPassword,
     tls: mqttTls,
   })
   .prefault({})
