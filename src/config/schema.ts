@@ -190,7 +190,13 @@ const mqtt = z
   .strictObject({
     url: mqttUrl.describe('Broker URL.'),
     topicPrefix: topicPrefix.describe('All topics go under {topicPrefix}/{point.id}/.'),
-    clientId: z.string().min(1).optional().describe('MQTT client id; default pima-kiosk-{point.id}.'),
+    clientId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "MQTT client id; default pima-kiosk-{point.id}. A broker may bind it to the credentials (docs/broker/README.md): keep the broker's.",
+      ),
     keepaliveSec: z.number().int().min(5).max(600).default(30).describe('MQTT keep-alive.'),
     reconnectMinMs: z.number().int().min(100).default(1000).describe('First reconnect delay.'),
     reconnectMaxMs: z.number().int().min(1000).default(300_000).describe('Longest reconnect delay.'),
@@ -415,6 +421,12 @@ const web = z
       .max(12)
       .default(6)
       .describe('Fewest digits the PIN may have (at most 12); a shorter PIN locks /tech.'),
+    allowedHosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or address, without port'))
+      .default([])
+      .describe(
+        "More names the page may be asked for (Host header), besides loopback, the device's name and its addresses; others get 421 (DNS rebinding).",
+      ),
     languages: z
       .array(z.enum(WEB_LANGUAGES))
       .min(1)
