@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Before the tests (and first in .ci/run): the suite starts its own Mosquitto, socat PTYs, PostgreSQL
-// and Chromium, so their Debian packages must be installed; this is the one list of them.
+// Before the tests (and first in .ci/run): the suite starts its own Mosquitto, socat PTYs, PostgreSQL,
+// Chromium and xmllint, so their Debian packages must be installed; this is the one list of them.
 // As root it installs what is missing with apt-get (no recommends: about a third of the packages);
 // otherwise it stops with the exact command to run. A held apt/dpkg lock (unattended-upgrades on a fresh
 // machine, another apt-get) is waited for, said plainly, and retried.
@@ -16,8 +16,10 @@ const needed = [
   { found: () => onPath('python3'), pkg: ['python3'] },
   // Debian's Chromium, and a font with Cyrillic, for the status page's browser tests
   { found: () => existsSync('/usr/bin/chromium'), pkg: ['chromium', 'fonts-dejavu-core'] },
-  // the hub's tests start their own PostgreSQL server from Debian's binaries
+  // the hub's storage tests start their own PostgreSQL from Debian's server binaries (not on PATH)
   { found: postgresInstalled, pkg: ['postgresql'] },
+  // xmllint validates the hub's Atom feed against RFC 4287's RELAX NG schema
+  { found: () => onPath('xmllint'), pkg: ['libxml2-utils'] },
 ];
 
 /** How long to wait for another apt/dpkg to let go of its lock, in all. */
@@ -31,7 +33,7 @@ function onPath(bin) {
 
 function postgresInstalled() {
   const base = '/usr/lib/postgresql';
-  return existsSync(base) && readdirSync(base).some((v) => existsSync(`${base}/${v}/bin/postgres`));
+  return existsSync(base) && readdirSync(base).some((v) => existsSync(`${base}/${v}/bin/initdb`));
 }
 
 const missing = needed.filter((n) => !n.found()).flatMap((n) => n.pkg);

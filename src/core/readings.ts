@@ -17,6 +17,17 @@ export const CHANNEL_UNITS: Readonly<Record<string, string>> = {
   'battery.power': 'W',
   'battery.soc': '%',
   'battery.timeToGo': 'min',
+  // 1 when the monitor says "infinite" (TTG -1: not discharging), 0 for a finite time, null for no data
+  'battery.timeToGoInfinite': '0/1',
+  'inverter.acVoltage': 'V',
+  'inverter.acCurrent': 'A',
+  'inverter.acApparentPower': 'VA',
+  'inverter.inverting': '0/1',
+  // VE.Direct counters that move with every block: a unit gives them a deadband (log-policy.ts)
+  'battery.consumedAh': 'Ah',
+  'battery.history.lastDischarge': 'Ah',
+  'battery.history.cumulativeAh': 'Ah',
+  'battery.history.hoursSinceFullCharge': 'h',
   'mains.present': '0/1',
   'generator.running': '0/1',
   'generator.fuelLevel': '%',

@@ -2,10 +2,12 @@
  * The uplink's configuration and the store it drains. Separate so that every part of the uplink can
  * read the options it needs without importing the composition (MqttUplink) that wires them together.
  */
+import type { BatchCodec } from '../contract/batch-codec.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { LogStore, OutboxSource } from '../store/types.js';
 import type { CommandHost, CommandLimits } from './commands.js';
+import type { PointInfo } from './info.js';
 import type { UplinkSecurity } from './security.js';
 
 /** The outbox plus the alarm query that lets unsent alarms go ahead of the backlog. */
@@ -28,6 +30,8 @@ export interface MqttUplinkOptions {
   batchMaxRecords: number;
   /** Bytes per telemetry/events message (also capped by the broker's maximum packet size). Default 65 536. */
   batchMaxBytes?: number;
+  /** Wire encoding of backlog batches (src/contract/batch-codec.ts). Default none. */
+  compression?: BatchCodec;
   /** QoS 1 messages awaiting PUBACK at once (capped by the broker's receive maximum). Default 16. */
   inFlightMax?: number;
   /** Bytes awaiting PUBACK at once: bounds memory and how long a live message queues behind history. Default 262 144. */
@@ -47,6 +51,8 @@ export interface MqttUplinkOptions {
   security?: UplinkSecurity;
   /** `cmd/{name}` handling; without it commands are not subscribed. */
   commands?: { host: CommandHost; limits: CommandLimits };
+  /** The retained `info` message's content (CONTRACT.md §6); without it no info is sent. */
+  info?: PointInfo;
   /** Home Assistant discovery, opt-in. */
   homeAssistant?: { discoveryPrefix: string };
   outbox: UplinkStore;

@@ -1,10 +1,16 @@
+import { DRAIN_HINT_LEVEL } from './drain-hint.js';
+
 /** The MQTT topics of one point (CONTRACT.md §5), all under `{prefix}/{pointId}/`. */
 export interface PointTopics {
   readonly base: string;
   readonly online: string;
   readonly status: string;
+  /** Retained registry facts: name, location, address, hours, contact (CONTRACT.md §6). */
+  readonly info: string;
   readonly telemetry: string;
   readonly events: string;
+  /** The fleet's drain hint (drain-hint.ts), the same for every point under the prefix. */
+  readonly drainHint: string;
   /** Filter matching every command to this point, but not the `cmd/{name}/result` we publish. */
   readonly cmdFilter: string;
   cmd(name: string): string;
@@ -39,8 +45,10 @@ export function pointTopics(prefix: string, pointId: string): PointTopics {
     base,
     online: `${base}/online`,
     status: `${base}/status`,
+    info: `${base}/info`,
     telemetry: `${base}/telemetry`,
     events: `${base}/events`,
+    drainHint: `${prefix}/${DRAIN_HINT_LEVEL}`,
     cmdFilter: `${base}/cmd/+`,
     cmd,
     cmdResult: (name) => `${cmd(name)}/result`,

@@ -37,6 +37,8 @@ export interface TechMessages {
   wrongPin: string;
   tooManyTries: string;
   pinRequired: string;
+  /** /tech when the PIN file is unusable; the reason (from the service) is shown under it. */
+  pinLocked: string;
   readOnly: string;
   summary: string;
   mode: string;
@@ -51,6 +53,10 @@ export interface TechMessages {
   healthOk: string;
   healthStale: string;
   healthFault: string;
+  /** The devices panel: each driver's last account of itself (chip family, model). */
+  devices: string;
+  device: string;
+  report: string;
   alarms: string;
   noAlarms: string;
   acknowledge: string;

@@ -89,13 +89,22 @@ function renderChrome() {
   $('sign-out').hidden = !view.session?.signedIn;
   $('login').hidden = view.session?.canView !== false;
   $('board').hidden = !view.session?.canView;
-  $('login-note').textContent = m.pinRequired;
+  // An unusable PIN file: say so and why, instead of a prompt that can only answer "wrong PIN".
+  const locked = view.session?.access === 'locked';
+  $('login-note').textContent = locked ? m.pinLocked : m.pinRequired;
+  $('pin').disabled = locked;
+  $('sign-in').disabled = locked;
+  if (locked) {
+    $('login-error').textContent = view.session.lockedReason ?? '';
+    $('login-error').hidden = false;
+  }
   $('pin-label').textContent = m.pinLabel;
   $('sign-in').textContent = m.signIn;
   for (const [id, key] of [
     ['summary-title', 'summary'],
     ['alarms-title', 'alarms'],
     ['sensors-title', 'sensors'],
+    ['devices-title', 'devices'],
     ['uplink-title', 'uplink'],
     ['events-title', 'events'],
     ['charts-title', 'charts'],
@@ -117,6 +126,10 @@ async function signIn(e) {
     $('pin').value = '';
     await refreshSession();
   } catch (err) {
+    if (err.status === 503) {
+      await refreshSession();
+      return;
+    }
     error.textContent = err.status === 429 ? t().tech.tooManyTries : t().tech.wrongPin;
     error.hidden = false;
   }
@@ -142,6 +155,7 @@ function renderOverview() {
   renderSummary(o.status);
   renderAlarms(o.alarms);
   renderSensors(o.sensors);
+  renderDevices(o.devices ?? []);
   renderUplink(o.status);
   renderEvents(o.events);
 }
@@ -240,6 +254,27 @@ function renderSensors(sensors) {
     ),
   );
   $('sensors').replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
+}
+
+/** Each driver's own last word: a DS18B20's chip family, the VE.Direct device, the DSE model. */
+function renderDevices(devices) {
+  const m = t().tech;
+  const label = { ok: `✓ ${m.healthOk}`, stale: `⧗ ${m.healthStale}`, fault: `✗ ${m.healthFault}` };
+  const head = el(
+    'tr',
+    {},
+    ...[m.device, m.health, m.report].map((h) => el('th', { scope: 'col', text: h })),
+  );
+  const rows = devices.map((d) =>
+    el(
+      'tr',
+      {},
+      el('td', { text: d.driver }),
+      el('td', { class: `health-${d.health}`, text: label[d.health] ?? d.health }),
+      el('td', { text: d.message }),
+    ),
+  );
+  $('devices').replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
 }
 
 function renderUplink(s) {
