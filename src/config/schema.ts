@@ -91,7 +91,7 @@ const readingLogging = z
         }
       })
       .describe(
-        'Per channel or unit (V, A, W, %, °C, min, h): smaller changes are not logged; a number, or {absolute, percent} (the larger wins).',
+        'Per channel or unit (V, A, W, %, °C, min, h, VA, Ah): smaller changes are not logged; a number, or {absolute, percent} (the larger wins).',
       ),
   })
   .prefault({})
