@@ -1,7 +1,7 @@
 import { SetupError } from '../config/errors.js';
 import { serviceSecretFiles } from '../config/secret-file.js';
-import { loadSecurity } from '../uplink/security.js';
 import { errorMessage } from '../core/errors.js';
+import { loadSecurity } from '../uplink/security.js';
 import { loadPinFile } from '../web/pin-file.js';
 import { loadTechTls } from '../web/tls-cert.js';
 import { loadCliConfig } from './context.js';

@@ -13,7 +13,10 @@ export interface TechTls {
  * The HTTPS certificate and key of the page (web.https): the key is a secret file (owner, mode), the
  * certificate must parse. Throws one message naming what to fix.
  */
-export function loadTechTls(cfg: { cert: string; key: string }, files: SecretFiles = nodeSecretFiles): TechTls {
+export function loadTechTls(
+  cfg: { cert: string; key: string },
+  files: SecretFiles = nodeSecretFiles,
+): TechTls {
   const key = readSecretFile('web.https.key', cfg.key, files);
   if (!key.ok) throw new Error(key.problem);
   let cert: Buffer;
