@@ -369,6 +369,35 @@ install_config() {
   todo "edit $dest (point.id, capacity, mqtt, hardware), then: sudo $APP_NAME check-config"
 }
 
+# A self-signed certificate of this point for /tech over HTTPS (web.https in the example config): the PIN
+# never crosses the open Wi-Fi in clear text. Made once; `pima-kiosk tech-cert` prints its fingerprint for
+# the technician to compare with the browser's (docs/security.md).
+install_tech_cert() {
+  local key="$CONF_DIR/tech-tls.key" cert="$CONF_DIR/tech-tls.crt"
+  [ -e "$cert" ] && return 0
+  if ! command -v openssl >/dev/null 2>&1; then
+    todo "install openssl and run the installer again, for the /tech HTTPS certificate (docs/security.md)"
+    return 0
+  fi
+  local name tmp
+  name="$(hostname 2>/dev/null || echo "$APP_NAME")"
+  tmp="$(mktemp -d "$CONF_DIR/.tech-tls.XXXXXX")"
+  if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=$name" -addext "subjectAltName=DNS:$name,DNS:$name.local,IP:127.0.0.1" \
+    -keyout "$tmp/key" -out "$tmp/crt" 2>/dev/null; then
+    rm -rf "$tmp"
+    die 'openssl could not make the /tech certificate'
+  fi
+  chmod 0600 "$tmp/key"
+  chmod 0644 "$tmp/crt"
+  # the service reads its key itself: it refuses one that is not its own or is open to others
+  if ! in_prefix; then chown "$SERVICE_USER:$SERVICE_USER" "$tmp/key"; fi
+  mv "$tmp/key" "$key"
+  mv "$tmp/crt" "$cert"
+  rmdir "$tmp"
+  did "made the /tech HTTPS certificate $cert (its fingerprint: sudo $APP_NAME tech-cert)"
+}
+
 install_unit() {
   local tmp
   tmp="$(mktemp)"
@@ -564,6 +593,7 @@ do_install() {
   install_app
   install_cli
   install_config
+  install_tech_cert
   install_unit
   install_udev
   install_journald
