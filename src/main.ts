@@ -2,6 +2,7 @@
 import { userInfo } from 'node:os';
 import type { CliIo } from './cli/io.js';
 import { runCli } from './cli/program.js';
+import { SystemClock } from './core/clock.js';
 import { systemdNotifyCli } from './system/sd-notify.js';
 
 /** The composition root: the only place that touches `process`. */
@@ -14,6 +15,7 @@ function processIo(): CliIo {
     env: process.env,
     pid: process.pid,
     user: safeUser(),
+    clock: new SystemClock(),
     isProcessAlive: (pid) => {
       try {
         process.kill(pid, 0);

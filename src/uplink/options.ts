@@ -45,8 +45,8 @@ export interface MqttUplinkOptions {
   /** Acknowledged positions are written to the log at most this often. Default 250. */
   markIntervalMs?: number;
   security?: UplinkSecurity;
-  /** `cmd/{name}` handling; without it commands are not subscribed. */
-  commands?: { host: CommandHost; limits: CommandLimits };
+  /** `cmd/{name}` and `desired` handling; without it neither is subscribed. `waitClock`: real time. */
+  commands?: { host: CommandHost; limits: CommandLimits; waitClock: Clock };
   /** Home Assistant discovery, opt-in. */
   homeAssistant?: { discoveryPrefix: string };
   outbox: UplinkStore;

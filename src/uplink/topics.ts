@@ -5,6 +5,8 @@ export interface PointTopics {
   readonly status: string;
   readonly telemetry: string;
   readonly events: string;
+  /** The municipality's retained desired state (CONTRACT.md §6), which the point subscribes to. */
+  readonly desired: string;
   /** Filter matching every command to this point, but not the `cmd/{name}/result` we publish. */
   readonly cmdFilter: string;
   cmd(name: string): string;
@@ -41,6 +43,7 @@ export function pointTopics(prefix: string, pointId: string): PointTopics {
     status: `${base}/status`,
     telemetry: `${base}/telemetry`,
     events: `${base}/events`,
+    desired: `${base}/desired`,
     cmdFilter: `${base}/cmd/+`,
     cmd,
     cmdResult: (name) => `${cmd(name)}/result`,

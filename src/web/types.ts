@@ -1,4 +1,5 @@
-import type { CommandOutcome } from '../pipeline/operator-commands.js';
+import type { CommandOutcome } from '../contract/commands.js';
+import type { StatusMessage } from '../contract/status.js';
 
 export type { CommandOutcome };
 
@@ -9,7 +10,7 @@ export type { CommandOutcome };
 
 /** The latest status message (CONTRACT.md §5), the very object the uplink publishes. */
 export interface StatusSource {
-  latest(): Record<string, unknown> | undefined;
+  latest(): StatusMessage | undefined;
 }
 
 export interface HistoryPoint {
