@@ -88,6 +88,13 @@ export const COMMAND_PAYLOADS = {
     })
     .refine((c) => (c.set === undefined) !== (c.adjust === undefined), {
       message: 'give exactly one of set or adjust',
+    })
+    // the refinement above, for the JSON Schema in docs/asyncapi.yaml
+    .meta({
+      oneOf: [
+        { required: ['set'], not: { required: ['adjust'] } },
+        { required: ['adjust'], not: { required: ['set'] } },
+      ],
     }),
   announce: z.strictObject({ ...envelope, ...OPERATOR_ARGS.announce.shape }),
   'alarm.ack': z.strictObject({ ...envelope, ...OPERATOR_ARGS['alarm.ack'].shape }),
