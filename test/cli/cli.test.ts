@@ -152,11 +152,13 @@ describe('the CLI beside a running service', () => {
     expect(adjusted.stdout).toMatch(/→ \d+ \(-2\)/);
     const log = await cli(['log', '--level', 'info', '--config', configFile]);
     expect(log.stdout).toMatch(/operator\.occupancy\.set\s+occupancy \d+ → 12 by/);
- 
+
     // the same limits as MQTT and the web: an implausible count needs --override, a huge one is a usage error
     const typo = await cli(['occupancy', 'set', '99999', '--config', configFile]);
     expect(typo.code).toBe(1);
-    expect(typo.stderr).toMatch(/rejected .*: 99999 people is more than is plausible for capacity 30 \(at most 60\)/);
+    expect(typo.stderr).toMatch(
+      /rejected .*: 99999 people is more than is plausible for capacity 30 \(at most 60\)/,
+    );
     const crowd = await cli(['occupancy', 'set', '75', '--override', '--config', configFile]);
     expect(crowd.code, crowd.stderr).toBe(0);
     expect(crowd.stdout).toMatch(/→ 75/);
