@@ -109,6 +109,7 @@ function payloads(log: SqliteLog): (string | Buffer)[] {
     pointId: 'p1',
     topics: pointTopics('pima/bench', 'p1'),
     maxRecords: BATCH,
+    codec: 'none',
     markIntervalMs: 0,
     logger: quiet,
     mqtt5: () => false,

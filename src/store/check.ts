@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { type DriverReport, lastDriverReports } from './driver-reports.js';
 import { freeBytes, usedBytes } from './retention.js';
 import type { SqliteLog } from './sqlite-log.js';
 import type { Stream } from './types.js';
@@ -25,6 +26,11 @@ export interface LogReport {
   /** Records whose wall time was written before the clock was known and was never corrected. */
   unsyncedRecords: number;
   quarantined: string[];
+  /**
+   * Each driver's last `driver.health` event (what each sensor last said of itself, e.g. a DS18B20's
+   * chip family, a VE.Direct device's model), by driver name.
+   */
+  sensors: DriverReport[];
 }
 
 /** Everything `pima-kiosk db check` shows; read-only, so it runs beside the service. */
@@ -63,6 +69,7 @@ export function checkLog(log: SqliteLog, opts: { full?: boolean } = {}): LogRepo
       count('SELECT count(*) AS n FROM readings WHERE clock = 0') +
       count('SELECT count(*) AS n FROM events WHERE clock = 0'),
     quarantined: quarantinedNextTo(log.path),
+    sensors: lastDriverReports(db),
   };
 }
 

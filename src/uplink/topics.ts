@@ -1,3 +1,5 @@
+import { DRAIN_HINT_LEVEL } from './drain-hint.js';
+
 /** The MQTT topics of one point (CONTRACT.md §5), all under `{prefix}/{pointId}/`. */
 export interface PointTopics {
   readonly base: string;
@@ -7,6 +9,8 @@ export interface PointTopics {
   readonly events: string;
   /** The municipality's retained desired state (CONTRACT.md §6), which the point subscribes to. */
   readonly desired: string;
+  /** The fleet's drain hint (drain-hint.ts), the same for every point under the prefix. */
+  readonly drainHint: string;
   /** Filter matching every command to this point, but not the `cmd/{name}/result` we publish. */
   readonly cmdFilter: string;
   cmd(name: string): string;
@@ -44,6 +48,7 @@ export function pointTopics(prefix: string, pointId: string): PointTopics {
     telemetry: `${base}/telemetry`,
     events: `${base}/events`,
     desired: `${base}/desired`,
+    drainHint: `${prefix}/${DRAIN_HINT_LEVEL}`,
     cmdFilter: `${base}/cmd/+`,
     cmd,
     cmdResult: (name) => `${cmd(name)}/result`,

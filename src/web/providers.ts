@@ -25,6 +25,8 @@ const SENSOR_CHANNELS = [
   'battery.voltage',
   'battery.current',
   'battery.power',
+  'inverter.inverting',
+  'inverter.acVoltage',
   'generator.running',
   'generator.fuelLevel',
   'generator.load',
@@ -141,6 +143,16 @@ function healthFrom(ctx: ProviderContext, status: StatusSource): HealthSource {
       }
       return out;
     },
+    devices: () =>
+      ctx.store.driverReports().map((r) => {
+        // the event says `<driver>: <health> (<message>)`; the panel has columns for the first two
+        const prefix = `${r.driver}: ${r.health} (`;
+        const inner =
+          r.message.startsWith(prefix) && r.message.endsWith(')')
+            ? r.message.slice(prefix.length, -1)
+            : r.message;
+        return { driver: r.driver, health: r.health, message: inner, ts: r.ts };
+      }),
     recentEvents: (limit) =>
       ctx.store
         .queryEvents({ sinceMs: ctx.clock.now() - 86_400_000, minLevel: 'warning' })

@@ -87,8 +87,17 @@ export interface RecentEvent {
   message: string;
 }
 
+/** A driver's last report of itself (DS18B20 chip family, VE.Direct device, DSE model). */
+export interface DeviceReport {
+  driver: string;
+  health: string;
+  message: string;
+  ts: number;
+}
+
 export interface HealthSource {
   sensors(): SensorHealth[];
+  devices(): DeviceReport[];
   recentEvents(limit: number): RecentEvent[];
 }
 

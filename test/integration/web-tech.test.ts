@@ -69,9 +69,13 @@ describe('the technician view: PIN, sessions and the one state-changing action',
       expect(session).toEqual({ access: 'open', signedIn: false, canView: true, canAcknowledge: false });
       const overview = (await (await fetch(`${t.url}/api/tech/overview`)).json()) as {
         sensors: Array<{ channel: string; health: string }>;
+        devices: Array<{ driver: string; health: string; message: string }>;
         alarms: ActiveAlarm[];
       };
       expect(overview.sensors.map((s) => s.channel)).toContain('battery.soc');
+      // each driver's own last word, as the log holds it (the simulated ones say "simulated")
+      expect(overview.devices.length).toBeGreaterThan(0);
+      expect(overview.devices.every((d) => d.health === 'ok' && d.message === 'simulated')).toBe(true);
       expect(overview.sensors.every((s) => s.health === 'ok')).toBe(true);
       expect(overview.alarms.map((a) => a.id)).toEqual(['FUEL_LOW']);
       const ack = await post(`${t.url}/api/tech/alarms/ack`, { id: 'FUEL_LOW' });

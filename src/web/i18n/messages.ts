@@ -51,6 +51,10 @@ export interface TechMessages {
   healthOk: string;
   healthStale: string;
   healthFault: string;
+  /** The devices panel: each driver's last account of itself (chip family, model). */
+  devices: string;
+  device: string;
+  report: string;
   alarms: string;
   noAlarms: string;
   acknowledge: string;

@@ -60,6 +60,7 @@ export function techRoutes(ctx: TechContext): Route[] {
           status: status ?? null,
           alarms: ctx.sources.alarms.active(),
           sensors: ctx.sources.health.sensors(),
+          devices: ctx.sources.health.devices(),
           events: ctx.sources.health.recentEvents(20),
         });
       },
