@@ -147,7 +147,13 @@ const mqtt = z
       .regex(/^[^#+\s]+[^/#+\s]$/, 'must not contain #, +, spaces or end with /')
       .default('pima/v1')
       .describe('All topics go under {topicPrefix}/{point.id}/.'),
-    clientId: z.string().min(1).optional().describe('MQTT client id; default pima-kiosk-{point.id}.'),
+    clientId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "MQTT client id; default pima-kiosk-{point.id}. A broker may bind it to the credentials (docs/broker/README.md): keep the broker's.",
+      ),
     keepaliveSec: z.number().int().min(5).max(600).default(30).describe('MQTT keep-alive.'),
     reconnectMinMs: z.number().int().min(100).default(1000).describe('First reconnect delay.'),
     reconnectMaxMs: z.number().int().min(1000).default(300_000).describe('Longest reconnect delay.'),
@@ -212,7 +218,13 @@ const mqtt = z
       .string()
       .min(1)
       .optional()
-      .describe('YAML file with username and password; refused when other users can read it.'),
+      .describe(
+        'YAML file with username and password; refused unless it belongs to the service user or root and is closed to group and others (chmod 600).',
+      ),
+    allowPlaintextPassword: z
+      .boolean()
+      .default(false)
+      .describe('Allow the password over plain mqtt:// or ws:// (a closed network only); refused otherwise.'),
     tls: z
       .strictObject({
         ca: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate.'),
@@ -376,7 +388,22 @@ const web = z
       .string()
       .min(1)
       .optional()
-      .describe('File holding the technician PIN (4..12 digits; not world-readable) for /tech.'),
+      .describe(
+        'File holding the technician PIN for /tech; owned by the service user or root, chmod 600 (else /tech is locked).',
+      ),
+    pinMinLength: z
+      .number()
+      .int()
+      .min(4)
+      .max(12)
+      .default(6)
+      .describe('Fewest digits the PIN may have (at most 12); a shorter PIN locks /tech.'),
+    allowedHosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or address, without port'))
+      .default([])
+      .describe(
+        "More names the page may be asked for (Host header), besides loopback, the device's name and its addresses; others get 421 (DNS rebinding).",
+      ),
     languages: z
       .array(z.enum(WEB_LANGUAGES))
       .min(1)

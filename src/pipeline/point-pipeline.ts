@@ -247,13 +247,8 @@ export class PointPipeline {
   private tick(): void {
     const now = this.ctx.clock.now();
     const prev = this.memory.state;
-    const link = this.backlog.current(now);
     const before = this.memory.occupancy;
-    const step = reducePoint(
-      this.memory,
-      { kind: 'tick', now, uplinkConnected: link.configured ? link.connected : undefined },
-      this.reducer,
-    );
+    const step = reducePoint(this.memory, { kind: 'tick', now }, this.reducer);
     this.memory = step.memory;
     // a new day reset the door counters
     if (this.memory.occupancy !== before) this.publishOccupancy();

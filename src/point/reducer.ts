@@ -24,7 +24,7 @@ export type PointInput =
   | { kind: 'health'; driver: string; health: SensorHealth; message: string; now: number }
   | { kind: 'schedule'; phase: ScheduledMode; now: number }
   /** Judge the point: once a second, and at once after a change. */
-  | { kind: 'tick'; now: number; uplinkConnected?: boolean | undefined }
+  | { kind: 'tick'; now: number }
   | { kind: 'command'; command: CommandInput; now: number };
 
 export interface ReducerConfig {
@@ -82,7 +82,7 @@ export function reducePoint(m: PointMemory, input: PointInput, cfg: ReducerConfi
     case 'schedule':
       return { memory: { ...m, scheduled: input.phase }, events: [] };
     case 'tick':
-      return judge(m, input.now, input.uplinkConnected, cfg);
+      return judge(m, input.now, cfg);
     case 'command': {
       const step = applyCommand(m, input.command, input.now);
       return { memory: step.memory, events: step.events, outcome: step.outcome };
@@ -94,12 +94,7 @@ export function reducePoint(m: PointMemory, input: PointInput, cfg: ReducerConfi
   }
 }
 
-function judge(
-  m: PointMemory,
-  now: number,
-  uplinkConnected: boolean | undefined,
-  cfg: ReducerConfig,
-): PointStep {
+function judge(m: PointMemory, now: number, cfg: ReducerConfig): PointStep {
   const occupancy = rollDay(m.occupancy, now, cfg.timeZone);
   const { state, events } = evaluatePoint(
     m.state,
@@ -111,7 +106,6 @@ function judge(
       scheduled: m.scheduled,
       visitorsToday: occupancy.entries,
       health: m.health,
-      ...(uplinkConnected === undefined ? {} : { uplinkConnected }),
     },
     { ...cfg.model, capacity: m.capacity },
   );

@@ -52,6 +52,7 @@ export function webSources(ctx: ProviderContext): WebSources {
     alarms: alarmsFrom(status, ctx.store, ctx.waitClock),
     announcements: announcementsFrom(ctx),
     health: healthFrom(ctx, status),
+    events: { log: (e) => ctx.pipeline.logEvent({ ...e, ts: ctx.clock.now() }) },
   };
 }
 

@@ -5,9 +5,11 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { PATTERNS } from '../sign/pattern.js';
 import { AddressBudget } from './address-budget.js';
-import { loadPinFile, TechAuth } from './auth.js';
+import { TechAuth } from './auth.js';
+import { HostAllowlist } from './host-allowlist.js';
 import { HttpError, sendError } from './http.js';
 import { messagesFor } from './i18n/index.js';
+import { PinFile } from './pin-file.js';
 import { apiRoutes, liveTopics } from './routes/api.js';
 import type { Route } from './routes/route.js';
 import { techRoutes } from './routes/tech.js';
@@ -41,6 +43,7 @@ export class WebServer {
   private readonly assets = new StaticAssets();
   private sse: SseHub | undefined;
   private routes: Route[] = [];
+  private hosts: HostAllowlist | undefined;
 
   constructor(private readonly ctx: WebServerContext) {}
 
@@ -48,10 +51,17 @@ export class WebServer {
     if (this.server) return;
     const { web, logger } = this.ctx;
     this.assets.load();
-    const pin = web.pinFile === undefined ? undefined : loadPinFile(web.pinFile);
-    if (pin && !pin.ok) logger.error(`technician PIN unusable, /tech is locked: ${pin.error}`);
-    const auth = new TechAuth({ pin, now: this.ctx.realNow ?? Date.now });
+    const pinFile = web.pinFile === undefined ? undefined : new PinFile(web.pinFile, web.pinMinLength);
+    const auth = new TechAuth({
+      pin: pinFile && (() => pinFile.current()),
+      now: this.ctx.realNow ?? Date.now,
+      events: (e) => this.ctx.sources.events.log(e),
+      logger,
+    });
+    // says at start whether /tech is locked (and why); later changes of the file are logged as they are seen
+    void auth.access;
     const { limits } = web;
+    this.hosts = new HostAllowlist(web.allowedHosts, web.host, this.ctx.realNow ?? Date.now);
     const sse = new SseHub({
       topics: liveTopics(this.ctx),
       pollMs: SSE_POLL_MS,
@@ -115,6 +125,12 @@ export class WebServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      if (!this.hosts?.allows(req.headers.host)) {
+        throw new HttpError(
+          421,
+          `this point does not answer to ${JSON.stringify(req.headers.host)}: use its address, or add the name to web.allowedHosts`,
+        );
+      }
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       const route = this.routes.find((r) => r.path === path && r.method === req.method);

@@ -1,5 +1,6 @@
 import type { CommandOutcome } from '../contract/commands.js';
 import type { StatusMessage } from '../contract/status.js';
+import type { PointEvent } from '../core/events.js';
 
 export type { CommandOutcome };
 
@@ -101,10 +102,16 @@ export interface HealthSource {
   recentEvents(limit: number): RecentEvent[];
 }
 
+/** Events the web server writes into the point log (sign-ins); the service adds the time. */
+export interface EventSink {
+  log(event: Omit<PointEvent, 'ts'>): void;
+}
+
 export interface WebSources {
   status: StatusSource;
   history: HistorySource;
   alarms: AlarmSource;
   announcements: AnnouncementSource;
   health: HealthSource;
+  events: EventSink;
 }

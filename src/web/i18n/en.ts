@@ -54,6 +54,8 @@ export const en: Messages = {
     wrongPin: 'Wrong PIN.',
     tooManyTries: 'Too many wrong PINs. Try again in a minute.',
     pinRequired: 'This view is protected by a PIN.',
+    pinLocked:
+      'Sign-in is locked: the PIN file on the point cannot be used. Fix it on the device (reason below); no restart is needed.',
     readOnly: 'No PIN is configured, so alarms cannot be acknowledged here.',
     summary: 'Point',
     mode: 'Mode',

@@ -54,6 +54,8 @@ export const et: Messages = {
     wrongPin: 'Vale PIN.',
     tooManyTries: 'Liiga palju valesid katseid. Proovige minuti pärast uuesti.',
     pinRequired: 'See vaade on kaitstud PIN-koodiga.',
+    pinLocked:
+      'Sisselogimine on lukus: punkti PIN-koodi faili ei saa kasutada. Parandage see seadmes (põhjus allpool); taaskäivitust pole vaja.',
     readOnly: 'PIN-koodi pole seadistatud, seega siin häireid kinnitada ei saa.',
     summary: 'Keskus',
     mode: 'Režiim',

@@ -37,6 +37,8 @@ export interface TechMessages {
   wrongPin: string;
   tooManyTries: string;
   pinRequired: string;
+  /** /tech when the PIN file is unusable; the reason (from the service) is shown under it. */
+  pinLocked: string;
   readOnly: string;
   summary: string;
   mode: string;

@@ -54,6 +54,8 @@ export const sv: Messages = {
     wrongPin: 'Fel pinkod.',
     tooManyTries: 'För många felaktiga försök. Försök igen om en minut.',
     pinRequired: 'Den här vyn är skyddad med pinkod.',
+    pinLocked:
+      'Inloggningen är låst: pinkodsfilen på punkten går inte att använda. Rätta den på enheten (orsaken nedan); ingen omstart behövs.',
     readOnly: 'Ingen pinkod är inställd, så larm kan inte kvitteras här.',
     summary: 'Trygghetspunkt',
     mode: 'Läge',

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { clearedCookie, sessionCookie, type TechAuth } from '../auth.js';
+import { clearedCookie, sameOriginAs, sessionCookie, type TechAuth } from '../auth.js';
 import { HttpError, queryParams, readJsonBody, sendJson } from '../http.js';
 import type { WebSources } from '../types.js';
 import type { Route } from './route.js';
@@ -21,8 +21,10 @@ export function techRoutes(ctx: TechContext): Route[] {
       handle: (req, res, url) => {
         queryParams(url, []);
         const s = auth.session(req);
+        const reason = auth.lockedReason;
         sendJson(res, 200, {
           access: auth.access,
+          ...(reason ? { lockedReason: reason } : {}),
           signedIn: s !== undefined,
           canView: auth.access === 'open' || s !== undefined,
           canAcknowledge: auth.access !== 'open' && s !== undefined,
@@ -92,7 +94,7 @@ function client(req: IncomingMessage): string {
 
 function sameOrigin(req: IncomingMessage): void {
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
+  if (origin !== undefined && !sameOriginAs(req, origin)) {
     throw new HttpError(403, 'cross-origin requests are refused');
   }
 }
