@@ -46,6 +46,21 @@ const point = z
       .array(z.enum(SERVICES))
       .default(['heat', 'charging', 'internet', 'water'])
       .describe('Services the point declares it offers.'),
+    location: z
+      .strictObject({
+        lat: z.number().min(-90).max(90).describe('Latitude, WGS 84 degrees.'),
+        lon: z.number().min(-180).max(180).describe('Longitude, WGS 84 degrees.'),
+      })
+      .optional()
+      .describe('Where the point is (for registries and the public map, MQTT `info`).'),
+    address: z.string().min(1).max(200).optional().describe('Street address as the public should read it.'),
+    hours: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Opening hours as text, e.g. "24/7 during blackouts" or an OSM opening_hours value.'),
+    contact: z.string().min(1).max(200).optional().describe('Phone or e-mail of the person in charge.'),
   })
   .describe('The point itself.');
 
@@ -76,7 +91,7 @@ const readingLogging = z
         }
       })
       .describe(
-        'Per channel or unit (V, A, W, %, °C, min, h): smaller changes are not logged; a number, or {absolute, percent} (the larger wins).',
+        'Per channel or unit (V, A, W, %, °C, min, h, VA, Ah): smaller changes are not logged; a number, or {absolute, percent} (the larger wins).',
       ),
   })
   .prefault({})
@@ -135,18 +150,46 @@ const storage = z
   .prefault({})
   .describe('The local log (docs/storage.md).');
 
-const mqttUrl = z
+export const mqttUrl = z
   .string()
   .regex(/^(mqtt|mqtts|ws|wss):\/\/[^\s/]+/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL');
+
+/** Shared with the hub's config (src/hub/config/schema.ts): the same brokers, secrets and TLS options. */
+export const topicPrefix = z
+  .string()
+  .regex(/^[^#+\s]+[^/#+\s]$/, 'must not contain #, +, spaces or end with /')
+  .default('pima/v1');
+
+export const mqttSecretsFile = z
+  .string()
+  .min(1)
+  .optional()
+  .describe(
+    'YAML file with username and password; refused unless it belongs to the service user or root and is closed to group and others (chmod 600).',
+  );
+
+export const mqttAllowPlaintextPassword = z
+  .boolean()
+  .default(false)
+  .describe('Allow the password over plain mqtt:// or ws:// (a closed network only); refused otherwise.');
+
+export const mqttTls = z
+  .strictObject({
+    ca: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate.'),
+    cert: z.string().min(1).optional().describe('PEM client certificate (with key).'),
+    key: z.string().min(1).optional().describe('PEM client key; refused when other users can read it.'),
+    verifyServer: z
+      .boolean()
+      .default(true)
+      .describe("Verify the broker's certificate and host name; false is for a lab only."),
+  })
+  .prefault({})
+  .describe('TLS for mqtts:// and wss://.');
 
 const mqtt = z
   .strictObject({
     url: mqttUrl.describe('Broker URL.'),
-    topicPrefix: z
-      .string()
-      .regex(/^[^#+\s]+[^/#+\s]$/, 'must not contain #, +, spaces or end with /')
-      .default('pima/v1')
-      .describe('All topics go under {topicPrefix}/{point.id}/.'),
+    topicPrefix: topicPrefix.describe('All topics go under {topicPrefix}/{point.id}/.'),
     clientId: z
       .string()
       .min(1)
@@ -214,29 +257,9 @@ const mqtt = z
       .min(10_000)
       .optional()
       .describe('Metered links: bytes per hour; the backlog waits when spent, live messages never.'),
-    secretsFile: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'YAML file with username and password; refused unless it belongs to the service user or root and is closed to group and others (chmod 600).',
-      ),
-    allowPlaintextPassword: z
-      .boolean()
-      .default(false)
-      .describe('Allow the password over plain mqtt:// or ws:// (a closed network only); refused otherwise.'),
-    tls: z
-      .strictObject({
-        ca: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate.'),
-        cert: z.string().min(1).optional().describe('PEM client certificate (with key).'),
-        key: z.string().min(1).optional().describe('PEM client key; refused when other users can read it.'),
-        verifyServer: z
-          .boolean()
-          .default(true)
-          .describe("Verify the broker's certificate and host name; false is for a lab only."),
-      })
-      .prefault({})
-      .describe('TLS for mqtts:// and wss://.'),
+    secretsFile: mqttSecretsFile,
+    allowPlaintextPassword: mqttAllowPlaintextPassword,
+    tls: mqttTls,
     commands: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Subscribe to cmd/{name} from the municipality.'),
@@ -298,7 +321,7 @@ const sign = z
   .prefault({})
   .describe('The LED status sign.');
 
-const logging = z
+export const logging = z
   .strictObject({
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Service log level (stderr).'),
   })

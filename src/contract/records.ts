@@ -32,7 +32,16 @@ export type TelemetryRecord = z.infer<typeof TelemetryRecord>;
 export const EventRecord = z.strictObject({
   seq: Seq,
   ts: Timestamp,
-  type: z.string().min(1).describe('e.g. state.changed, operator.mode, alarm.*, driver.health, gap.'),
+  type: z
+    .string()
+    .min(1)
+    .describe(
+      'e.g. state.changed, operator.mode, alarm.*, driver.health, command.rejected, gap, and what ' +
+        'devices report of themselves: battery.alarm, inverter.alarm, inverter.warning, ' +
+        'inverter.state, solar.error (VE.Direct), generator.alarm (DSE; data.system is named or ' +
+        "legacy, data.index the condition), ds18b20.family (a thermometer's chip family, a warning " +
+        'for a counterfeit).',
+    ),
   level: EventLevel,
   message: z.string(),
   data: z.record(z.string(), z.unknown()).optional().describe('Type-specific details.'),

@@ -313,6 +313,7 @@ describe('docs/asyncapi.yaml', () => {
         'desired',
         'events',
         'homeAssistantDiscovery',
+        'info',
         'online',
         'status',
         'telemetry',
