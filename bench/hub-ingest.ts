@@ -7,7 +7,7 @@
 // synchronous=FULL, PostgreSQL with fsync on.
 // Run: npm run bench:hub. Knobs: HUB_BENCH_POINTS (200), HUB_BENCH_READINGS per point-day (24,800, the
 // soak's simulated day), HUB_BENCH_BACKENDS (sqlite,postgres).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -229,39 +229,63 @@ async function rawPostgres(url: string): Promise<Receiver> {
   };
 }
 
+/** The hub's SQLite file after close (the WAL is checkpointed into it). */
+function fileBytes(file: string): number {
+  return statSync(file).size + (existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0);
+}
+
+/** Readings and events with their indexes, as PostgreSQL counts them. */
+async function tableBytes(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const r = await client.query(
+      "SELECT pg_total_relation_size('telemetry') + pg_total_relation_size('events') AS bytes",
+    );
+    return Number(r.rows[0].bytes);
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pima-hub-bench-'));
   log(
     `${N} points × ${READINGS} readings + ${EVENTS} events, ${BATCH} records per message; ${cpus().length} CPUs`,
   );
-  const results: Array<{ backend: string; hub: Rate; raw: Rate }> = [];
+  const results: Array<{ backend: string; hub: Rate; raw: Rate; bytes: number }> = [];
   const server = BACKENDS.includes('postgres') ? await startPostgres({ durable: true }) : undefined;
   try {
     for (const backend of BACKENDS) {
       if (backend === 'sqlite') {
-        const storage = new SqliteHubStorage(join(dir, 'hub.db'));
+        const file = join(dir, 'hub.db');
+        const storage = new SqliteHubStorage(file);
         await storage.start();
         const r = await measurePair('sqlite', rawSqlite(join(dir, 'raw.db')), hubReceiver(storage));
-        results.push({ backend, ...r });
+        results.push({ backend, ...r, bytes: fileBytes(file) });
       } else {
         if (!server) throw new Error('no PostgreSQL');
-        const storage = new PostgresHubStorage(await server.createDatabase('hub'), 1);
+        const url = await server.createDatabase('hub');
+        const storage = new PostgresHubStorage(url, 1);
         await storage.start();
         const raw = await rawPostgres(await server.createDatabase('raw'));
-        results.push({ backend, ...(await measurePair('postgres', raw, hubReceiver(storage))) });
+        const r = await measurePair('postgres', raw, hubReceiver(storage));
+        results.push({ backend, ...r, bytes: await tableBytes(url) });
       }
     }
   } finally {
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log('| backend | hub records/s | raw INSERT … ON CONFLICT records/s | ratio | hub messages/s |');
-  console.log('|---|---|---|---|---|');
+  console.log(
+    '| backend | hub records/s | raw INSERT … ON CONFLICT records/s | ratio | hub messages/s | stored bytes/record |',
+  );
+  console.log('|---|---|---|---|---|---|');
   for (const r of results) {
     const hubRate = r.hub.records / r.hub.seconds;
     const rawRate = r.raw.records / r.raw.seconds;
     console.log(
-      `| ${r.backend} | ${Math.round(hubRate)} | ${Math.round(rawRate)} | ${(hubRate / rawRate).toFixed(2)} | ${Math.round(r.hub.messages / r.hub.seconds)} |`,
+      `| ${r.backend} | ${Math.round(hubRate)} | ${Math.round(rawRate)} | ${(hubRate / rawRate).toFixed(2)} | ${Math.round(r.hub.messages / r.hub.seconds)} | ${Math.round(r.bytes / r.hub.records)} |`,
     );
   }
 }
