@@ -15,8 +15,7 @@ import {
   hubSubscriptions,
   type ProtocolVersion,
 } from './client-options.js';
-import { decodeMessage } from './decode.js';
-import { parseHubTopic } from './topics.js';
+import { ingestMessage } from './handle.js';
 
 export interface IngestOptions extends HubConnectionConfig {
   url: string;
@@ -117,21 +116,18 @@ export class MqttIngest {
   }
 
   private async handle(packet: IPublishPacket): Promise<void> {
-    const { opts } = this;
-    const topic = parseHubTopic(opts.topicPrefix, packet.topic);
-    if (!topic) return;
-    this.counts.messages += 1;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const decoded = decodeMessage(topic, payload, packet.properties?.contentType, opts.now());
-    if (!decoded.ok) {
+    const handled = await ingestMessage(this.opts, packet.topic, payload, packet.properties?.contentType);
+    if (handled.kind === 'ignored') return;
+    this.counts.messages += 1;
+    if (handled.kind === 'refused') {
       // Acknowledged all the same: a malformed message never becomes valid by being delivered again.
       this.counts.refused += 1;
-      opts.logger.warn('message refused', { topic: packet.topic, error: decoded.error });
+      this.opts.logger.warn('message refused', { topic: packet.topic, error: handled.error });
       return;
     }
-    const outcome = await opts.storage.commit(decoded.work);
-    this.counts.stored += outcome.inserted;
-    this.counts.duplicates += outcome.duplicates;
+    this.counts.stored += handled.outcome.inserted;
+    this.counts.duplicates += handled.outcome.duplicates;
   }
 
   /** Not acknowledged: drop the link so the broker redelivers once the database is back. */
