@@ -2,7 +2,7 @@
  * One received message, start to commit: topic → decode → one storage transaction. Shared by the MQTT
  * ingest and `npm run bench:hub`, so the benchmark measures the code that runs.
  */
-import type { HubStorage, IngestOutcome } from '../storage/types.js';
+import type { HubStorage, IngestOutcome, IngestWork } from '../storage/types.js';
 import { decodeMessage } from './decode.js';
 import { parseHubTopic } from './topics.js';
 
@@ -16,7 +16,7 @@ export interface MessageSink {
 export type Handled =
   | { kind: 'ignored' }
   | { kind: 'refused'; error: string }
-  | { kind: 'stored'; outcome: IngestOutcome };
+  | { kind: 'stored'; outcome: IngestOutcome; work: IngestWork };
 
 /** Resolves once committed (then it may be acknowledged); rejects when storage fails (then it must not). */
 export async function ingestMessage(
@@ -29,5 +29,5 @@ export async function ingestMessage(
   if (!parsed) return { kind: 'ignored' };
   const decoded = decodeMessage(parsed, payload, contentType, sink.now());
   if (!decoded.ok) return { kind: 'refused', error: decoded.error };
-  return { kind: 'stored', outcome: await sink.storage.commit(decoded.work) };
+  return { kind: 'stored', outcome: await sink.storage.commit(decoded.work), work: decoded.work };
 }

@@ -8,6 +8,7 @@ import { pointsGeoJson } from '../../../src/hub/feeds/geojson.js';
 import { nextDesired } from '../../../src/hub/fleet/desired.js';
 import { classifyHoles } from '../../../src/hub/fleet/gaps.js';
 import { pointView } from '../../../src/hub/fleet/point-view.js';
+import { ReconnectWindow } from '../../../src/hub/ingest/reconnect-window.js';
 import { advance, newerOnline } from '../../../src/hub/storage/commit.js';
 import type { LaneRow, PointRow } from '../../../src/hub/storage/types.js';
 
@@ -238,5 +239,16 @@ describe('client id slots', () => {
     b.release();
     alive.add(104);
     expect(claimClientSlot(dir, 'host', 104, isAlive).clientId).toBe('pima-hub-host-2');
+  });
+});
+
+describe('drain hint', () => {
+  test('spread grows with the points that came online in the last minute', () => {
+    const w = new ReconnectWindow();
+    expect(w.spreadMs(NOW)).toBe(0);
+    for (let i = 0; i < 5; i++) w.add(NOW - i * 1000);
+    expect(w.spreadMs(NOW)).toBe(200);
+    expect(w.spreadMs(NOW + 58_000)).toBe(50);
+    expect(w.spreadMs(NOW + 61_000)).toBe(0);
   });
 });
