@@ -45,6 +45,13 @@ const point = z
       .array(z.enum(SERVICES))
       .default(['heat', 'charging', 'internet', 'water'])
       .describe('Services the point declares it offers.'),
+    contact: z
+      .string()
+      .trim()
+      .min(1)
+      .max(120)
+      .optional()
+      .describe('Whom to call about the point, e.g. the duty phone; the screen shows it when not open.'),
   })
   .describe('The point itself.');
 
@@ -311,6 +318,15 @@ const web = z
       .max(600)
       .default(10)
       .describe('The kiosk screen shows each language this long; 0 stays on the first.'),
+    elsewhere: z
+      .string()
+      .trim()
+      .min(1)
+      .max(160)
+      .optional()
+      .describe(
+        'Where to go when this point is closed, full or on standby (the nearest other point and its address); shown on the screen.',
+      ),
   })
   .prefault({})
   .describe('The local status page (kiosk screen, /tech, /api).');

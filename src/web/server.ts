@@ -6,7 +6,8 @@ import type { Logger } from '../core/logger.js';
 import { PATTERNS } from '../sign/pattern.js';
 import { loadPinFile, TechAuth } from './auth.js';
 import { HttpError, sendError } from './http.js';
-import { messagesFor } from './i18n/index.js';
+import { messagesFor, notOfferedTexts } from './i18n/index.js';
+import { ORPHAN_AFTER_MS, STATUS_POLL_MS } from './liveness.js';
 import { apiRoutes, liveTopics } from './routes/api.js';
 import type { Route } from './routes/route.js';
 import { techRoutes } from './routes/tech.js';
@@ -57,7 +58,7 @@ export class WebServer {
     this.sse = sse;
     this.routes = [
       ...apiRoutes({ sources: this.ctx.sources, clock: this.ctx.clock, sse, meta: () => this.meta(auth) }),
-      ...techRoutes({ sources: this.ctx.sources, auth }),
+      ...techRoutes({ sources: this.ctx.sources, auth, clock: this.ctx.clock }),
     ];
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5000;
@@ -122,11 +123,24 @@ export class WebServer {
       patterns[state] = { colour: p.colour.hex, symbol: p.symbol, blink: p.blink };
     }
     return {
-      point: { id: point.id, name: point.name, capacity: point.capacity, timezone: point.timezone },
+      point: {
+        id: point.id,
+        name: point.name,
+        capacity: point.capacity,
+        timezone: point.timezone,
+        ...(point.contact ? { contact: point.contact } : {}),
+        ...(web.elsewhere ? { elsewhere: web.elsewhere } : {}),
+      },
       languages: web.languages,
       rotateSec: web.rotateSec,
       messages: messagesFor(web.languages),
+      notOffered: notOfferedTexts(),
       patterns,
+      liveness: {
+        orphanAfterMs: ORPHAN_AFTER_MS,
+        pollMs: STATUS_POLL_MS,
+        statusMaxAgeMs: this.ctx.sources.status.maxAgeMs,
+      },
       techAccess: auth.access,
     };
   }

@@ -10,6 +10,8 @@ export type { CommandOutcome };
 /** The latest status message (CONTRACT.md §5), the very object the uplink publishes. */
 export interface StatusSource {
   latest(): Record<string, unknown> | undefined;
+  /** The oldest a status may be (service clock) before a page must call it stale. */
+  readonly maxAgeMs: number;
 }
 
 export interface HistoryPoint {
@@ -84,6 +86,8 @@ export interface RecentEvent {
   type: string;
   level: string;
   message: string;
+  /** The alarm an alarm event is about (src/point/alarms/catalog.ts). */
+  alarm?: string;
 }
 
 export interface HealthSource {

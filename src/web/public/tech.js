@@ -4,9 +4,11 @@ import {
   el,
   fill,
   formatNumber,
-  formatTime,
+  formatWhen,
   getJson,
+  notOfferedText,
   pickLanguage,
+  plural,
   reasonText,
   textColourOn,
 } from './common.js';
@@ -30,7 +32,9 @@ const view = { meta: undefined, lang: undefined, session: undefined, overview: u
 
 async function main() {
   view.meta = await getJson('/api/meta');
-  view.lang = pickLanguage(view.meta);
+  const picked = pickLanguage(view.meta);
+  view.lang = picked.lang;
+  view.asked = picked.asked;
   drawLanguageButtons();
   $('login').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', signOut);
@@ -55,6 +59,26 @@ function t() {
   return view.meta.messages[view.lang];
 }
 
+function when(ms) {
+  return formatWhen(ms, t().locale, view.meta.point.timezone, view.overview?.now);
+}
+
+/** A channel's name in words: the known ones by name, a temperature sensor by its configured name. */
+function channelName(channel) {
+  const m = t().tech;
+  if (m.channels[channel]) return m.channels[channel];
+  if (channel.startsWith('temperature.')) return fill(m.temperature, { name: channel.slice(12) });
+  return channel;
+}
+
+/** A reading as a person reads it: on/off channels as yes/no, numbers in the language's own way. */
+function readingText(channel, value) {
+  if (value === null) return '—';
+  if (channel === 'mains.present' || channel === 'generator.running')
+    return value ? t().tech.yes : t().tech.no;
+  return formatNumber(value, t().locale, 2);
+}
+
 function drawLanguageButtons() {
   $('langs').replaceChildren(
     ...view.meta.languages.map((lang) => {
@@ -66,6 +90,7 @@ function drawLanguageButtons() {
       });
       b.addEventListener('click', () => {
         view.lang = lang;
+        view.asked = undefined;
         renderChrome();
         renderOverview();
         drawCharts().catch(showLoadError);
@@ -79,6 +104,9 @@ function renderChrome() {
   const m = t().tech;
   document.documentElement.lang = view.lang;
   document.title = `${m.title} · ${view.meta.point.name}`;
+  const notice = $('lang-notice');
+  notice.hidden = !view.asked;
+  if (view.asked) notice.textContent = notOfferedText(view.meta, view.lang, view.asked);
   $('title').textContent = m.title;
   $('point-name').textContent = `${view.meta.point.name} (${view.meta.point.id})`;
   $('langs').setAttribute('aria-label', t().languages);
@@ -163,11 +191,14 @@ function renderSummary(s) {
   pill.style.color = textColourOn(pattern.colour);
   const reasons = s.reasons?.length ? s.reasons.map((r) => reasonText(t(), r)).join(', ') : m.none;
   const facts = [
-    [m.mode, s.mode],
-    [m.power, s.power?.source ?? '—'],
+    [m.mode, m.modes[s.mode] ?? s.mode],
+    [m.power, m.powerSources[s.power?.source] ?? s.power?.source ?? '—'],
     [m.reasons, reasons],
-    [t().placesLeft, `${s.placesLeft} / ${s.capacity}`],
-    [t().tech.chartOccupancy, String(s.occupancy?.count ?? '—')],
+    [
+      t().placesLeft,
+      `${formatNumber(Math.max(0, s.placesLeft), t().locale)} / ${formatNumber(s.capacity, t().locale)}`,
+    ],
+    [m.people, s.occupancy ? formatNumber(s.occupancy.count, t().locale) : '—'],
   ];
   $('summary').replaceChildren(
     pill,
@@ -178,7 +209,7 @@ function renderSummary(s) {
     ),
     el('p', {
       class: 'note',
-      text: fill(t().updated, { time: formatTime(s.ts, view.lang, view.meta.point.timezone) }),
+      text: fill(t().updated, { time: when(Date.parse(s.ts)) }),
     }),
   );
 }
@@ -196,7 +227,7 @@ function renderAlarms(alarms) {
     return el(
       'div',
       { class: 'alarm' },
-      el('span', { class: `level-${a.level}`, text: `⚠ ${a.message}` }),
+      el('span', { class: `level-${a.level}`, text: `⚠ ${m.alarmNames[a.id] ?? a.message}` }),
       action,
     );
   });
@@ -223,7 +254,6 @@ async function acknowledge(id) {
 function renderSensors(sensors) {
   const m = t().tech;
   const label = { ok: `✓ ${m.healthOk}`, stale: `⧗ ${m.healthStale}`, fault: `✗ ${m.healthFault}` };
-  const tz = view.meta.point.timezone;
   const head = el(
     'tr',
     {},
@@ -233,9 +263,9 @@ function renderSensors(sensors) {
     el(
       'tr',
       {},
-      el('td', { text: s.channel }),
-      el('td', { text: s.value === null ? '—' : formatNumber(s.value, view.lang, 2) }),
-      el('td', { text: formatTime(new Date(s.ts).toISOString(), view.lang, tz) }),
+      el('td', { text: channelName(s.channel) }),
+      el('td', { text: readingText(s.channel, s.value) }),
+      el('td', { text: when(s.ts) }),
       el('td', { class: `health-${s.health}`, text: label[s.health] }),
     ),
   );
@@ -254,19 +284,32 @@ function renderUplink(s) {
       class: u.connected ? 'health-ok' : 'health-stale',
       text: u.connected ? `✓ ${m.connected}` : `✗ ${m.disconnected}`,
     }),
-    el('p', { text: fill(m.backlog, { telemetry: u.backlog.telemetry, events: u.backlog.events }) }),
+    el('p', {
+      text: fill(m.backlog, {
+        readings: plural(t().locale, u.backlog.telemetry, m.backlogReadings),
+        events: plural(t().locale, u.backlog.events, m.backlogEvents),
+      }),
+    }),
   );
 }
 
+/**
+ * Recent warnings and alarms: the time and what happened in the page's language (an alarm by its name);
+ * the log's own line, which is English, follows in smaller type for the technician's search.
+ */
 function renderEvents(events) {
-  const tz = view.meta.point.timezone;
+  const m = t().tech;
   $('events').replaceChildren(
-    ...events.map((e) =>
-      el('li', {
-        class: `level-${e.level}`,
-        text: `${formatTime(new Date(e.ts).toISOString(), view.lang, tz)} ${e.message}`,
-      }),
-    ),
+    ...events.map((e) => {
+      const alarm = e.alarm ? (m.alarmNames[e.alarm] ?? e.alarm) : undefined;
+      const what = [m.eventTypes[e.type] ?? e.type, alarm].filter(Boolean).join(': ');
+      return el(
+        'li',
+        { class: `level-${e.level}` },
+        el('span', { text: `${when(e.ts)} ${what}` }),
+        el('span', { class: 'log-line', lang: 'en', text: e.message }),
+      );
+    }),
   );
 }
 
@@ -326,9 +369,9 @@ function plot(box, chart, channels, series) {
     scales: chart.range ? { y: { range: chart.range } } : {},
     axes: [axis, axis],
     series: [
-      {},
+      { label: t().tech.chartTime },
       ...channels.map((c, i) => ({
-        label: c,
+        label: channelName(c),
         stroke: SERIES_STYLE[i % SERIES_STYLE.length].stroke,
         dash: SERIES_STYLE[i % SERIES_STYLE.length].dash,
         width: 2,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Clock } from '../../core/clock.js';
 import { clearedCookie, sessionCookie, type TechAuth } from '../auth.js';
 import { HttpError, queryParams, readJsonBody, sendJson } from '../http.js';
 import type { WebSources } from '../types.js';
@@ -7,6 +8,7 @@ import type { Route } from './route.js';
 export interface TechContext {
   sources: WebSources;
   auth: TechAuth;
+  clock: Clock;
 }
 
 const ALARM_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -57,6 +59,8 @@ export function techRoutes(ctx: TechContext): Route[] {
         auth.requireView(req);
         const status = ctx.sources.status.latest();
         sendJson(res, 200, {
+          // the service clock: "today" for the page's dates
+          now: ctx.clock.now(),
           status: status ?? null,
           alarms: ctx.sources.alarms.active(),
           sensors: ctx.sources.health.sensors(),
