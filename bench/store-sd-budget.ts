@@ -6,7 +6,7 @@
 // which is how it logged before report by exception.
 // Usage: node dist/bench/store-sd-budget.js [seconds per run] [scenario]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -92,7 +92,14 @@ const runs: Run[] = [
   { label: 'every sample', speed: 50, logging: EVERY_SAMPLE },
 ];
 const results: Result[] = [];
-for (const run of runs) results.push(await measure(run));
+// A fresh clone has no data/ yet: make it, and remove it again afterwards if this run made it.
+const madeBase = !existsSync(BASE);
+mkdirSync(BASE, { recursive: true });
+try {
+  for (const run of runs) results.push(await measure(run));
+} finally {
+  if (madeBase) rmSync(BASE, { recursive: true, force: true });
+}
 console.log(
   `store-sd-budget: the service, scenario ${SCENARIO}, default rates, ${SECONDS} s per run, log on ${BASE}`,
 );

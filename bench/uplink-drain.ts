@@ -19,6 +19,7 @@ import { Drain } from '../src/uplink/drain.js';
 import { MqttUplink } from '../src/uplink/mqtt-uplink.js';
 import { pointTopics } from '../src/uplink/topics.js';
 import { collect, freePort, startMosquitto } from '../test/helpers/mosquitto.js';
+import { sampleStatus } from '../test/helpers/status.js';
 
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const N_OFFLINE = Number(process.env.BENCH_OFFLINE_RECORDS ?? 20_000);
@@ -65,7 +66,7 @@ async function ours(url: string, log: SqliteLog) {
     clock: new ManualClock(T0 + N * 1000),
     logger: quiet,
   });
-  uplink.publishStatus({ status: 'OPEN', ts: new Date(T0).toISOString() });
+  uplink.publishStatus(sampleStatus({ status: 'OPEN', ts: new Date(T0).toISOString() }));
   let peakRss = process.memoryUsage().rss;
   const rssBefore = peakRss;
   // What grows: the JS heap (objects), or external memory (the payload Buffers, mqtt.js's socket).
@@ -108,6 +109,7 @@ function payloads(log: SqliteLog): (string | Buffer)[] {
     pointId: 'p1',
     topics: pointTopics('pima/bench', 'p1'),
     maxRecords: BATCH,
+    codec: 'none',
     markIntervalMs: 0,
     logger: quiet,
     mqtt5: () => false,

@@ -14,6 +14,7 @@ import type { SignOutput } from './sign/output.js';
 import { buildHardwareSigns } from './sign/outputs/build.js';
 import { TerminalSign } from './sign/terminal.js';
 import { ReadingBatcher } from './store/group-commit.js';
+import { LogLock } from './store/log-lock.js';
 import { ServiceLog } from './store/service-log.js';
 import type { LogStore } from './store/types.js';
 import type { TimeSource } from './system/boot-info.js';
@@ -73,10 +74,23 @@ export function buildService(ctx: ServiceContext): Service {
     ...buildHardwareSigns(config, { logger, board: firmata }),
   ];
   const drivers = buildDrivers({ config, clock, logger: logger.child('driver'), firmata });
+  const lock = new LogLock(logPath);
   const pidFile = new PidFile(pidPathFor(logPath), ctx.pid);
   const serviceLog = new ServiceLog({ config, clock, logger, time: ctx.time });
 
   const components: Component[] = [
+    // First of all: a second controller of the same log must be refused before it touches anything.
+    {
+      name: 'lock',
+      start: () => {
+        lock.acquire();
+        pidFile.write();
+      },
+      stop: () => {
+        pidFile.remove();
+        lock.release();
+      },
+    },
     ...(ctx.before ?? []),
     {
       name: 'store',
@@ -193,7 +207,6 @@ export function buildService(ctx: ServiceContext): Service {
       },
       stop: () => web?.stop(),
     },
-    { name: 'pid-file', start: () => pidFile.write(), stop: () => pidFile.remove() },
   ];
   return {
     app: new App(components, logger),

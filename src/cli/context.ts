@@ -4,6 +4,7 @@ import { loadConfigFile } from '../config/load.js';
 import { locateConfig } from '../config/locate.js';
 import type { KioskConfig } from '../config/schema.js';
 import { errorMessage } from '../core/errors.js';
+import { logLockHeld } from '../store/log-lock.js';
 import { openLog } from '../store/sqlite-log.js';
 import type { LogStore } from '../store/types.js';
 import { pidPathFor, runningServicePid } from '../system/pid-file.js';
@@ -45,7 +46,8 @@ export function openLogWritable(config: KioskConfig): LogStore {
 }
 
 export function servicePid(io: CliIo, config: KioskConfig): number | undefined {
-  return runningServicePid(pidPathFor(logPath(config)), io.isProcessAlive);
+  const path = logPath(config);
+  return runningServicePid(pidPathFor(path), io.isProcessAlive, logLockHeld(path));
 }
 
 export function timeOption(value: string | undefined, now: number): number | undefined {

@@ -43,6 +43,8 @@ function human(r: LogReport, maxBytes: number): string {
     `gaps        ${r.gaps} gap events`,
     `clock       ${r.boots} boots seen; ${r.unsyncedRecords} records with an uncorrected unsynchronised time`,
     `quarantine  ${r.quarantined.length === 0 ? 'none' : r.quarantined.join(', ')}`,
+    `sensors     ${r.sensors.length === 0 ? 'no driver has reported' : 'as each driver last reported (driver.health)'}`,
+    ...r.sensors.map((s) => `  ${s.message} at ${new Date(s.ts).toISOString()}`),
     '',
   ].join('\n');
 }

@@ -18,7 +18,8 @@ export interface CliIo {
   notify?: NotifySender;
 }
 
-export const EXIT = { ok: 0, failure: 1, usage: 64, config: 78 } as const;
+/** `locked` (EX_TEMPFAIL): another live service holds the log; systemd may retry once it is gone. */
+export const EXIT = { ok: 0, failure: 1, usage: 64, locked: 75, config: 78 } as const;
 
 /** An error that ends the command with a given exit code and a one-line message, no stack trace. */
 export class CliError extends Error {

@@ -1,10 +1,13 @@
+import { resolve } from 'node:path';
 import { buildService } from '../compose.js';
 import type { KioskConfig, ScenarioName } from '../config/schema.js';
 import { SCENARIOS } from '../config/schema.js';
 import { SimulatedClock, SystemClock } from '../core/clock.js';
 import { LineLogger } from '../core/logger.js';
 import type { PointState } from '../point/types.js';
+import { LogLockedError } from '../store/log-lock.js';
 import { fixedTimeSource, readBootId } from '../system/boot-info.js';
+import { pidPathFor, readPid } from '../system/pid-file.js';
 import { SystemdLink } from '../system/systemd-link.js';
 import { loadCliConfig } from './context.js';
 import { CliError, type CliIo, EXIT } from './io.js';
@@ -41,7 +44,12 @@ export async function run(io: CliIo, opts: RunOptions): Promise<number> {
   });
   logger.info(`starting point ${config.point.id} from ${loaded.file}`, { scenario, speed, seed });
   const stopped = new Promise<string>((resolve) => io.onShutdownSignal(resolve));
-  await service.app.start();
+  try {
+    await service.app.start();
+  } catch (err) {
+    if (err instanceof LogLockedError) throw refusedSecondController(err, config, io);
+    throw err;
+  }
   // app.start() ran the first evaluation and showed it on the sign: tell systemd we are up.
   systemd.ready();
   logger.info('running');
@@ -55,6 +63,18 @@ export async function run(io: CliIo, opts: RunOptions): Promise<number> {
   logger.info(clean ? 'stopped' : 'stopped with errors');
   await Promise.race([systemd.flush(), new Promise((r) => setTimeout(r, 1000).unref())]);
   return clean ? EXIT.ok : EXIT.failure;
+}
+
+/** A second `run` on a log that a live service holds: name that service; nothing was written. */
+function refusedSecondController(err: LogLockedError, config: KioskConfig, io: CliIo): CliError {
+  const log = resolve(config.storage.path);
+  const pid = readPid(pidPathFor(log));
+  const who = pid !== undefined && io.isProcessAlive(pid) ? `pima-kiosk (pid ${pid})` : 'another process';
+  return new CliError(
+    `refusing to start: ${who} is already running on the log ${log} (it holds ${err.lockPath}). ` +
+      'One point has one controller; stop that one first (systemctl stop pima-kiosk). Nothing was changed.',
+    EXIT.locked,
+  );
 }
 
 /** READY/WATCHDOG/STOPPING for the systemd unit; silent without $NOTIFY_SOCKET. */

@@ -1,6 +1,6 @@
 import { darkenSigns } from '../sign/outputs/darken.js';
-import { loadCliConfig } from './context.js';
-import type { CliIo } from './io.js';
+import { loadCliConfig, servicePid } from './context.js';
+import { CliError, type CliIo, EXIT } from './io.js';
 
 /**
  * `pima-kiosk sign dark`: turns the hardware sign off from outside the service — the GPIO lamp box, then
@@ -10,6 +10,10 @@ import type { CliIo } from './io.js';
  */
 export async function signDark(io: CliIo, opts: { config?: string }): Promise<number> {
   const { config } = loadCliConfig(io, opts.config);
+  // The sign belongs to a live service (a refused second start's ExecStopPost must not darken it).
+  const pid = servicePid(io, config);
+  if (pid !== undefined)
+    throw new CliError(`the service (pid ${pid}) is running and drives the sign; stop it first`, EXIT.locked);
   const { gpio, firmata } = await darkenSigns(config);
   for (const p of [...gpio.problems, ...firmata.problems]) io.stderr(`${p}\n`);
   if (!config.sign.outputs.includes('gpio')) io.stdout('no GPIO sign configured: nothing to darken\n');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BATCH_CODECS } from '../contract/batch-codec.js';
 import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from '../pipeline/log-policy.js';
 import { cronProblem } from '../schedule/cron.js';
 import {
@@ -178,6 +179,12 @@ const mqtt = z
       .max(1_048_576)
       .default(65_536)
       .describe("Bytes per telemetry/events message (also capped by the broker's maximum packet size)."),
+    compression: z
+      .enum(BATCH_CODECS)
+      .default('none')
+      .describe(
+        'Wire encoding of telemetry/events batches: none (JSON), deflate, columnar (columns + deflate); receivers must decode it (docs/asyncapi.yaml).',
+      ),
     inFlightMax: z
       .number()
       .int()
@@ -190,14 +197,18 @@ const mqtt = z
       .int()
       .min(4096)
       .default(262_144)
-      .describe('Bytes awaiting PUBACK at once: how long a live message can queue behind history.'),
+      .describe(
+        "Most bytes awaiting PUBACK at once; the window follows the link's bandwidth-delay product below it.",
+      ),
     drainStartJitterMs: z
       .number()
       .int()
       .min(0)
       .max(600_000)
       .default(10_000)
-      .describe('The backlog starts a random 0..this ms after connecting; status and alarms go at once.'),
+      .describe(
+        "The backlog starts a random 0..this ms after connecting (less if the hub's drain hint says so); status and alarms go at once.",
+      ),
     byteBudgetPerHour: z
       .number()
       .int()
@@ -292,6 +303,73 @@ const logging = z
 export const WEB_LANGUAGES = ['uk', 'et', 'sv', 'ru', 'en'] as const;
 export type WebLanguage = (typeof WEB_LANGUAGES)[number];
 
+const slots = (total: number, perAddress: number, screen: number, what: string) =>
+  z
+    .strictObject({
+      total: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(total)
+        .describe(`${what} for all visitors together.`),
+      perAddress: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(perAddress)
+        .describe(`${what} for one visitor address.`),
+      screen: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(screen)
+        .describe(`${what} kept for the kiosk's own screen (127.0.0.1, ::1) that no visitor can take.`),
+    })
+    .prefault({});
+
+const webLimits = z
+  .strictObject({
+    connections: slots(256, 32, 64, 'Open connections').describe(
+      'Connections over the cap are closed at once (docs/security.md).',
+    ),
+    liveStreams: slots(32, 2, 4, 'Live-update streams (/api/events)').describe(
+      'Event streams; over the cap a client gets 503 and falls back to polling.',
+    ),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(120_000)
+      .default(10_000)
+      .describe('A request whose headers have not all arrived after this long is closed.'),
+    idleTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(600_000)
+      .default(30_000)
+      .describe('A connection with no traffic either way for this long is closed.'),
+    maxHeaderBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65_536)
+      .default(8192)
+      .describe('Largest request head (request line and headers).'),
+    streamBacklogBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .max(1_048_576)
+      .default(65_536)
+      .describe('A live stream whose client has not read this much is closed (bounded memory per client).'),
+  })
+  .prefault({})
+  .describe('What one visitor or a flood can take of the point (docs/security.md).');
+
 const web = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Serve the status page, the kiosk screen and the API.'),
@@ -327,6 +405,7 @@ const web = z
       .describe(
         'Where to go when this point is closed, full or on standby (the nearest other point and its address); shown on the screen.',
       ),
+    limits: webLimits,
   })
   .prefault({})
   .describe('The local status page (kiosk screen, /tech, /api).');

@@ -1,4 +1,5 @@
-export type EventLevel = 'debug' | 'info' | 'warning' | 'alarm' | 'critical';
+export const EVENT_LEVELS = ['debug', 'info', 'warning', 'alarm', 'critical'] as const;
+export type EventLevel = (typeof EVENT_LEVELS)[number];
 
 /** Something that happened: a state change, an operator action, a sensor fault, an alarm. */
 export interface PointEvent {
@@ -12,8 +13,6 @@ export interface PointEvent {
 export interface LoggedEvent extends PointEvent {
   seq: number;
 }
-
-export const EVENT_LEVELS: readonly EventLevel[] = ['debug', 'info', 'warning', 'alarm', 'critical'];
 
 export function levelAtLeast(level: EventLevel, min: EventLevel): boolean {
   return EVENT_LEVELS.indexOf(level) >= EVENT_LEVELS.indexOf(min);

@@ -17,6 +17,12 @@ export const CHANNEL_UNITS: Readonly<Record<string, string>> = {
   'battery.power': 'W',
   'battery.soc': '%',
   'battery.timeToGo': 'min',
+  // 1 when the monitor says "infinite" (TTG -1: not discharging), 0 for a finite time, null for no data
+  'battery.timeToGoInfinite': '0/1',
+  'inverter.acVoltage': 'V',
+  'inverter.acCurrent': 'A',
+  'inverter.acApparentPower': 'VA',
+  'inverter.inverting': '0/1',
   'mains.present': '0/1',
   'generator.running': '0/1',
   'generator.fuelLevel': '%',

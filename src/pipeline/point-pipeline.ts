@@ -1,4 +1,5 @@
 import type { KioskConfig } from '../config/schema.js';
+import type { StatusMessage } from '../contract/status.js';
 import type { Clock } from '../core/clock.js';
 import type { PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -36,7 +37,7 @@ export interface PipelineContext {
    * Saves the status snapshot (default: `store.saveStatus` at once). `changed` is false for a heartbeat
    * of an unchanged status, which may wait for the next group commit.
    */
-  saveStatus?: (status: Record<string, unknown>, savedAt: number, changed: boolean) => void;
+  saveStatus?: (status: StatusMessage, savedAt: number, changed: boolean) => void;
   signs: readonly SignOutput[];
   uplink: Uplink | undefined;
   /** Called after every evaluation that reached the sign: the main loop's liveness (systemd watchdog). */
@@ -70,7 +71,7 @@ export class PointPipeline {
   private state: PointState | undefined;
   private lastStatusKey = '';
   private lastStatusAt = Number.NEGATIVE_INFINITY;
-  private lastStatus: Record<string, unknown> | undefined;
+  private lastStatus: StatusMessage | undefined;
   private cancelTick: (() => void) | undefined;
   private readonly health = new Map<string, SensorHealth>();
   private scheduled: ScheduledMode = 'open';
@@ -132,7 +133,7 @@ export class PointPipeline {
   }
 
   /** The status last published (the object the uplink and the log got); a new object per change. */
-  latestStatus(): Record<string, unknown> | undefined {
+  latestStatus(): StatusMessage | undefined {
     return this.lastStatus;
   }
 
@@ -366,7 +367,7 @@ export class PointPipeline {
     this.ctx.uplink?.publishStatus(status);
   }
 
-  private statusNow(state: PointState, now: number): Record<string, unknown> {
+  private statusNow(state: PointState, now: number): StatusMessage {
     const uplink = this.ctx.uplink;
     return buildStatus(state, {
       pointId: this.ctx.config.point.id,

@@ -1,13 +1,8 @@
+import type { Announcement, ClockSync, StatusMessage, StatusUplink } from '../contract/status.js';
 import type { Occupancy } from './occupancy.js';
 import type { LatestValues, PointState } from './types.js';
 
-export interface Announcement {
-  text: string;
-  /** ISO time it was set. */
-  ts: string;
-  /** ISO time it lapses; absent: until replaced or cleared. */
-  expiresAt?: string;
-}
+export type { Announcement };
 
 export interface StatusContext {
   pointId: string;
@@ -17,24 +12,16 @@ export interface StatusContext {
   latest: LatestValues;
   occupancy: Occupancy;
   /** The uplink heartbeat (issue 6); the optional fields come from a running MQTT uplink. */
-  uplink: {
-    connected: boolean;
-    backlog: { telemetry: number; events: number };
-    lastConnectedAt?: string | null;
-    protocol?: string | null;
-    oldestUnsentAgeSec?: number | null;
-    drainRatePerSec?: number;
-    etaSec?: number | null;
-  };
+  uplink: StatusUplink;
   /** A notice from the municipality (MQTT `cmd/announce`), while it is current. */
   announcement?: Announcement | undefined;
   /** synchronized | unsynchronized | unknown: timestamps before a sync are corrected later. */
-  clockSync?: string;
+  clockSync?: ClockSync;
   staleAfterMs: number;
 }
 
 /** The `status` message of CONTRACT.md §5 (also `pima-kiosk status --json`), built from plain data. */
-export function buildStatus(state: PointState, ctx: StatusContext): Record<string, unknown> {
+export function buildStatus(state: PointState, ctx: StatusContext): StatusMessage {
   const v = (channel: string): number | null => {
     const r = ctx.latest.get(channel);
     if (!r || r.value === null || ctx.now - r.ts > ctx.staleAfterMs) return null;

@@ -1,13 +1,12 @@
 import type { ServiceName } from '../config/schema.js';
+import { MODES, POINT_STATES } from '../contract/common.js';
 import type { AlarmName, AlarmSeverity } from './alarms/catalog.js';
 import type { FuelEstimate, FuelMemory } from './fuel.js';
 import type { Latch } from './latch.js';
 import type { GeneratorRun } from './power.js';
 
-export const POINT_STATES = ['OPEN', 'OPEN_LIMITED', 'FULL', 'STANDBY', 'CLOSED'] as const;
+export { MODES, POINT_STATES };
 export type PointStateName = (typeof POINT_STATES)[number];
-
-export const MODES = ['auto', 'open', 'closed', 'standby'] as const;
 export type Mode = (typeof MODES)[number];
 
 /** What the schedule says while the mode is `auto`; without a schedule the point is open. */

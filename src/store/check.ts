@@ -25,6 +25,11 @@ export interface LogReport {
   /** Records whose wall time was written before the clock was known and was never corrected. */
   unsyncedRecords: number;
   quarantined: string[];
+  /**
+   * Each driver's last `driver.health` event (what each sensor last said of itself, e.g. a DS18B20's
+   * chip family, a VE.Direct device's model), by driver name.
+   */
+  sensors: Array<{ driver: string; health: string; message: string; ts: number }>;
 }
 
 /** Everything `pima-kiosk db check` shows; read-only, so it runs beside the service. */
@@ -63,6 +68,16 @@ export function checkLog(log: SqliteLog, opts: { full?: boolean } = {}): LogRepo
       count('SELECT count(*) AS n FROM readings WHERE clock = 0') +
       count('SELECT count(*) AS n FROM events WHERE clock = 0'),
     quarantined: quarantinedNextTo(log.path),
+    sensors: db
+      .prepare<[], { driver: string; health: string; message: string; ts: number }>(
+        `SELECT json_extract(data, '$.driver') AS driver, json_extract(data, '$.health') AS health, message, ts
+           FROM events WHERE seq IN (
+             SELECT max(seq) FROM events WHERE type = 'driver.health' AND json_valid(data)
+             GROUP BY json_extract(data, '$.driver'))
+          ORDER BY driver`,
+      )
+      .all()
+      .filter((r) => typeof r.driver === 'string'),
   };
 }
 

@@ -1,14 +1,20 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 
-/** Marks a running service next to its log, so CLI commands can tell whether someone will apply them. */
+/**
+ * Names the running service next to its log, for CLI commands and for a refused second start. Written by
+ * the holder of the log's lock (src/store/log-lock.ts), which is what decides whether a service runs.
+ */
 export class PidFile {
   constructor(
     readonly path: string,
     private readonly pid: number,
   ) {}
 
+  /** Atomically (a reader never sees a half-written pid). */
   write(): void {
-    writeFileSync(this.path, `${this.pid}\n`);
+    const tmp = `${this.path}.${this.pid}.tmp`;
+    writeFileSync(tmp, `${this.pid}\n`);
+    renameSync(tmp, this.path);
   }
 
   remove(): void {
@@ -20,7 +26,7 @@ export class PidFile {
   }
 }
 
-function readPid(path: string): number | undefined {
+export function readPid(path: string): number | undefined {
   try {
     const n = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
     return Number.isInteger(n) && n > 0 ? n : undefined;
@@ -29,9 +35,19 @@ function readPid(path: string): number | undefined {
   }
 }
 
-/** The pid of a live service for this log, or undefined (a stale file after SIGKILL counts as none). */
-export function runningServicePid(pidPath: string, isAlive: (pid: number) => boolean): number | undefined {
+/**
+ * The pid of a live service for this log, or undefined. `lockHeld` is the log lock's answer: when known it
+ * decides (a stale pid file after SIGKILL, even with its pid reused by another process, counts as none);
+ * without a lock file, the pid's liveness.
+ */
+export function runningServicePid(
+  pidPath: string,
+  isAlive: (pid: number) => boolean,
+  lockHeld?: boolean,
+): number | undefined {
   const pid = readPid(pidPath);
+  if (lockHeld === false) return undefined;
+  if (lockHeld === true) return pid;
   return pid !== undefined && isAlive(pid) ? pid : undefined;
 }
 

@@ -35,24 +35,59 @@ export interface BacklogGateContext {
 }
 
 export class BacklogGate {
-  /** Monotonic ms before which the backlog waits (randomised start, refusal hold). */
+  /** Monotonic ms before which the backlog waits (randomised start, refusal hold); Infinity until decided. */
   private from = 0;
+  private connectedAt = 0;
+  private startDecided = false;
   private refusals = 0;
   private wake: ReturnType<typeof setTimeout> | undefined;
+  private hintTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly ctx: BacklogGateContext) {}
 
-  /** The connection is up: the backlog may start after a random 0..startJitterMs. */
+  /**
+   * The connection is up. Without a start spread the backlog may go at once; otherwise it holds until
+   * `hinted()` says how far to spread the start (the fleet's drain hint, or none).
+   */
   begin(): void {
-    const { monotonic, random, startJitterMs } = this.ctx;
-    this.from = monotonic() + Math.floor(Math.min(Math.max(random(), 0), 1) * startJitterMs);
+    this.connectedAt = this.ctx.monotonic();
+    this.startDecided = this.ctx.startJitterMs <= 0;
+    this.from = this.startDecided ? this.connectedAt : Number.POSITIVE_INFINITY;
+  }
+
+  /** The hint was subscribed: a retained one follows the SUBACK at once; none after `graceMs`, `none()`. */
+  expectHint(graceMs: number, none: () => void): void {
+    if (this.startDecided || this.hintTimer) return;
+    this.hintTimer = setTimeout(none, graceMs);
+  }
+
+  /** Whether the start still waits for the drain hint. */
+  get awaitingHint(): boolean {
+    return !this.startDecided;
+  }
+
+  /**
+   * The drain hint's spread (ms), or undefined when there is none: the start is a random point in
+   * 0..min(spread, startJitterMs) after connecting. Only the first call counts.
+   */
+  hinted(spreadMs: number | undefined): number | undefined {
+    if (this.startDecided) return undefined;
+    this.startDecided = true;
+    clearTimeout(this.hintTimer);
+    const { random, startJitterMs } = this.ctx;
+    const spread = Math.min(spreadMs ?? startJitterMs, startJitterMs);
+    const delay = Math.floor(Math.min(Math.max(random(), 0), 1) * spread);
+    this.from = this.connectedAt + delay;
+    this.ctx.pump();
+    return delay;
   }
 
   /** The next batch within `room` bytes, the packet limit and the budget; waits when the budget is spent. */
   next(room: number): Outgoing | undefined {
     const { budget, drain, monotonic } = this.ctx;
     const left = budget ? Math.floor(budget.available(monotonic())) : undefined;
-    const batch = drain.next(Math.min(room, this.batchLimit()), left);
+    const limit = this.batchLimit();
+    const batch = drain.next(Math.min(room, limit), left, limit);
     if (!batch && budget && drain.budgetBlocked) this.budgetSpent();
     return batch;
   }
@@ -63,7 +98,8 @@ export class BacklogGate {
     const { budget } = this.ctx;
     const now = this.ctx.monotonic();
     if (now < this.from) {
-      this.wakeAt(this.from - now);
+      // Not decided yet: hinted() pumps.
+      if (Number.isFinite(this.from)) this.wakeAt(this.from - now);
       return 0;
     }
     if (!budget) return Number.POSITIVE_INFINITY;
@@ -84,6 +120,7 @@ export class BacklogGate {
   /** The connection is gone: no wake-up. */
   close(): void {
     clearTimeout(this.wake);
+    clearTimeout(this.hintTimer);
   }
 
   /** Batch bytes: the configured limit, and the broker's packet limit minus header room. */

@@ -41,6 +41,7 @@ export function buildUplink(ctx: UplinkBuildContext): MqttUplink | undefined {
     reconnectMaxMs: m.reconnectMaxMs,
     batchMaxRecords: m.batchMaxRecords,
     batchMaxBytes: m.batchMaxBytes,
+    compression: m.compression,
     inFlightMax: m.inFlightMax,
     inFlightMaxBytes: m.inFlightMaxBytes,
     drainStartJitterMs: m.drainStartJitterMs,

@@ -1,3 +1,4 @@
+import type { StatusMessage } from '../contract/status.js';
 /**
  * Commands over MQTT: the `cmd/+` subscription on each connection, incoming `cmd/{name}` messages to
  * Commands, and their results back on `cmd/{name}/result` as live messages. Separate because it is the
@@ -23,7 +24,7 @@ export interface CommandRoutingContext {
   /** The current session, if any. */
   session(): Session | undefined;
   /** The latest status snapshot, for the `status` command. */
-  status(): Record<string, unknown> | undefined;
+  status(): StatusMessage | undefined;
 }
 
 export class CommandRouting {

@@ -1,3 +1,4 @@
+import type { StatusMessage } from '../contract/status.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { LoggedEvent, PointEvent } from '../core/events.js';
@@ -32,7 +33,7 @@ export interface CommandsContext {
   /** Publishes the answer on `cmd/{name}/result`. */
   reply(name: string, body: Record<string, unknown>, correlationData?: Buffer): void;
   /** The status last handed to the uplink. */
-  status(): Record<string, unknown> | undefined;
+  status(): StatusMessage | undefined;
   /** Largest result payload the broker takes. */
   maxReplyBytes(): number;
   clock: Clock;

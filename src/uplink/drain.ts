@@ -1,3 +1,4 @@
+import { type BatchCodec, contentTypeOf, encodeBatch } from '../contract/batch-codec.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { OutboxSource, Stream } from '../store/types.js';
@@ -27,6 +28,8 @@ export interface DrainContext {
   pointId: string;
   topics: PointTopics;
   maxRecords: number;
+  /** The wire encoding of backlog batches (`mqtt.compression`). */
+  codec: BatchCodec;
   /** The acknowledged position is written to the log at most this often (real ms); 0 writes at once. */
   markIntervalMs: number;
   logger: Logger;
@@ -53,6 +56,8 @@ export class Drain implements BacklogSource {
   private readonly unmarked: Partial<Record<Stream, number>> = {};
   /** Mean record size of the last store-encoded batch, to size the next one. */
   private readonly recordBytes: Record<Stream, number> = { events: 0, telemetry: 0 };
+  /** Wire bytes per JSON byte of the last batch (1 without compression), to size the next one. */
+  private readonly ratio: Record<Stream, number> = { events: 1, telemetry: 1 };
   private windows: Record<Stream, AckWindow> = { events: new AckWindow(0), telemetry: new AckWindow(0) };
   private readPos: Record<Stream, number> = { events: 0, telemetry: 0 };
   private generation = 0;
@@ -93,13 +98,20 @@ export class Drain implements BacklogSource {
   }
 
   /**
-   * The next batch of at most `maxBytes` (one record may exceed it: it goes alone) and never more than
-   * `hardMaxBytes` (the byte budget): when even that does not fit, nothing, and `budgetBlocked` is set.
+   * The next batch of about `maxBytes` on the wire (one record may exceed it: it goes alone), never
+   * more than `hardMaxBytes` on the wire (the byte budget): when even that does not fit, nothing, and
+   * `budgetBlocked` is set. `textMaxBytes` bounds the batch's JSON text (the packet limit); with
+   * compression the text may be larger than `maxBytes` by the compression ratio seen so far.
    */
-  next(maxBytes: number, hardMaxBytes = Number.POSITIVE_INFINITY): Outgoing | undefined {
+  next(
+    maxBytes: number,
+    hardMaxBytes = Number.POSITIVE_INFINITY,
+    textMaxBytes = maxBytes,
+  ): Outgoing | undefined {
     this.budgetBlocked = false;
     for (const stream of STREAMS) {
-      const batch = this.nextOf(stream, maxBytes, hardMaxBytes);
+      const textMax = Math.max(1, Math.min(textMaxBytes, Math.floor(maxBytes / this.ratio[stream])));
+      const batch = this.nextOf(stream, textMax, hardMaxBytes);
       if (batch) return batch;
       if (this.budgetBlocked) return undefined;
     }
@@ -132,15 +144,34 @@ export class Drain implements BacklogSource {
       return undefined;
     }
     const count = fitCount(head, carry, this.ctx.maxRecords, maxBytes);
-    if (batchBytes(head, carry.slice(0, count)) > hardMaxBytes) {
+    const records = carry.slice(0, count);
+    const text = batchBytes(head, records);
+    // Without compression the size is known before the text is built.
+    if (this.ctx.codec === 'none' && text > hardMaxBytes) {
       this.budgetBlocked = true;
       return undefined;
     }
-    const records = carry.splice(0, count);
-    const payload = batchPayload(head, records);
+    const wire = this.wire(stream, batchPayload(head, records), text);
+    if (wire.length > hardMaxBytes) {
+      this.budgetBlocked = true;
+      return undefined;
+    }
+    carry.splice(0, count);
     const first = records[0]?.seq ?? 0;
     const last = records.at(-1)?.seq ?? 0;
-    return this.outgoing(stream, payload, Buffer.byteLength(payload), first, last, count);
+    return this.outgoing(stream, wire.payload, wire.length, first, last, count);
+  }
+
+  /** The wire payload of a batch's JSON text in the configured codec; learns the compression ratio. */
+  private wire(
+    stream: Stream,
+    text: string | Buffer,
+    textBytes: number,
+  ): { payload: string | Buffer; length: number } {
+    if (this.ctx.codec === 'none') return { payload: text, length: textBytes };
+    const payload = encodeBatch(text, this.ctx.codec);
+    this.ratio[stream] = payload.length / Math.max(1, textBytes);
+    return { payload, length: payload.length };
   }
 
   /**
@@ -180,11 +211,12 @@ export class Drain implements BacklogSource {
         );
         continue;
       }
-      if (bytes > hardMaxBytes) {
+      const wire = this.wire(stream, batch.payload, bytes);
+      if (wire.length > hardMaxBytes) {
         this.budgetBlocked = true;
         return undefined;
       }
-      return this.outgoing(stream, batch.payload, bytes, batch.firstSeq, batch.lastSeq, batch.count);
+      return this.outgoing(stream, wire.payload, wire.length, batch.firstSeq, batch.lastSeq, batch.count);
     }
   }
 
@@ -209,6 +241,7 @@ export class Drain implements BacklogSource {
     };
     if (this.ctx.mqtt5()) {
       out.properties = {
+        contentType: contentTypeOf(this.ctx.codec),
         userProperties: {
           point: pointId,
           epoch: outbox.epoch,

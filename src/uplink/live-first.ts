@@ -1,3 +1,4 @@
+import type { StatusMessage } from '../contract/status.js';
 /**
  * The live messages of CONTRACT.md §5 that go ahead of the backlog: `online` on every connect, the
  * latest retained status (with message expiry), a copy of unsent alarms, Home Assistant discovery.
@@ -29,18 +30,18 @@ export interface LiveFirstContext {
 }
 
 export class LiveFirst {
-  private status: { text: string; object: Record<string, unknown> } | undefined;
+  private status: { text: string; object: StatusMessage } | undefined;
   private alarmPos = 0;
 
   constructor(private readonly ctx: LiveFirstContext) {}
 
   /** The latest status snapshot, for the `status` command. */
-  get statusObject(): Record<string, unknown> | undefined {
+  get statusObject(): StatusMessage | undefined {
     return this.status?.object;
   }
 
   /** Keeps the snapshot for this and every later connection; false (logged) if it is not serialisable. */
-  setStatus(status: Record<string, unknown>): boolean {
+  setStatus(status: StatusMessage): boolean {
     try {
       this.status = { text: stringify(status), object: status };
       return true;

@@ -1,11 +1,14 @@
 import { performance } from 'node:perf_hooks';
+import type { StatusMessage } from '../contract/status.js';
 import { BacklogGate } from './backlog-gate.js';
 import { connectOptions } from './client-options.js';
 import { CommandRouting } from './command-routing.js';
 import { Connection } from './connection.js';
 import { Drain } from './drain.js';
+import { parseDrainHint } from './drain-hint.js';
 import { uplinkHeartbeat } from './heartbeat.js';
 import { LinkState } from './link-state.js';
+import { LinkWindow } from './link-window.js';
 import { LiveFirst } from './live-first.js';
 import { redactUrl } from './log-fields.js';
 import type { MqttUplinkOptions } from './options.js';
@@ -17,6 +20,12 @@ import { type PointTopics, pointTopics } from './topics.js';
 import type { Uplink, UplinkHeartbeat, UplinkState } from './types.js';
 
 export { backoffDelay } from './backoff.js';
+
+/** The byte window before the first PUBACK, and never less: 0.13 s of a 1 Mbit/s link. */
+const MIN_WINDOW_BYTES = 16_384;
+/** A retained drain hint arrives right behind the SUBACK; nothing by then means there is none. */
+const HINT_GRACE_MS = 200;
+
 export type { MqttUplinkOptions, UplinkStore } from './options.js';
 
 /**
@@ -49,6 +58,7 @@ export class MqttUplink implements Uplink {
       pointId: opts.pointId,
       topics,
       maxRecords: opts.batchMaxRecords,
+      codec: opts.compression ?? 'none',
       markIntervalMs: opts.markIntervalMs ?? 250,
       logger: opts.logger,
       mqtt5: () => this.connection.session?.version === 5,
@@ -69,7 +79,10 @@ export class MqttUplink implements Uplink {
       stopping: () => this.stopping !== undefined,
       connected: (s) => this.onConnected(s),
       closed: (s) => this.onClosed(s),
-      message: (s, topic, payload, packet) => this.commands?.message(s, topic, payload, packet),
+      message: (s, topic, payload, packet) => {
+        if (topic === topics.drainHint) this.onHint(s, payload);
+        else this.commands?.message(s, topic, payload, packet);
+      },
     });
     this.live = new LiveFirst({
       topics,
@@ -118,7 +131,7 @@ export class MqttUplink implements Uplink {
     this.live.newAlarms(s.sender, this.drain.readPosition('events'));
   }
 
-  publishStatus(status: Record<string, unknown>): void {
+  publishStatus(status: StatusMessage): void {
     if (!this.live.setStatus(status)) return;
     const s = this.connection.session;
     if (s?.connected) s.sender?.live(this.live.statusMessage());
@@ -165,10 +178,12 @@ export class MqttUplink implements Uplink {
     });
     gate.begin();
     s.gate = gate;
+    if (gate.awaitingHint) this.awaitHint(s, gate);
     s.sender = new Sender({
       publish: (m, settled) => publishOn(s, m, settled),
       limit: Math.max(1, Math.min(opts.inFlightMax ?? 16, s.limits.receiveMaximum)),
-      maxInFlightBytes: opts.inFlightMaxBytes ?? 262_144,
+      window: new LinkWindow({ minBytes: MIN_WINDOW_BYTES, maxBytes: opts.inFlightMaxBytes ?? 262_144 }),
+      monotonic: this.mono,
       backlog: { next: (room) => gate.next(room) },
       backlogAllowance: () => gate.allowance(),
       onPublished: (bytes) => this.budget?.charge(bytes, this.mono()),
@@ -176,6 +191,30 @@ export class MqttUplink implements Uplink {
     this.live.announce(s.sender, this.drain.deliveredPosition('events'));
     s.sender.start();
     this.commands?.subscribe(s);
+  }
+
+  /** Subscribes to the fleet's drain hint; the gate holds the backlog until it (or its absence) is known. */
+  private awaitHint(s: Session, gate: BacklogGate): void {
+    s.client.subscribe(this.topics.drainHint, { qos: 0 }, (err, granted) => {
+      if (err || (granted?.[0]?.qos ?? 128) >= 128) this.startBacklog(s, gate, undefined, 'hint refused');
+      else gate.expectHint(HINT_GRACE_MS, () => this.startBacklog(s, gate, undefined, 'no hint'));
+    });
+  }
+
+  private onHint(s: Session, payload: Buffer): void {
+    const gate = s.gate;
+    if (s !== this.connection.session || !gate?.awaitingHint) return;
+    // An empty retained message clears the hint: as if there were none.
+    const spread = payload.length === 0 ? undefined : parseDrainHint(payload);
+    if (spread instanceof Error) this.opts.logger.debug('ignoring the drain hint', { error: spread.message });
+    this.startBacklog(s, gate, spread instanceof Error ? undefined : spread, 'hint');
+  }
+
+  private startBacklog(s: Session, gate: BacklogGate, spreadMs: number | undefined, why: string): void {
+    const delayMs = gate.hinted(spreadMs);
+    if (delayMs === undefined) return;
+    this.opts.logger.debug('backlog starts', { delayMs, spreadMs: spreadMs ?? null, why });
+    if (s.connected) s.client.unsubscribe(this.topics.drainHint);
   }
 
   private onClosed(s: Session): void {

@@ -2,6 +2,7 @@
  * The uplink's configuration and the store it drains. Separate so that every part of the uplink can
  * read the options it needs without importing the composition (MqttUplink) that wires them together.
  */
+import type { BatchCodec } from '../contract/batch-codec.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { LogStore, OutboxSource } from '../store/types.js';
@@ -28,6 +29,8 @@ export interface MqttUplinkOptions {
   batchMaxRecords: number;
   /** Bytes per telemetry/events message (also capped by the broker's maximum packet size). Default 65 536. */
   batchMaxBytes?: number;
+  /** Wire encoding of backlog batches (src/contract/batch-codec.ts). Default none. */
+  compression?: BatchCodec;
   /** QoS 1 messages awaiting PUBACK at once (capped by the broker's receive maximum). Default 16. */
   inFlightMax?: number;
   /** Bytes awaiting PUBACK at once: bounds memory and how long a live message queues behind history. Default 262 144. */

@@ -2,8 +2,10 @@
  * The in-flight window of one MQTT connection. Live messages (online, status, alarms, command results)
  * always take the next free slot; the backlog fills what is left, minus a reserve kept for live ones,
  * so a new alarm never waits behind a full window of history. At most `limit` QoS 1 messages and about
- * `maxInFlightBytes` are unacknowledged at once, so memory is bounded by the window, never the backlog.
+ * `window.bytes` (the link's bandwidth-delay product, link-window.ts) are unacknowledged at once: memory
+ * is bounded by the window, never the backlog, and a live message queues behind at most that much.
  */
+import type { LinkWindow } from './link-window.js';
 
 export interface Outgoing {
   topic: string;
@@ -32,7 +34,10 @@ export interface SenderContext {
   publish(message: Outgoing, settled: (err?: Error) => void): void;
   /** min(configured window, the broker's receive maximum). */
   limit: number;
-  maxInFlightBytes: number;
+  /** The byte window, sized from the link's measured bandwidth-delay product. */
+  window: LinkWindow;
+  /** Real monotonic ms, for the window's round-trip times. */
+  monotonic(): number;
   backlog: BacklogSource;
   /** Bytes the backlog may use now (drain start delay, refusal hold, byte budget); 0 holds it. */
   backlogAllowance(): number;
@@ -104,12 +109,13 @@ export class Sender {
   }
 
   private fill(): void {
-    const { limit, maxInFlightBytes } = this.ctx;
+    const { limit } = this.ctx;
+    const maxInFlightBytes = this.ctx.window.bytes;
     const backlogLimit = Math.max(1, limit - liveReserve(limit));
     while (!this.closed && this.count < limit) {
       const live = this.takeLive();
       if (live) {
-        this.send(live);
+        this.send(live, false);
         continue;
       }
       if (this.count >= backlogLimit) return;
@@ -122,7 +128,7 @@ export class Sender {
       const batch = this.ctx.backlog.next(Math.max(room, 1));
       if (!batch) return;
       this.lastBacklogBytes = batch.bytes;
-      this.send(batch);
+      this.send(batch, true);
     }
   }
 
@@ -131,7 +137,9 @@ export class Sender {
     return i < 0 ? undefined : this.queue.splice(i, 1)[0];
   }
 
-  private send(message: LiveMessage): void {
+  private send(message: LiveMessage, backlog: boolean): void {
+    const { window, monotonic } = this.ctx;
+    const mark = window.sent(message.bytes, monotonic(), backlog);
     this.count += 1;
     this.bytes += message.bytes;
     if (message.key !== undefined) this.busyKeys.add(message.key);
@@ -143,6 +151,7 @@ export class Sender {
       this.count -= 1;
       this.bytes -= message.bytes;
       if (message.key !== undefined) this.busyKeys.delete(message.key);
+      if (!err) window.acked(mark, monotonic());
       message.done?.(err);
       if (!this.closed) this.pump();
     });

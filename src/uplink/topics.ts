@@ -1,3 +1,5 @@
+import { DRAIN_HINT_LEVEL } from './drain-hint.js';
+
 /** The MQTT topics of one point (CONTRACT.md §5), all under `{prefix}/{pointId}/`. */
 export interface PointTopics {
   readonly base: string;
@@ -5,6 +7,8 @@ export interface PointTopics {
   readonly status: string;
   readonly telemetry: string;
   readonly events: string;
+  /** The fleet's drain hint (drain-hint.ts), the same for every point under the prefix. */
+  readonly drainHint: string;
   /** Filter matching every command to this point, but not the `cmd/{name}/result` we publish. */
   readonly cmdFilter: string;
   cmd(name: string): string;
@@ -41,6 +45,7 @@ export function pointTopics(prefix: string, pointId: string): PointTopics {
     status: `${base}/status`,
     telemetry: `${base}/telemetry`,
     events: `${base}/events`,
+    drainHint: `${prefix}/${DRAIN_HINT_LEVEL}`,
     cmdFilter: `${base}/cmd/+`,
     cmd,
     cmdResult: (name) => `${cmd(name)}/result`,

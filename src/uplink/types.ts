@@ -1,3 +1,4 @@
+import type { StatusMessage } from '../contract/status.js';
 /** What the rest of the service sees of the uplink; mqtt.js stays behind this. */
 export interface Uplink {
   start(): Promise<void>;
@@ -5,7 +6,7 @@ export interface Uplink {
   /** New records were committed to the log: drain when connected. */
   notifyLogged(): void;
   /** The current status snapshot changed (or the heartbeat is due): publish it retained. */
-  publishStatus(status: Record<string, unknown>): void;
+  publishStatus(status: StatusMessage): void;
   /** For the status message and the technician: connected now, and when it last was. */
   state(): UplinkState;
   /** The `uplink` object of the status message: link, backlog, oldest unsent, drain rate and ETA. */

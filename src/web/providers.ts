@@ -25,6 +25,8 @@ const SENSOR_CHANNELS = [
   'battery.voltage',
   'battery.current',
   'battery.power',
+  'inverter.inverting',
+  'inverter.acVoltage',
   'generator.running',
   'generator.fuelLevel',
   'generator.load',

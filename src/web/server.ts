@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { KioskConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { PATTERNS } from '../sign/pattern.js';
+import { AddressBudget } from './address-budget.js';
 import { loadPinFile, TechAuth } from './auth.js';
 import { HttpError, sendError } from './http.js';
 import { messagesFor, notOfferedTexts } from './i18n/index.js';
@@ -28,7 +29,9 @@ export interface WebServerContext {
 
 const SSE_POLL_MS = 250;
 const SSE_PING_MS = 15_000;
-const SSE_MAX_CLIENTS = 64;
+const KEEP_ALIVE_MS = 5000;
+/** How often Node looks for requests past their header/request deadline. */
+const DEADLINE_CHECK_MS = 1000;
 
 /**
  * The local status page and its API on node:http. The constructor only assigns; start() reads the assets
@@ -49,19 +52,35 @@ export class WebServer {
     const pin = web.pinFile === undefined ? undefined : loadPinFile(web.pinFile);
     if (pin && !pin.ok) logger.error(`technician PIN unusable, /tech is locked: ${pin.error}`);
     const auth = new TechAuth({ pin, now: this.ctx.realNow ?? Date.now });
+    const { limits } = web;
     const sse = new SseHub({
       topics: liveTopics(this.ctx),
       pollMs: SSE_POLL_MS,
-      pingMs: SSE_PING_MS,
-      maxClients: SSE_MAX_CLIENTS,
+      // a ping is traffic: it keeps an open stream from reaching the idle timeout
+      pingMs: Math.min(SSE_PING_MS, Math.floor(limits.idleTimeoutMs / 2)),
+      slots: limits.liveStreams,
+      backlogBytes: limits.streamBacklogBytes,
     });
     this.sse = sse;
     this.routes = [
       ...apiRoutes({ sources: this.ctx.sources, clock: this.ctx.clock, sse, meta: () => this.meta(auth) }),
       ...techRoutes({ sources: this.ctx.sources, auth, clock: this.ctx.clock }),
     ];
-    const server = createServer((req, res) => void this.handle(req, res));
-    server.keepAliveTimeout = 5000;
+    const server = createServer(
+      {
+        maxHeaderSize: limits.maxHeaderBytes,
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.headersTimeoutMs * 3,
+        keepAliveTimeout: KEEP_ALIVE_MS,
+        connectionsCheckingInterval: DEADLINE_CHECK_MS,
+      },
+      (req, res) => void this.handle(req, res),
+    );
+    // Node applies this on every connection and again after each keep-alive request.
+    server.timeout = limits.idleTimeoutMs;
+    const connections = new AddressBudget(limits.connections);
+    // First, before Node sets the connection up: one over the caps is closed at once and costs nothing more.
+    server.prependListener('connection', (socket: Socket) => admit(connections, socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(web.port, web.host, () => {
@@ -144,4 +163,14 @@ export class WebServer {
       techAccess: auth.access,
     };
   }
+}
+
+function admit(budget: AddressBudget, socket: Socket): void {
+  const address = socket.remoteAddress;
+  if (!budget.admit(address)) {
+    socket.on('error', () => {});
+    socket.destroy();
+    return;
+  }
+  socket.once('close', () => budget.release(address));
 }

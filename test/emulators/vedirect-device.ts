@@ -15,6 +15,17 @@ export function encodeBlock(fields: Fields): Buffer {
   return Buffer.concat([body, Buffer.from([(256 - sum) & 0xff])]);
 }
 
+/** A capture stored as hex digits (whitespace and `#` comment lines ignored), as test/fixtures/vedirect holds them. */
+export function readCapture(text: string): Buffer {
+  const digits = text
+    .split('\n')
+    .filter((l) => !l.trimStart().startsWith('#'))
+    .join('')
+    .replace(/\s+/g, '');
+  if (!/^([0-9a-f]{2})*$/i.test(digits)) throw new Error('a capture is pairs of hex digits');
+  return Buffer.from(digits, 'hex');
+}
+
 /** Inserts `insert` into `block` at `at` (HEX frames may appear anywhere but as the checksum byte). */
 export function spliceBytes(block: Buffer, at: number, insert: Buffer): Buffer {
   return Buffer.concat([block.subarray(0, at), insert, block.subarray(at)]);
@@ -50,6 +61,70 @@ export const SMARTSHUNT: readonly Fields[] = [
   ],
 ];
 
+/**
+ * A BMV-712 Smart at rest, as the "VE.Direct Protocol" document's BMV example and the issue's captures
+ * show it: fully charged, no current, TTG -1 ("infinite"), then its history block H1..H18.
+ */
+export const BMV712_AT_REST: readonly Fields[] = [
+  [
+    ['PID', '0xA381'],
+    ['V', '13312'],
+    ['VS', '12841'],
+    ['I', '0'],
+    ['P', '0'],
+    ['CE', '0'],
+    ['SOC', '1000'],
+    ['TTG', '-1'],
+    ['Alarm', 'OFF'],
+    ['Relay', 'OFF'],
+    ['AR', '0'],
+    ['BMV', '712 Smart'],
+    ['FW', '0413'],
+    ['MON', '0'],
+  ],
+  [
+    ['H1', '-55000'],
+    ['H2', '-10200'],
+    ['H3', '-23400'],
+    ['H4', '17'],
+    ['H5', '0'],
+    ['H6', '-1404000'],
+    ['H7', '11200'],
+    ['H8', '14400'],
+    ['H9', '86400'],
+    ['H10', '3'],
+    ['H11', '1'],
+    ['H12', '0'],
+    ['H13', '0'],
+    ['H14', '0'],
+    ['H15', '10900'],
+    ['H16', '13800'],
+    ['H17', '4500'],
+    ['H18', '5100'],
+  ],
+];
+
+/**
+ * A Phoenix Inverter 12V 250VA 230V (PID 0xA201) inverting, with the fields of the document's Phoenix
+ * table: MODE 2 (inverter), CS 9 (inverting), AC output 230.01 V, 0.7 A, 161 VA, warning "low voltage".
+ */
+export const PHOENIX_INVERTER: readonly Fields[] = [
+  [
+    ['PID', '0xA201'],
+    ['FW', '0114'],
+    ['SER#', 'HQ1731ABCDE'],
+    ['MODE', '2'],
+    ['CS', '9'],
+    ['AC_OUT_V', '23001'],
+    ['AC_OUT_I', '7'],
+    ['AC_OUT_S', '161'],
+    ['V', '12390'],
+    ['AR', '0'],
+    ['WARN', '1'],
+    ['OR', '0x00000000'],
+  ],
+];
+
 /** A BlueSolar MPPT 75/10 (fields of a real capture). */
 export const MPPT: readonly Fields[] = [
   [
@@ -76,6 +151,11 @@ export const MPPT: readonly Fields[] = [
 export interface VeDirectDeviceOptions {
   path: string;
   blocks?: readonly Fields[];
+  /**
+   * Replays these bytes (a capture) instead of `blocks`: written in 64-byte chunks about as fast as
+   * 19200 baud carries them, from the start again at the end.
+   */
+  capture?: Buffer;
   intervalMs?: number;
   /** Interleave async HEX frames inside and after blocks, as firmware ≥ 1.53 does. */
   hex?: boolean;
@@ -103,8 +183,24 @@ export class VeDirectDevice {
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     port.on('error', () => undefined);
     this.port = port;
+    if (this.opts.capture) {
+      this.timer = setInterval(() => this.replayChunk(), 33);
+      return;
+    }
     this.timer = setInterval(() => this.cycle(), this.opts.intervalMs ?? 200);
     this.cycle();
+  }
+
+  private replayAt = 0;
+
+  private replayChunk(): void {
+    const capture = this.opts.capture;
+    const port = this.port;
+    if (!capture || capture.length === 0 || !port?.isOpen) return;
+    const end = Math.min(this.replayAt + 64, capture.length);
+    port.write(capture.subarray(this.replayAt, end));
+    this.replayAt = end === capture.length ? 0 : end;
+    if (this.replayAt === 0) this.cyclesSent++;
   }
 
   setBlocks(blocks: readonly Fields[]): void {

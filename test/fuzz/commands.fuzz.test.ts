@@ -4,6 +4,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { PointEvent } from '../../src/core/events.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { Commands } from '../../src/uplink/commands.js';
+import { sampleStatus } from '../helpers/status.js';
 
 /**
  * 10^5 bad `cmd/{name}` messages through the real handler (`Commands.handle`, which validates with
@@ -157,7 +158,7 @@ describe('MQTT command handler fuzz', () => {
       },
       limits: { maxBytes: MAX_BYTES, perMinute: 1_000_000_000, applyTimeoutMs: 1000 },
       reply: (_name, body) => answers.push(body),
-      status: () => ({ status: 'OPEN' }),
+      status: () => sampleStatus(),
       maxReplyBytes: () => 65_536,
       clock,
       monotonic: () => 0,

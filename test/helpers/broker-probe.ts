@@ -12,6 +12,7 @@ import { openLog } from '../../src/store/sqlite-log.js';
 import { MqttUplink } from '../../src/uplink/mqtt-uplink.js';
 import { loadSecurity } from '../../src/uplink/security.js';
 import { sleep } from './mosquitto.js';
+import { sampleStatus } from './status.js';
 
 /** How long "never arrives" waits after a message that did arrive (the broker handles a client in order). */
 export const SETTLE_MS = 300;
@@ -119,7 +120,7 @@ export async function expectUplinkAccepted(
   });
   try {
     log.appendReadings([{ channel: 'battery.voltage', value: 12.8, ts: Date.now() }]);
-    uplink.publishStatus({ status: 'OPEN', ts: new Date().toISOString() });
+    uplink.publishStatus(sampleStatus({ status: 'OPEN', ts: new Date().toISOString() }));
     await uplink.start();
     for (const kind of ['telemetry', 'status', 'online'])
       await arrives(seen, `pima/v1/${point.username}/${kind}`);

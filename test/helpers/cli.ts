@@ -45,11 +45,11 @@ export interface RunningService {
 /** Starts `pima-kiosk run ...` and resolves once it logs that it is running. */
 export async function startService(
   args: readonly string[],
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; env?: Record<string, string> } = {},
 ): Promise<RunningService> {
   const child = spawn(process.execPath, [MAIN, 'run', ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, PIMA_KIOSK_CONFIG: '' },
+    env: { ...process.env, PIMA_KIOSK_CONFIG: '', ...opts.env },
   });
   let out = '';
   let err = '';
@@ -71,6 +71,7 @@ export async function startService(
       await new Promise((r) => setTimeout(r, 25));
     }
   };
-  await waitForStderr(/INFO {2}kiosk: running/);
+  // generous: under load (other tests, CPU hogs) a start can take several seconds
+  await waitForStderr(/INFO {2}kiosk: running/, 30_000);
   return { child, stdout: () => out, stderr: () => err, exited, waitForStderr };
 }

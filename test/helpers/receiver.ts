@@ -1,4 +1,5 @@
 import { connectAsync, type MqttClient } from 'mqtt';
+import { type BatchCodec, codecOf, decodeBatch } from '../../src/contract/batch-codec.js';
 
 /**
  * A reference receiver of the municipality's side, written from docs/asyncapi.yaml: it drops duplicates
@@ -23,28 +24,44 @@ interface BatchMessage {
   point: string;
   epoch: string;
   live?: boolean;
-  records: Array<{ seq: number }>;
+  records: Array<Record<string, unknown>>;
 }
 
 export class ReferenceReceiver {
   /** Ordering violations: an ordered batch that skipped seqs. Must stay empty. */
   readonly problems: string[] = [];
+  /** Messages per wire encoding, and their payload bytes. */
+  readonly codecs = new Map<BatchCodec, { messages: number; bytes: number }>();
   private readonly lanes = new Map<string, Lane>();
   private readonly waiters = new Set<() => void>();
 
   constructor(private readonly firstSeq = 1) {}
 
-  /** Feeds one message from `{prefix}/{point}/telemetry|events`. */
-  accept(topic: string, payload: Buffer | string): void {
+  /**
+   * Feeds one message from `{prefix}/{point}/telemetry|events` in any batch encoding; `contentType` is
+   * the MQTT 5 content type when there is one (it must agree with the payload).
+   */
+  accept(topic: string, payload: Buffer | string, contentType?: string): void {
     const stream = topic.endsWith('/telemetry')
       ? 'telemetry'
       : topic.endsWith('/events')
         ? 'events'
         : undefined;
     if (!stream) return;
-    const batch = JSON.parse(payload.toString()) as BatchMessage;
+    const codec = codecOf(payload);
+    const seen = this.codecs.get(codec) ?? { messages: 0, bytes: 0 };
+    seen.messages += 1;
+    seen.bytes += payload.length;
+    this.codecs.set(codec, seen);
+    const batch: BatchMessage = decodeBatch(payload, contentType);
     const lane = this.lane(batch.point, batch.epoch, stream);
-    for (const { seq } of batch.records) this.record(lane, seq, batch.live === true, batch, stream);
+    for (const { seq } of batch.records) {
+      if (typeof seq !== 'number') {
+        this.problems.push(`${batch.point}/${stream}: a record without a numeric seq`);
+        continue;
+      }
+      this.record(lane, seq, batch.live === true, batch, stream);
+    }
     for (const w of this.waiters) w();
   }
 
@@ -133,7 +150,13 @@ export async function connectReceiver(
 ): Promise<{ receiver: ReferenceReceiver; client: MqttClient; close(): Promise<void> }> {
   const client = await connectAsync(url, { protocolVersion: 5, reconnectPeriod: 0, clean: true });
   const receiver = new ReferenceReceiver();
-  client.on('message', (topic, payload) => receiver.accept(topic, payload));
+  client.on('message', (topic, payload, packet) => {
+    try {
+      receiver.accept(topic, payload, packet.properties?.contentType);
+    } catch (err) {
+      receiver.problems.push(`${topic}: ${(err as Error).message}`);
+    }
+  });
   await client.subscribeAsync([`${prefix}/+/telemetry`, `${prefix}/+/events`], { qos: 1 });
   return { receiver, client, close: () => client.endAsync(true) };
 }

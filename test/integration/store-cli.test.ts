@@ -19,11 +19,35 @@ describe('pima-kiosk db check', () => {
       Array.from({ length: 30 }, (_, i) => ({ channel: 'battery.soc', value: i, ts: 1e12 + i })),
     );
     log.markSent('telemetry', 10);
+    const health = (ts: number, driver: string, state: string, message: string) => ({
+      ts,
+      type: 'driver.health',
+      level: 'info' as const,
+      message: `${driver}: ${state} (${message})`,
+      data: { driver, health: state },
+    });
+    for (const e of [
+      health(1e12, 'ds18b20.indoor', 'starting', 'first read'),
+      health(
+        1e12 + 1,
+        'ds18b20.indoor',
+        'ok',
+        '28-02109246bc1c reads; family D1 (counterfeit: byte 7 = 0x66)',
+      ),
+      health(1e12 + 2, 'vedirect.battery', 'ok', 'valid blocks from /dev/ttyUSB0: inverter (PID 0xA201)'),
+    ])
+      log.appendEvent(e);
     log.close();
     const human = await cli(['db', 'check', '--config', cfg]);
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/integrity {3}ok/);
     expect(human.stdout).toContain('30 rows, seq 1..30');
+    // the sensors' own last word: the DS18B20's family, the VE.Direct device's kind
+    expect(human.stdout).toContain('ds18b20.indoor: ok (28-02109246bc1c reads; family D1 (counterfeit');
+    expect(human.stdout).toContain(
+      'vedirect.battery: ok (valid blocks from /dev/ttyUSB0: inverter (PID 0xA201))',
+    );
+    expect(human.stdout).not.toContain('first read');
     const json = await cli(['db', 'check', '--json', '--quick', '--config', cfg]);
     const report = JSON.parse(json.stdout) as {
       ok: boolean;

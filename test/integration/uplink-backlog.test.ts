@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectAsync } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { codecOf, contentTypeOf } from '../../src/contract/batch-codec.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { PointEvent } from '../../src/core/events.js';
 import { MemoryLogger } from '../../src/core/logger.js';
@@ -10,6 +12,7 @@ import { openLog, type SqliteLog } from '../../src/store/sqlite-log.js';
 import { MqttUplink, type MqttUplinkOptions, type UplinkStore } from '../../src/uplink/mqtt-uplink.js';
 import { Cleanups } from '../helpers/cleanups.js';
 import { FakeOutbox } from '../helpers/fake-outbox.js';
+import { startLinkEmulator } from '../helpers/link-emulator.js';
 import {
   type Collector,
   collect,
@@ -20,6 +23,7 @@ import {
   type TcpProxy,
 } from '../helpers/mosquitto.js';
 import { connectReceiver, ReferenceReceiver } from '../helpers/receiver.js';
+import { sampleStatus } from '../helpers/status.js';
 
 const PREFIX = 'pima/backlog';
 const T0 = Date.parse('2026-12-01T08:00:00.000Z');
@@ -235,7 +239,7 @@ describe('store and forward against a real Mosquitto', () => {
     log.appendEvent(event(2, 'alarm'));
     const { uplink, pointId, base } = rig(broker.url, log, { batchMaxRecords: 100, inFlightMax: 4 });
     const all = await subscriber(broker.url, `${base}/#`);
-    uplink.publishStatus({ status: 'OPEN', ts: 'first' });
+    uplink.publishStatus(sampleStatus({ status: 'OPEN', ts: 'first' }));
     await uplink.start();
     await all.waitFor((m) => m.topic.endsWith('/telemetry'));
     const topics = all.messages.slice(0, 4).map((m) => m.topic.slice(base.length + 1));
@@ -246,7 +250,7 @@ describe('store and forward against a real Mosquitto', () => {
     await until('draining', () => log.sentPosition('telemetry') > 1000);
     const alarm = log.appendEvent(event(3, 'critical'));
     uplink.notifyLogged();
-    uplink.publishStatus({ status: 'FULL', ts: 'second' });
+    uplink.publishStatus(sampleStatus({ status: 'FULL', ts: 'second' }));
     const liveAlarm = await all.waitFor(
       (m) => m.topic.endsWith('/events') && m.payload.includes(`"seq":${alarm.seq}`),
     );
@@ -275,7 +279,7 @@ describe('store and forward against a real Mosquitto', () => {
     outbox.addReadings(readings(300));
     const { uplink, logger, base } = rig(proxy.url, outbox, { batchMaxRecords: 50 });
     const all = await subscriber(broker.url, `${base}/#`);
-    uplink.publishStatus({ status: 'OPEN' });
+    uplink.publishStatus(sampleStatus({ status: 'OPEN' }));
     await uplink.start();
     await until('drained', () => outbox.backlog().telemetry === 0);
     expect(logger.lines.some((l) => l.includes('falling back to MQTT 3.1.1'))).toBe(true);
@@ -302,7 +306,115 @@ describe('store and forward against a real Mosquitto', () => {
     const bytes = all.messages.reduce((sum, m) => sum + Buffer.byteLength(m.payload), 0);
     expect(bytes).toBeLessThanOrEqual(budget);
     expect(outbox.backlog().telemetry).toBeGreaterThan(3000);
-    uplink.publishStatus({ status: 'OPEN', ts: 'after the budget' });
+    uplink.publishStatus(sampleStatus({ status: 'OPEN', ts: 'after the budget' }));
     await all.waitFor((m) => m.topic.endsWith('/status') && m.payload.includes('after the budget'));
   });
+});
+
+describe('compression, drain start and live first on a slow link', () => {
+  it('signals every compressed batch: by content type on MQTT 5, by its first byte on 3.1.1', async () => {
+    const proxy = await proxyTo(broker.port, { refuseMqtt5: true });
+    for (const [url, version] of [
+      [broker.url, 5],
+      [proxy.url, 4],
+    ] as const) {
+      const log = sqliteLog(`codec-${version}`);
+      log.appendReadings(readings(3000));
+      log.appendEvent(event(1, 'alarm'));
+      const { uplink, pointId, base } = rig(url, log, { compression: 'columnar' });
+      const rx = await connectReceiver(broker.url, PREFIX);
+      cleanups.push(() => rx.close());
+      const seen: Array<{ topic: string; codec: string; contentType: string | undefined }> = [];
+      rx.client.on('message', (topic, payload, packet) => {
+        if (!topic.startsWith(`${base}/`)) return;
+        seen.push({ topic, codec: codecOf(payload), contentType: packet.properties?.contentType });
+      });
+      await uplink.start();
+      await rx.receiver.waitFor(pointId, log.epoch, 'telemetry', 3000);
+      await rx.receiver.waitFor(pointId, log.epoch, 'events', 1);
+      expect(rx.receiver.problems).toEqual([]);
+      const batches = seen.filter((m) => m.topic.endsWith('/telemetry'));
+      expect(batches.length).toBeGreaterThan(0);
+      for (const b of batches) {
+        expect(b.codec).toBe('columnar');
+        expect(b.contentType).toBe(version === 5 ? contentTypeOf('columnar') : undefined);
+      }
+      // The live copy of the alarm stays plain JSON; the ordered batch is compressed like the rest.
+      expect(seen.filter((m) => m.topic.endsWith('/events')).map((m) => m.codec)).toEqual([
+        'none',
+        'columnar',
+      ]);
+    }
+  });
+
+  /** The retained drain hint a hub publishes (docs/asyncapi.yaml); `undefined` clears it. */
+  async function publishHint(spreadMs: number | undefined): Promise<void> {
+    const hub = await connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0 });
+    const payload = spreadMs === undefined ? '' : JSON.stringify({ spreadMs });
+    await hub.publishAsync(`${PREFIX}/_fleet/drain`, payload, { qos: 1, retain: true });
+    await hub.endAsync();
+  }
+
+  function startDelay(logger: MemoryLogger): string | undefined {
+    return logger.lines.find((l) => l.includes('backlog starts'));
+  }
+
+  it('starts a lone point at once when the hub hints no herd, and spreads the start when there is no hint', async () => {
+    cleanups.push(() => publishHint(undefined));
+    // The hub says: quiet (spread 0). Random 0.99 of a 60 s spread would otherwise be a minute.
+    await publishHint(0);
+    const quiet = new FakeOutbox();
+    quiet.addReadings(readings(500));
+    const a = rig(broker.url, quiet, { drainStartJitterMs: 60_000, random: () => 0.99 });
+    await a.uplink.start();
+    await until('drained at once', () => quiet.backlog().telemetry === 0);
+    expect(startDelay(a.logger)).toMatch(/delayMs=0 .*spreadMs=0 .*why=hint/);
+
+    // A herd: the hub asks for a 2 s spread (less than the configured 60 s): 0.99 × 2 s.
+    await publishHint(2000);
+    const herd = new FakeOutbox();
+    herd.addReadings(readings(500));
+    const b = rig(broker.url, herd, { drainStartJitterMs: 60_000, random: () => 0.99 });
+    await b.uplink.start();
+    await until('start decided', () => startDelay(b.logger) !== undefined);
+    expect(startDelay(b.logger)).toMatch(/delayMs=1980 .*spreadMs=2000/);
+    await until('drained after the spread', () => herd.backlog().telemetry === 0);
+
+    // No hint at all (no hub, or a broker that lost its retained messages): the configured spread.
+    await publishHint(undefined);
+    const none = new FakeOutbox();
+    none.addReadings(readings(500));
+    const c = rig(broker.url, none, { drainStartJitterMs: 60_000, random: () => 0.99 });
+    const status = await subscriber(broker.url, `${c.base}/status`);
+    c.uplink.publishStatus(sampleStatus({ status: 'OPEN' }));
+    await c.uplink.start();
+    await status.waitFor(() => true);
+    await until('start decided', () => startDelay(c.logger) !== undefined);
+    expect(startDelay(c.logger)).toMatch(/delayMs=59400 .*spreadMs=null/);
+    expect(none.backlog().telemetry).toBe(500);
+  });
+
+  it('lets a status created mid-drain overtake the bulk on a 1 Mbit/s, 100 ms link: only the byte window is ahead of it', async () => {
+    const link = await startLinkEmulator(broker.port, { rateBitsPerSec: 1_000_000, rttMs: 100 });
+    cleanups.push(() => link.close());
+    const log = sqliteLog('slow-link');
+    log.appendReadings(readings(12_000));
+    const { uplink, pointId } = rig(link.url, log, { drainStartJitterMs: 0 });
+    const rx = await connectReceiver(broker.url, PREFIX);
+    cleanups.push(() => rx.close());
+    const status = await subscriber(broker.url, `${PREFIX}/${pointId}/status`);
+    await uplink.start();
+    await until('draining', () => rx.receiver.contiguous(pointId, log.epoch, 'telemetry') > 2000, 60_000);
+    const upBefore = link.stats.up;
+    uplink.publishStatus(sampleStatus({ status: 'FULL', ts: 'mid-drain' }));
+    await status.waitFor((m) => m.payload.includes('mid-drain'), 30_000);
+    const aheadOfStatus = link.stats.up - upBefore;
+    // Bulk still left when the status got through: it did not wait for the backlog.
+    expect(rx.receiver.contiguous(pointId, log.epoch, 'telemetry')).toBeLessThan(10_000);
+    // What went up the link before it: the in-flight window, sized from the link's BDP (12.5 kB) —
+    // a few tens of kB, not the 256 KiB ceiling (2 s of this link).
+    expect(aheadOfStatus).toBeLessThan(96 * 1024);
+    await rx.receiver.waitFor(pointId, log.epoch, 'telemetry', 12_000, 60_000);
+    expect(rx.receiver.problems).toEqual([]);
+  }, 120_000);
 });

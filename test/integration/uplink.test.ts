@@ -17,6 +17,7 @@ import {
   startProxy,
   type TcpProxy,
 } from '../helpers/mosquitto.js';
+import { sampleStatus } from '../helpers/status.js';
 
 const PREFIX = 'pima/test';
 const T0 = Date.parse('2026-12-01T08:00:00.000Z');
@@ -169,7 +170,7 @@ describe('MqttUplink against a real Mosquitto', () => {
     const { uplink, outbox, base } = rig(broker.url, { statusExpirySec: 90 });
     outbox.addReadings(readings(3));
     outbox.addEvents(events(2));
-    uplink.publishStatus({ status: 'open', ts: 'a' });
+    uplink.publishStatus(sampleStatus({ status: 'OPEN', ts: 'a' }));
     const all = await subscriber(broker.url, `${base}/#`);
     await uplink.start();
     await received(all, `${base}/telemetry`, 3);
@@ -184,7 +185,7 @@ describe('MqttUplink against a real Mosquitto', () => {
     expect(status?.properties?.messageExpiryInterval).toBe(90);
 
     // Coalescing: while one status is in flight only the newest of the rest follows it.
-    for (const ts of ['b', 'c', 'd']) uplink.publishStatus({ status: 'open', ts });
+    for (const ts of ['b', 'c', 'd']) uplink.publishStatus(sampleStatus({ status: 'OPEN', ts }));
     await all.waitFor((m) => m.topic.endsWith('/status') && json(m).ts === 'd');
     const sent = all.messages.filter((m) => m.topic.endsWith('/status')).map((m) => json(m).ts);
     // 'b' goes at once or waits for 'a'; either way 'c' is overtaken by 'd' before it is sent.

@@ -4,6 +4,7 @@ import type { Clock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import type { Driver, DriverHealth, DriverSink } from '../interfaces.js';
+import type { Ds18b20Family } from './family.js';
 import { parseTemperatureFile, parseW1Slave, type W1Result } from './w1-parse.js';
 
 export interface Ds18b20Options {
@@ -38,6 +39,8 @@ export class Ds18b20Driver implements Driver {
   private running: Promise<void> | undefined;
   private readonly health = new Map<string, DriverHealth>();
   private readonly lastGood = new Map<string, number>();
+  /** The chip family each sensor's scratchpad showed last (family.ts), to report when it changes. */
+  private readonly families = new Map<string, Ds18b20Family>();
   private readonly readText: (path: string) => Promise<string>;
 
   constructor(private readonly opts: Ds18b20Options) {
@@ -90,9 +93,8 @@ export class Ds18b20Driver implements Driver {
 
   private async readOnce(id: string): Promise<W1Result> {
     const dir = join(this.opts.root, id);
-    const family = id.slice(0, 2);
     try {
-      return parseW1Slave(await this.readText(join(dir, 'w1_slave')), family);
+      return parseW1Slave(await this.readText(join(dir, 'w1_slave')), id);
     } catch (err) {
       if (!isMissing(err))
         return { ok: false, fault: `cannot read ${id}: ${errorMessage(err)}`, transient: false };
@@ -123,7 +125,23 @@ export class Ds18b20Driver implements Driver {
     if (result.ok) {
       this.lastGood.set(name, result.celsius);
       this.sink?.reading(channel, result.celsius);
-      this.setHealth(name, 'ok', `${id} reads`);
+      const family = result.family;
+      this.setHealth(name, 'ok', family ? `${id} reads; ${family.description}` : `${id} reads`);
+      if (family && this.families.get(name) !== family.family) {
+        this.families.set(name, family.family);
+        // a counterfeit measures, but worse: the technician should know which sensor is one
+        this.sink?.event?.({
+          type: 'ds18b20.family',
+          level: family.counterfeit ? 'warning' : 'info',
+          message: `temperature.${name} (${id}): ${family.description}`,
+          data: {
+            driver: `ds18b20.${name}`,
+            sensor: id,
+            family: family.family,
+            counterfeit: family.counterfeit,
+          },
+        });
+      }
     } else {
       this.sink?.reading(channel, null);
       this.setHealth(name, 'fault', result.fault);

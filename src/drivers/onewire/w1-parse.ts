@@ -1,3 +1,5 @@
+import { classifyDs18b20, type FamilyVerdict } from './family.js';
+
 /**
  * What the kernel's w1_therm driver prints, parsed. Pure: file text in, a temperature or a fault out.
  *
@@ -6,7 +8,14 @@
  * failing. `temperature` (kernel ≥ 5.9): just `23125`.
  */
 export type W1Result =
-  | { ok: true; celsius: number /** exactly 85 °C: the power-on value of the scratchpad */; powerOn: boolean }
+  | {
+      ok: true;
+      celsius: number;
+      /** exactly 85 °C: the power-on value of the scratchpad */
+      powerOn: boolean;
+      /** A DS18B20 (family 28) read through w1_slave: which maker's chip its scratchpad shows. */
+      family?: FamilyVerdict;
+    }
   | { ok: false; fault: string /** worth an immediate second read */; transient: boolean };
 
 /** DS18B20 range; anything outside is a bad read, not a temperature. */
@@ -16,8 +25,6 @@ const POWER_ON_MILLI = 85_000;
 
 const LINE1 = /^((?:[0-9a-f]{2} ){9}): crc=([0-9a-f]{2}) (yes|no)$/i;
 const LINE2 = /^((?:[0-9a-f]{2} ){9})t=(-?\d+)$/i;
-/** Families whose scratchpad has the DS18B20 layout (config register, 0xFF, 0x10). */
-const DS18B20_LAYOUT = new Set(['28', '22', '3b', '42']);
 
 /** Dallas/Maxim CRC-8 (polynomial x^8+x^5+x^4+1, reflected 0x8C), as the sensor computes it. */
 export function dallasCrc8(bytes: readonly number[]): number {
@@ -52,8 +59,12 @@ export function parseTemperatureFile(text: string): W1Result {
   return fromMilli(Number(t));
 }
 
-/** `w1_slave` of a sensor of 1-Wire `family` (the id's first two hex digits, e.g. 28). */
-export function parseW1Slave(text: string, family: string): W1Result {
+/**
+ * `w1_slave` of the sensor with w1 id `id` (e.g. 28-0316a2795aff; its first two hex digits are the 1-Wire
+ * family). A reading is taken on its CRC and the sensor's physical range, whatever the reserved bytes
+ * hold: counterfeit DS18B20s (family.ts) fill them differently and still measure.
+ */
+export function parseW1Slave(text: string, id: string): W1Result {
   if (text.trim() === '') return fault('empty read (CRC failure or conversion in progress)', true);
   const [first = '', second = ''] = text.trim().split('\n');
   const l1 = LINE1.exec(first.trim());
@@ -66,11 +77,7 @@ export function parseW1Slave(text: string, family: string): W1Result {
   if ((l1[3] ?? '').toLowerCase() === 'no') return fault(`CRC error (crc=${l1[2]} NO)`, true);
   if (bytes.every((b) => b === 0)) return fault('all-zero scratchpad (data line shorted or stuck low)');
   if (dallasCrc8(bytes.slice(0, 8)) !== bytes[8]) return fault('scratchpad CRC does not match');
-  if (DS18B20_LAYOUT.has(family.toLowerCase())) {
-    const [, , , , config = 0, reserved = 0, , fixed = 0] = bytes;
-    if ((config & 0x9f) !== 0x1f || reserved !== 0xff || fixed !== 0x10) {
-      return fault('implausible scratchpad (not a DS18B20 answer)');
-    }
-  }
-  return fromMilli(Number(l2[2]));
+  const result = fromMilli(Number(l2[2]));
+  if (!result.ok || id.slice(0, 2).toLowerCase() !== '28') return result;
+  return { ...result, family: classifyDs18b20(bytes, id) };
 }

@@ -4,7 +4,8 @@ import type { Driver, DriverHealth, DriverSink } from '../interfaces.js';
 import type { PortOpener } from '../serial/port.js';
 import { type LinkStatus, SerialLink } from '../serial/serial-link.js';
 import { alarmChange, chargerErrorName, parseAlarmMask } from './alarms.js';
-import { channelsOf, type DeviceKind, deviceKind, mapFields } from './fields.js';
+import { CS_FAULT, CS_INVERTING, codeName, OPERATION_STATES } from './codes.js';
+import { channelsOf, type DeviceKind, describeDevice, deviceKind, mapFields } from './fields.js';
 import { type ParserError, type ParserEvent, VeDirectParser } from './parser.js';
 
 export interface VeDirectDriverOptions {
@@ -15,6 +16,8 @@ export interface VeDirectDriverOptions {
   intervalMs: number;
   staleAfterMs: number;
   logger: Logger;
+  /** The device fills the battery role: a charger's or inverter's V is battery.voltage (default true). */
+  batteryRole?: boolean;
   /** Injected for tests; default the real serial port and real time. */
   open?: PortOpener;
   timers?: Pick<Clock, 'now' | 'after'>;
@@ -23,11 +26,14 @@ export interface VeDirectDriverOptions {
 }
 
 /**
- * A VE.Direct device on a serial port. Only fields from blocks whose checksum holds and that name each
+ * A VE.Direct device on a serial port: a battery monitor, an MPPT or a Phoenix inverter (fields.ts tells
+ * which, by PID or by the fields it sends). Only fields from blocks whose checksum holds and that name each
  * label once are used (the parser refuses the rest, counted by reason in the health message); fields of
  * the blocks between two sends are merged (BMVs and large MPPTs split a cycle into several blocks). A
  * device that goes silent or sends only garbage is reported stale, its channels are logged as null once,
- * and the port is reopened until the device is back.
+ * and the port is reopened until the device is back. What the device reports about itself becomes
+ * events: alarm reasons (AR) and warning reasons (WARN) raised and cleared, charger errors (ERR), and
+ * an inverter's state (CS) when it changes (a fault is an alarm).
  */
 export class VeDirectDriver implements Driver {
   readonly name: string;
@@ -36,12 +42,14 @@ export class VeDirectDriver implements Driver {
   private readonly timers: Pick<Clock, 'now' | 'after'>;
   private sink: DriverSink | undefined;
   private readonly window = new Map<string, string>();
-  private readonly seen = new Set<string>();
+  /** Every label seen since start, with its last value (identification, the kind, what to null). */
+  private readonly seen = new Map<string, string>();
   private lastSentAt = Number.NEGATIVE_INFINITY;
   private health: DriverHealth | undefined;
   private rejected = new Map<ParserError, number>();
-  private alarmMask: number | undefined;
+  private readonly masks = new Map<'AR' | 'WARN', number>();
   private chargerError: number | undefined;
+  private inverterState: number | undefined;
 
   constructor(private readonly opts: VeDirectDriverOptions) {
     this.name = opts.name;
@@ -92,10 +100,13 @@ export class VeDirectDriver implements Driver {
     this.link.alive();
     for (const [label, value] of fields) {
       this.window.set(label, value);
-      this.seen.add(label);
+      this.seen.set(label, value);
     }
-    this.alarms(new Map(fields));
-    if (this.health !== 'ok') this.setHealth('ok', `valid blocks from ${this.opts.port}`);
+    this.deviceReports(new Map(fields));
+    if (this.health !== 'ok') {
+      const what = describeDevice(this.seen, deviceKind(this.seen));
+      this.setHealth('ok', `valid blocks from ${this.opts.port}: ${what}`);
+    }
     this.rejected.clear();
     const now = this.timers.now();
     if (now - this.lastSentAt < this.opts.intervalMs) return;
@@ -105,36 +116,66 @@ export class VeDirectDriver implements Driver {
 
   private send(): void {
     const kind = deviceKind(this.seen);
-    for (const v of mapFields(this.window, kind)) {
+    for (const v of mapFields(this.window, kind, { batteryRole: this.opts.batteryRole })) {
       if (v.problem) this.opts.logger.warn(`${this.opts.port}: ${v.problem}`);
       this.sink?.reading(v.channel, v.value);
     }
     this.window.clear();
   }
 
-  private alarms(fields: ReadonlyMap<string, string>): void {
-    const ar = fields.get('AR');
-    const mask = ar === undefined ? undefined : parseAlarmMask(ar);
-    if (mask !== undefined) {
-      const change = alarmChange(this.alarmMask ?? 0, mask);
-      this.alarmMask = mask;
-      for (const reason of change.raised) this.deviceEvent('battery.alarm', 'alarm', reason, mask, true);
-      for (const reason of change.cleared) this.deviceEvent('battery.alarm', 'info', reason, mask, false);
-    }
+  private deviceReports(fields: ReadonlyMap<string, string>): void {
+    const kind = deviceKind(this.seen);
+    this.reasons(fields, 'AR', kind);
+    this.reasons(fields, 'WARN', kind);
     const err = fields.get('ERR');
     if (err !== undefined && /^\d{1,5}$/.test(err.trim())) this.chargerErr(Number(err.trim()));
+    const cs = fields.get('CS');
+    if (kind === 'inverter' && cs !== undefined && /^\d{1,3}$/.test(cs.trim()))
+      this.inverterCs(Number(cs.trim()));
   }
 
-  private deviceEvent(
-    type: string,
-    level: 'alarm' | 'info',
-    reason: string,
-    mask: number,
-    on: boolean,
-  ): void {
-    const message = on ? `battery monitor alarm: ${reason}` : `battery monitor alarm cleared: ${reason}`;
-    this.opts.logger.warn(message);
-    this.sink?.event?.({ type, level, message, data: { driver: this.name, reason, active: on, mask } });
+  /** AR (alarm reasons) and WARN (warning reasons): one event per reason raised or cleared. */
+  private reasons(fields: ReadonlyMap<string, string>, label: 'AR' | 'WARN', kind: DeviceKind): void {
+    const raw = fields.get(label);
+    const mask = raw === undefined ? undefined : parseAlarmMask(raw);
+    if (mask === undefined) return;
+    const change = alarmChange(this.masks.get(label) ?? 0, mask);
+    this.masks.set(label, mask);
+    const prefix = { monitor: 'battery', charger: 'solar', inverter: 'inverter' }[kind];
+    const device = { monitor: 'battery monitor', charger: 'solar charger', inverter: 'inverter' }[kind];
+    const type = `${prefix}.${label === 'AR' ? 'alarm' : 'warning'}`;
+    const noun = label === 'AR' ? 'alarm' : 'warning';
+    for (const [reasons, on] of [
+      [change.raised, true],
+      [change.cleared, false],
+    ] as const) {
+      for (const reason of reasons) {
+        const message = `${device} ${noun}${on ? '' : ' cleared'}: ${reason}`;
+        this.opts.logger.warn(message);
+        this.sink?.event?.({
+          type,
+          level: on ? (label === 'AR' ? 'alarm' : 'warning') : 'info',
+          message,
+          data: { driver: this.name, reason, active: on, mask },
+        });
+      }
+    }
+  }
+
+  /** An inverter's state (CS) when it changes: whether the room has AC. A fault is an alarm. */
+  private inverterCs(code: number): void {
+    if (code === this.inverterState) return;
+    const before = this.inverterState;
+    this.inverterState = code;
+    const name = codeName(OPERATION_STATES, code, 'state');
+    const message =
+      code === CS_INVERTING ? 'inverter: inverting (AC output on)' : `inverter: ${name} (not inverting)`;
+    this.sink?.event?.({
+      type: 'inverter.state',
+      level: code === CS_FAULT ? 'alarm' : before === CS_INVERTING ? 'warning' : 'info',
+      message,
+      data: { driver: this.name, state: code, name, previous: before ?? null },
+    });
   }
 
   private chargerErr(code: number): void {
@@ -177,6 +218,7 @@ export class VeDirectDriver implements Driver {
     this.window.clear();
     this.lastSentAt = Number.NEGATIVE_INFINITY;
     const kind: DeviceKind = deviceKind(this.seen);
-    for (const channel of channelsOf(this.seen, kind)) this.sink?.reading(channel, null);
+    const opts = { batteryRole: this.opts.batteryRole };
+    for (const channel of channelsOf(this.seen.keys(), kind, opts)) this.sink?.reading(channel, null);
   }
 }

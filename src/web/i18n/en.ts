@@ -98,6 +98,8 @@ export const en: Messages = {
       'generator.load': 'Generator load, %',
       'generator.runHours': 'Generator run hours',
       'occupancy.count': 'People inside',
+      'inverter.inverting': 'Inverter running',
+      'inverter.acVoltage': 'Inverter AC voltage, V',
     },
     temperature: 'Temperature: {name}, °C',
     value: 'Value',

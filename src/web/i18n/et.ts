@@ -98,6 +98,8 @@ export const et: Messages = {
       'generator.load': 'Generaatori koormus, %',
       'generator.runHours': 'Generaatori töötunnid',
       'occupancy.count': 'Inimesi ruumis',
+      'inverter.inverting': 'Inverter töötab',
+      'inverter.acVoltage': 'Inverteri vahelduvpinge, V',
     },
     temperature: 'Temperatuur: {name}, °C',
     value: 'Väärtus',

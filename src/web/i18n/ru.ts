@@ -98,6 +98,8 @@ export const ru: Messages = {
       'generator.load': 'Нагрузка генератора, %',
       'generator.runHours': 'Моточасы генератора',
       'occupancy.count': 'Людей в помещении',
+      'inverter.inverting': 'Инвертор работает',
+      'inverter.acVoltage': 'Напряжение инвертора, В',
     },
     temperature: 'Температура: {name}, °C',
     value: 'Значение',

@@ -98,6 +98,8 @@ export const sv: Messages = {
       'generator.load': 'Generatorns last, %',
       'generator.runHours': 'Generatorns drifttimmar',
       'occupancy.count': 'Personer inne',
+      'inverter.inverting': 'Växelriktaren går',
+      'inverter.acVoltage': 'Växelriktarens spänning, V',
     },
     temperature: 'Temperatur: {name}, °C',
     value: 'Värde',

@@ -98,6 +98,8 @@ export const uk: Messages = {
       'generator.load': 'Навантаження генератора, %',
       'generator.runHours': 'Мотогодини генератора',
       'occupancy.count': 'Людей у приміщенні',
+      'inverter.inverting': 'Інвертор працює',
+      'inverter.acVoltage': 'Напруга інвертора, В',
     },
     temperature: 'Температура: {name}, °C',
     value: 'Значення',

@@ -95,6 +95,11 @@ describe(`DS18B20 contract on ${realRoot ?? 'a copy of the w1 fixture tree'}`, (
       '28-0316a2795a06': null,
       '28-0316a2795a07': null,
       '28-0316a2795a08': 21.5,
+      // counterfeit families (cpetrich/counterfeit_DS18B20): read on their CRC and range
+      '28-00000bbb9b13': 23.125,
+      '28-02109246bc1c': 21.5,
+      '28-020491771d24': 20.25,
+      '28-8000001f9c9e': 19,
     });
   });
 });

@@ -196,6 +196,7 @@ describe('the drain over store-encoded batches', () => {
       pointId: 'p-1',
       topics: pointTopics('pima/v1', 'p-1'),
       maxRecords,
+      codec: 'none',
       markIntervalMs: 0,
       logger: new LineLogger((line) => errors.push(line), 'error'),
       mqtt5: () => true,

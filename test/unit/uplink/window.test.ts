@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AckWindow } from '../../../src/uplink/ack-window.js';
+import { LinkWindow } from '../../../src/uplink/link-window.js';
 import { etaSeconds, RateMeter } from '../../../src/uplink/rate-meter.js';
 import { Sender } from '../../../src/uplink/sender.js';
 import { TokenBucket } from '../../../src/uplink/token-bucket.js';
@@ -86,7 +87,8 @@ describe('Sender: the backlog in the byte window', () => {
     const sender = new Sender({
       publish: (_m, settled) => pending.push(settled),
       limit: 16,
-      maxInFlightBytes: 100,
+      window: new LinkWindow({ minBytes: 100, maxBytes: 100 }),
+      monotonic: () => 0,
       backlogAllowance: () => Number.POSITIVE_INFINITY,
       // a backlog of batches of up to 40 bytes, each as large as the room it is offered
       backlog: {
@@ -104,5 +106,52 @@ describe('Sender: the backlog in the byte window', () => {
     // once the acks are in, the window fills again
     for (const settle of pending.splice(0)) settle();
     expect(sender.inFlight).toBe(2);
+  });
+});
+
+describe('LinkWindow: bytes in flight from the bandwidth-delay product', () => {
+  /** Runs a window-limited sender over a link of `bytesPerMs` and `rttMs` for `ms`; returns the window. */
+  function converge(bytesPerMs: number, rttMs: number, max = 1_000_000, untilMs = 20_000): LinkWindow {
+    const w = new LinkWindow({ minBytes: 4096, maxBytes: max });
+    const batch = 1000;
+    let now = 0;
+    let linkFreeAt = 0;
+    const inFlight: Array<{ ackAt: number; mark: ReturnType<LinkWindow['sent']> }> = [];
+    let bytes = 0;
+    while (now < untilMs) {
+      while (bytes + batch <= w.bytes) {
+        linkFreeAt = Math.max(linkFreeAt, now) + batch / bytesPerMs;
+        inFlight.push({ ackAt: linkFreeAt + rttMs, mark: w.sent(batch, now, true) });
+        bytes += batch;
+      }
+      inFlight.sort((a, b) => a.ackAt - b.ackAt);
+      const next = inFlight.shift();
+      if (!next) break;
+      now = next.ackAt;
+      bytes -= batch;
+      w.acked(next.mark, now);
+    }
+    return w;
+  }
+
+  it('settles near twice the bandwidth-delay product of a slow link (1 Mbit/s, 100 ms)', () => {
+    const w = converge(125, 100);
+    // BDP = 125 B/ms × 100 ms = 12.5 kB
+    expect(w.bytes).toBeGreaterThan(1.5 * 12_500);
+    expect(w.bytes).toBeLessThan(3 * 12_500);
+    expect(w.rateBytesPerSec).toBeGreaterThan(0.9 * 125_000);
+  });
+
+  it('grows to the ceiling on a fast link and stays at the floor before any PUBACK', () => {
+    expect(converge(1_000_000, 1, 262_144, 50).bytes).toBe(262_144);
+    expect(new LinkWindow({ minBytes: 4096, maxBytes: 65_536 }).bytes).toBe(4096);
+  });
+
+  it('keeps room for two batches so they pipeline, within the ceiling', () => {
+    const w = new LinkWindow({ minBytes: 4096, maxBytes: 50_000 });
+    w.sent(20_000, 0, true);
+    expect(w.bytes).toBe(40_000);
+    w.sent(30_000, 0, true);
+    expect(w.bytes).toBe(50_000);
   });
 });

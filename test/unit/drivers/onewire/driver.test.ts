@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../../src/core/clock.js';
 import { MemoryLogger } from '../../../../src/core/logger.js';
-import type { DriverHealth, DriverSink } from '../../../../src/drivers/interfaces.js';
+import type { DriverEvent, DriverHealth, DriverSink } from '../../../../src/drivers/interfaces.js';
 import { Ds18b20Driver } from '../../../../src/drivers/onewire/driver.js';
 
 class Sink implements DriverSink {
@@ -13,9 +13,13 @@ class Sink implements DriverSink {
   reading(c: string, v: number | null): void {
     this.readings.push([c, v]);
   }
+  events: DriverEvent[] = [];
   passage(): void {}
   health(d: string, h: DriverHealth, m: string): void {
     this.healths.push([d, h, m]);
+  }
+  event(e: DriverEvent): void {
+    this.events.push(e);
   }
 }
 
@@ -63,6 +67,40 @@ describe('DS18B20 driver on a copy of the w1 fixture tree', () => {
       'ds18b20.outdoor',
       'ds18b20.hall',
     ]);
+  });
+
+  it('counterfeit sensors give their temperature; the family is in the health message and one event', async () => {
+    driver = make({
+      maxim: '28-00000bbb9b13',
+      d1: '28-02109246bc1c',
+      d2: '28-020491771d24',
+      e: '28-8000001f9c9e',
+    });
+    await driver.start(sink);
+    await driver.idle();
+    expect(sink.readings).toEqual([
+      ['temperature.maxim', 23.125],
+      ['temperature.d1', 21.5],
+      ['temperature.d2', 20.25],
+      ['temperature.e', 19],
+    ]);
+    const ok = sink.healths.filter(([, h]) => h === 'ok').map(([d, , m]) => [d, m]);
+    expect(ok).toEqual([
+      ['ds18b20.maxim', '28-00000bbb9b13 reads; family A (authentic Maxim DS18B20)'],
+      ['ds18b20.d1', expect.stringMatching(/^28-02109246bc1c reads; family D1 \(counterfeit: byte 7 = 0x66/)],
+      ['ds18b20.d2', expect.stringMatching(/^28-020491771d24 reads; family D2 \(counterfeit/)],
+      ['ds18b20.e', expect.stringMatching(/^28-8000001f9c9e reads; family E \(counterfeit/)],
+    ]);
+    expect(sink.events.map((e) => [e.type, e.level, e.data?.family])).toEqual([
+      ['ds18b20.family', 'info', 'A'],
+      ['ds18b20.family', 'warning', 'D1'],
+      ['ds18b20.family', 'warning', 'D2'],
+      ['ds18b20.family', 'warning', 'E'],
+    ]);
+    clock.advance(30_000);
+    await driver.idle();
+    expect(sink.readings).toHaveLength(8);
+    expect(sink.events).toHaveLength(4); // once per sensor, not every read
   });
 
   it('every bad case logs null with a fault, and the good sensors are untouched', async () => {

@@ -5,7 +5,7 @@ import { MemoryLogger } from '../../../../src/core/logger.js';
 import type { DriverEvent, DriverHealth, DriverSink } from '../../../../src/drivers/interfaces.js';
 import { streamOpener } from '../../../../src/drivers/serial/port.js';
 import { VeDirectDriver } from '../../../../src/drivers/vedirect/driver.js';
-import { encodeBlock, SMARTSHUNT } from '../../../emulators/vedirect-device.js';
+import { encodeBlock, PHOENIX_INVERTER, SMARTSHUNT } from '../../../emulators/vedirect-device.js';
 
 const PATH = '/dev/ttyVE-mock';
 
@@ -197,6 +197,37 @@ describe('VE.Direct driver on a mock serial port (same code path as a real port)
       ['info', 'battery monitor alarm cleared: low voltage'],
     ]);
     expect(sink.events[0]?.type).toBe('battery.alarm');
+  });
+
+  it('a Phoenix inverter: AC output channels, identified in its health, state and warnings as events', async () => {
+    SerialPortMock.binding.createPort(PATH, { echo: false });
+    driver = make();
+    await driver.start(sink);
+    await until(() => ports.at(-1)?.isOpen === true, 'open');
+    const inverter = (changes: Record<string, string>) =>
+      encodeBlock((PHOENIX_INVERTER[0] ?? []).map(([l, v]) => [l, changes[l] ?? v] as const));
+    send(inverter({}));
+    await until(() => sink.value('inverter.acVoltage') !== undefined, 'AC readings');
+    expect(sink.value('inverter.acVoltage')).toBe(230.01);
+    expect(sink.value('inverter.acCurrent')).toBe(0.7);
+    expect(sink.value('inverter.acApparentPower')).toBe(161);
+    expect(sink.value('inverter.inverting')).toBe(1);
+    expect(sink.value('battery.voltage')).toBe(12.39);
+    expect(sink.healths.at(-1)).toEqual([
+      'ok',
+      `valid blocks from ${PATH}: inverter (PID 0xA201, FW 0114, SER# HQ1731ABCDE)`,
+    ]);
+    // overload alarm, then the inverter stops: AC gone
+    send(inverter({ AR: '256', CS: '2', WARN: '0', AC_OUT_V: '0', AC_OUT_I: '0', AC_OUT_S: '0' }));
+    await until(() => sink.value('inverter.inverting') === 0, 'not inverting');
+    expect(sink.value('inverter.state')).toBe(2);
+    expect(sink.events.map((e) => [e.type, e.level, e.message])).toEqual([
+      ['inverter.warning', 'warning', 'inverter warning: low voltage'],
+      ['inverter.state', 'info', 'inverter: inverting (AC output on)'],
+      ['inverter.alarm', 'alarm', 'inverter alarm: overload'],
+      ['inverter.warning', 'info', 'inverter warning cleared: low voltage'],
+      ['inverter.state', 'alarm', 'inverter: fault (not inverting)'],
+    ]);
   });
 
   it('stop is safe twice and sends nothing afterwards', async () => {

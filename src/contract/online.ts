@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { Timestamp } from './common.js';
+
+/** `{prefix}/{id}/online`, retained, also the last will (CONTRACT.md §5). */
+export const OnlineMessage = z.strictObject({
+  online: z.boolean(),
+  ts: Timestamp,
+  epoch: z.string().optional().describe("The log's epoch (when online)."),
+  reason: z
+    .enum(['lost', 'stopped'])
+    .optional()
+    .describe('lost = the last will (link died uncleanly); stopped = clean shutdown.'),
+});
+export type OnlineMessage = z.infer<typeof OnlineMessage>;
