@@ -67,7 +67,15 @@ describe('the door screen of a controller that died or froze says it has no curr
         point: { id: 'orphan-test', name: 'Punkt Rosengård', capacity: 60, services: [...SERVICES] },
         storage: { path: join(dir, 'kiosk.db') },
         sign: { outputs: ['none'] },
-        web: { enabled: true, host: '127.0.0.1', port, languages: [...WEB_LANGUAGES], rotateSec: 0 },
+        web: {
+          enabled: true,
+          host: '127.0.0.1',
+          port,
+          languages: [...WEB_LANGUAGES],
+          rotateSec: 0,
+          // five screens on one device, each with its own live stream (the default reserve is 4)
+          limits: { liveStreams: { screen: 8 } },
+        },
       }),
     );
     await start();

@@ -22,6 +22,8 @@ const CHARTS = [
   { key: 'chartTemperature', channels: 'temperatures' },
   { key: 'chartOccupancy', channels: ['occupancy.count'] },
 ];
+/** Channels whose value is 1 (yes) or 0 (no). */
+const ON_OFF_CHANNELS = ['mains.present', 'generator.running', 'inverter.inverting'];
 const SERIES_STYLE = [
   { stroke: '#56B4E9', dash: undefined },
   { stroke: '#E69F00', dash: [10, 6] },
@@ -74,8 +76,7 @@ function channelName(channel) {
 /** A reading as a person reads it: on/off channels as yes/no, numbers in the language's own way. */
 function readingText(channel, value) {
   if (value === null) return '—';
-  if (channel === 'mains.present' || channel === 'generator.running')
-    return value ? t().tech.yes : t().tech.no;
+  if (ON_OFF_CHANNELS.includes(channel)) return value ? t().tech.yes : t().tech.no;
   return formatNumber(value, t().locale, 2);
 }
 
