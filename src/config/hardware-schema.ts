@@ -10,7 +10,7 @@ import {
 } from '../drivers/gpio/config.js';
 import { dseConfig } from '../drivers/modbus/config.js';
 import { ds18b20Config } from '../drivers/onewire/config.js';
-import { vedirectConfig } from '../drivers/vedirect/config.js';
+import { vedirectConfig, vedirectDeviceConfig } from '../drivers/vedirect/config.js';
 
 /**
  * The `hardware` section: one entry per device role, each a union over the drivers that can fill it.
@@ -27,6 +27,21 @@ export const hardwareSchema = z
       .discriminatedUnion('driver', [simDriver, vedirectConfig])
       .prefault({ driver: 'sim' })
       .describe('Battery monitor.'),
+    vedirect: z
+      .array(vedirectDeviceConfig)
+      .max(8)
+      .default([])
+      .refine(
+        (d) => new Set(d.map((x) => x.name)).size === d.length,
+        'each VE.Direct device needs its own name',
+      )
+      .refine(
+        (d) => new Set(d.map((x) => x.port)).size === d.length,
+        'each VE.Direct device needs its own port',
+      )
+      .describe(
+        'More VE.Direct devices beside the battery role, each on its own port: an MPPT (solar.*) or a Phoenix inverter (inverter.*). Each item: name, port, and baudRate, intervalSec, staleAfterMs as for hardware.battery.',
+      ),
     mains: z
       .discriminatedUnion('driver', [simDriver, gpioMainsSchema])
       .prefault({ driver: 'sim' })

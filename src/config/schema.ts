@@ -219,7 +219,13 @@ const mqtt = z
       .string()
       .min(1)
       .optional()
-      .describe('YAML file with username and password; refused when other users can read it.'),
+      .describe(
+        'YAML file with username and password; refused unless it belongs to the service user or root and is closed to group and others (chmod 600).',
+      ),
+    allowPlaintextPassword: z
+      .boolean()
+      .default(false)
+      .describe('Allow the password over plain mqtt:// or ws:// (a closed network only); refused otherwise.'),
     tls: z
       .strictObject({
         ca: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate.'),
@@ -383,7 +389,16 @@ const web = z
       .string()
       .min(1)
       .optional()
-      .describe('File holding the technician PIN (4..12 digits; not world-readable) for /tech.'),
+      .describe(
+        'File holding the technician PIN for /tech; owned by the service user or root, chmod 600 (else /tech is locked).',
+      ),
+    pinMinLength: z
+      .number()
+      .int()
+      .min(4)
+      .max(12)
+      .default(6)
+      .describe('Fewest digits the PIN may have (at most 12); a shorter PIN locks /tech.'),
     languages: z
       .array(z.enum(WEB_LANGUAGES))
       .min(1)

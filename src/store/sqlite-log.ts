@@ -9,6 +9,7 @@ import type { LoggedReading, Reading } from '../core/readings.js';
 import type { TimeSource } from '../system/boot-info.js';
 import { fixedTimeSource } from '../system/boot-info.js';
 import { type AppendStatements, LogAppends, prepareAppendStatements } from './appends.js';
+import { type DriverReport, lastDriverReports } from './driver-reports.js';
 import {
   describeOpenError,
   openReadOnly,
@@ -164,6 +165,10 @@ export class SqliteLog implements LogStore {
 
   queryEvents(q: EventQuery): LoggedEvent[] {
     return this.queries.queryEvents(q);
+  }
+
+  driverReports(): DriverReport[] {
+    return lastDriverReports(this.db);
   }
 
   readingBefore(channel: string, beforeMs: number, lookbackMs: number): LoggedReading | undefined {

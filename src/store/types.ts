@@ -1,5 +1,6 @@
 import type { EventLevel, LoggedEvent, PointEvent } from '../core/events.js';
 import type { LoggedReading, Reading } from '../core/readings.js';
+import type { DriverReport } from './driver-reports.js';
 
 /** The two outbound streams of CONTRACT.md §5; each has its own `seq`. */
 export type Stream = 'telemetry' | 'events';
@@ -127,6 +128,8 @@ export interface LogStore extends OutboxSource {
    * may repeat when retention folded one interval in two passes.
    */
   downsampledBuckets(channel: string, sinceMs: number, untilMs: number): DownsampledBucket[];
+  /** Each driver's newest `driver.health` event (what each sensor last said of itself). */
+  driverReports(): DriverReport[];
   /** The newest reading of each channel (to restore occupancy counts after a restart). */
   latestReadings(channels: readonly string[]): Map<string, LoggedReading>;
   saveStatus(status: Record<string, unknown>, savedAt: number): void;

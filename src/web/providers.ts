@@ -53,6 +53,7 @@ export function webSources(ctx: ProviderContext): WebSources {
     alarms: alarmsFrom(status, ctx.store),
     announcements: announcementsFrom(ctx),
     health: healthFrom(ctx, status),
+    events: { log: (e) => ctx.pipeline.logEvent({ ...e, ts: ctx.clock.now() }) },
   };
 }
 
@@ -161,6 +162,16 @@ function healthFrom(ctx: ProviderContext, status: StatusSource): HealthSource {
       }
       return out;
     },
+    devices: () =>
+      ctx.store.driverReports().map((r) => {
+        // the event says `<driver>: <health> (<message>)`; the panel has columns for the first two
+        const prefix = `${r.driver}: ${r.health} (`;
+        const inner =
+          r.message.startsWith(prefix) && r.message.endsWith(')')
+            ? r.message.slice(prefix.length, -1)
+            : r.message;
+        return { driver: r.driver, health: r.health, message: inner, ts: r.ts };
+      }),
     recentEvents: (limit) =>
       ctx.store
         .queryEvents({ sinceMs: ctx.clock.now() - 86_400_000, minLevel: 'warning' })

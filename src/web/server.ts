@@ -5,10 +5,11 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { PATTERNS } from '../sign/pattern.js';
 import { AddressBudget } from './address-budget.js';
-import { loadPinFile, TechAuth } from './auth.js';
+import { TechAuth } from './auth.js';
 import { HttpError, sendError } from './http.js';
 import { messagesFor, notOfferedTexts } from './i18n/index.js';
 import { ORPHAN_AFTER_MS, STATUS_POLL_MS } from './liveness.js';
+import { PinFile } from './pin-file.js';
 import { apiRoutes, liveTopics } from './routes/api.js';
 import type { Route } from './routes/route.js';
 import { techRoutes } from './routes/tech.js';
@@ -49,9 +50,15 @@ export class WebServer {
     if (this.server) return;
     const { web, logger } = this.ctx;
     this.assets.load();
-    const pin = web.pinFile === undefined ? undefined : loadPinFile(web.pinFile);
-    if (pin && !pin.ok) logger.error(`technician PIN unusable, /tech is locked: ${pin.error}`);
-    const auth = new TechAuth({ pin, now: this.ctx.realNow ?? Date.now });
+    const pinFile = web.pinFile === undefined ? undefined : new PinFile(web.pinFile, web.pinMinLength);
+    const auth = new TechAuth({
+      pin: pinFile && (() => pinFile.current()),
+      now: this.ctx.realNow ?? Date.now,
+      events: (e) => this.ctx.sources.events.log(e),
+      logger,
+    });
+    // says at start whether /tech is locked (and why); later changes of the file are logged as they are seen
+    void auth.access;
     const { limits } = web;
     const sse = new SseHub({
       topics: liveTopics(this.ctx),

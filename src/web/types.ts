@@ -1,3 +1,4 @@
+import type { PointEvent } from '../core/events.js';
 import type { CommandOutcome } from '../pipeline/operator-commands.js';
 
 export type { CommandOutcome };
@@ -90,9 +91,23 @@ export interface RecentEvent {
   alarm?: string;
 }
 
+/** A driver's last report of itself (DS18B20 chip family, VE.Direct device, DSE model). */
+export interface DeviceReport {
+  driver: string;
+  health: string;
+  message: string;
+  ts: number;
+}
+
 export interface HealthSource {
   sensors(): SensorHealth[];
+  devices(): DeviceReport[];
   recentEvents(limit: number): RecentEvent[];
+}
+
+/** Events the web server writes into the point log (sign-ins); the service adds the time. */
+export interface EventSink {
+  log(event: Omit<PointEvent, 'ts'>): void;
 }
 
 export interface WebSources {
@@ -101,4 +116,5 @@ export interface WebSources {
   alarms: AlarmSource;
   announcements: AnnouncementSource;
   health: HealthSource;
+  events: EventSink;
 }

@@ -19,7 +19,7 @@ import {
 } from './kiosk-service.js';
 
 const ARTIFACTS = 'test-artifacts/web';
-const PIN = '2719';
+const PIN = '271953';
 const PAGE_BUDGET_BYTES = 200 * 1024;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 

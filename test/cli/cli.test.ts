@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,48 @@ describe('pima-kiosk check-config', () => {
       expect.stringMatching(new RegExp(`^${bad}:7:13: sign\\.outputs\\.0: `)),
     ]);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+  });
+
+  it('reports a missing or too-open PIN file and secrets file, and a password over plain mqtt://', async () => {
+    const pin = join(dir, 'tech-pin');
+    const secrets = join(dir, 'secrets.yaml');
+    const cfg = join(dir, 'files.yaml');
+    writeFileSync(
+      cfg,
+      `point: { id: files-point }\nmqtt: { url: 'mqtt://127.0.0.1:1', secretsFile: ${secrets} }\nweb: { pinFile: ${pin} }\n`,
+    );
+    const missing = await cli(['check-config', '--config', cfg]);
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toContain(`${cfg}: mqtt.secretsFile ${secrets}: cannot read it (ENOENT)`);
+    expect(missing.stderr).toContain(
+      `${cfg}: web.pinFile ${pin}: cannot read it (ENOENT) (/tech stays locked`,
+    );
+
+    writeFileSync(pin, '482916\n', { mode: 0o640 });
+    writeFileSync(secrets, 'username: files-point\npassword: not-in-any-output\n', { mode: 0o604 });
+    chmodSync(pin, 0o640);
+    chmodSync(secrets, 0o604);
+    const open = await cli(['check-config', '--config', cfg]);
+    expect(open.code).toBe(78);
+    expect(open.stderr).toContain(`web.pinFile ${pin} is accessible to its group (mode 0640)`);
+    expect(open.stderr).toContain(`mqtt.secretsFile ${secrets} is accessible to every user on this machine`);
+
+    chmodSync(pin, 0o600);
+    chmodSync(secrets, 0o600);
+    const plain = await cli(['check-config', '--config', cfg]);
+    expect(plain.code).toBe(78);
+    expect(plain.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/holds a password but mqtt.url mqtt:\/\/127.0.0.1:1 is not encrypted/),
+    ]);
+    expect(plain.stderr + open.stderr).not.toContain('not-in-any-output');
+
+    writeFileSync(
+      cfg,
+      `point: { id: files-point }\nmqtt: { url: 'mqtt://127.0.0.1:1', secretsFile: ${secrets}, allowPlaintextPassword: true }\nweb: { pinFile: ${pin} }\n`,
+    );
+    const ok = await cli(['check-config', '--config', cfg]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
   });
 
   it('finds the config through $PIMA_KIOSK_CONFIG', async () => {

@@ -113,7 +113,8 @@ export async function expectUplinkAccepted(
     reconnectMinMs: 100,
     reconnectMaxMs: 1000,
     batchMaxRecords: 50,
-    security: loadSecurity({ url, secretsFile, tls: { verifyServer: true } }),
+    // the test broker listens on plain mqtt:// on loopback
+    security: loadSecurity({ url, secretsFile, allowPlaintextPassword: true, tls: { verifyServer: true } }),
     outbox: log,
     clock: new ManualClock(Date.now()),
     logger,

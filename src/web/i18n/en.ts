@@ -108,6 +108,9 @@ export const en: Messages = {
     healthOk: 'OK',
     healthStale: 'STALE',
     healthFault: 'FAULT',
+    devices: 'Devices',
+    device: 'Device',
+    report: 'What it last reported',
     alarms: 'Active alarms',
     alarmNames: {
       'fuel.low': 'Fuel low: refuel before it runs dry',
@@ -120,6 +123,7 @@ export const en: Messages = {
       'occupancy.full': 'Full',
       'sensor.fault': 'Sensor faulty or silent',
       'door.blocked': 'Door beam blocked: people are not counted',
+      'inverter.off': 'Inverter off or faulty: no AC from it',
       tamper: 'Enclosure opened',
     },
     noAlarms: 'No active alarms.',

@@ -108,6 +108,9 @@ export const et: Messages = {
     healthOk: 'KORRAS',
     healthStale: 'AEGUNUD',
     healthFault: 'RIKE',
+    devices: 'Seadmed',
+    device: 'Seade',
+    report: 'Viimane teade',
     alarms: 'Aktiivsed häired',
     alarmNames: {
       'fuel.low': 'Kütus on otsakorral: tankige enne, kui see lõpeb',
@@ -120,6 +123,7 @@ export const et: Messages = {
       'occupancy.full': 'Kohad on täis',
       'sensor.fault': 'Andur on rikkis või vaikib',
       'door.blocked': 'Ukseandur on kinni kaetud: inimesi ei loendata',
+      'inverter.off': 'Inverter on välja lülitatud või rikkis: vahelduvvoolu ei tule',
       tamper: 'Korpus on avatud',
     },
     noAlarms: 'Aktiivseid häireid ei ole.',

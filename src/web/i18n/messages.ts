@@ -88,6 +88,10 @@ export interface TechMessages {
   healthOk: string;
   healthStale: string;
   healthFault: string;
+  /** The devices panel: each driver's last account of itself (chip family, model). */
+  devices: string;
+  device: string;
+  report: string;
   alarms: string;
   /** The alarm catalogue's alarms (src/point/alarms/catalog.ts), what the operator should know. */
   alarmNames: Record<AlarmName, string>;

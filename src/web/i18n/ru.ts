@@ -108,6 +108,9 @@ export const ru: Messages = {
     healthOk: 'НОРМА',
     healthStale: 'УСТАРЕЛО',
     healthFault: 'НЕИСПРАВНОСТЬ',
+    devices: 'Устройства',
+    device: 'Устройство',
+    report: 'Последний отчёт',
     alarms: 'Активные тревоги',
     alarmNames: {
       'fuel.low': 'Мало топлива: заправьте, пока не кончилось',
@@ -120,6 +123,7 @@ export const ru: Messages = {
       'occupancy.full': 'Свободных мест нет',
       'sensor.fault': 'Датчик неисправен или молчит',
       'door.blocked': 'Датчик в дверях перекрыт: людей не считает',
+      'inverter.off': 'Инвертор выключен или неисправен: переменного тока от него нет',
       tamper: 'Корпус открыт',
     },
     noAlarms: 'Активных тревог нет.',

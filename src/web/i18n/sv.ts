@@ -108,6 +108,9 @@ export const sv: Messages = {
     healthOk: 'OK',
     healthStale: 'INAKTUELL',
     healthFault: 'FEL',
+    devices: 'Enheter',
+    device: 'Enhet',
+    report: 'Senaste rapport',
     alarms: 'Aktiva larm',
     alarmNames: {
       'fuel.low': 'Lite bränsle: tanka innan det tar slut',
@@ -120,6 +123,7 @@ export const sv: Messages = {
       'occupancy.full': 'Fullt',
       'sensor.fault': 'Givaren är trasig eller tyst',
       'door.blocked': 'Dörrgivaren är blockerad: ingen räknas',
+      'inverter.off': 'Växelriktaren är av eller felaktig: ingen växelström från den',
       tamper: 'Kapslingen har öppnats',
     },
     noAlarms: 'Inga aktiva larm.',

@@ -108,6 +108,9 @@ export const uk: Messages = {
     healthOk: 'ГАРАЗД',
     healthStale: 'ЗАСТАРІЛО',
     healthFault: 'НЕСПРАВНІСТЬ',
+    devices: 'Пристрої',
+    device: 'Пристрій',
+    report: 'Останній звіт',
     alarms: 'Активні тривоги',
     alarmNames: {
       'fuel.low': 'Мало пального: заправте, доки не скінчилося',
@@ -120,6 +123,7 @@ export const uk: Messages = {
       'occupancy.full': 'Вільних місць немає',
       'sensor.fault': 'Датчик несправний або мовчить',
       'door.blocked': 'Датчик у дверях перекритий: людей не рахує',
+      'inverter.off': 'Інвертор вимкнений або несправний: змінного струму від нього немає',
       tamper: 'Корпус відкрито',
     },
     noAlarms: 'Активних тривог немає.',

@@ -125,6 +125,7 @@ function renderChrome() {
     ['summary-title', 'summary'],
     ['alarms-title', 'alarms'],
     ['sensors-title', 'sensors'],
+    ['devices-title', 'devices'],
     ['uplink-title', 'uplink'],
     ['events-title', 'events'],
     ['charts-title', 'charts'],
@@ -171,6 +172,7 @@ function renderOverview() {
   renderSummary(o.status);
   renderAlarms(o.alarms);
   renderSensors(o.sensors);
+  renderDevices(o.devices ?? []);
   renderUplink(o.status);
   renderEvents(o.events);
 }
@@ -271,6 +273,28 @@ function renderSensors(sensors) {
     ),
   );
   $('sensors').replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
+}
+
+/** Each driver's own last word: a DS18B20's chip family, the VE.Direct device, the DSE model. */
+function renderDevices(devices) {
+  const m = t().tech;
+  const label = { ok: `✓ ${m.healthOk}`, stale: `⧗ ${m.healthStale}`, fault: `✗ ${m.healthFault}` };
+  const head = el(
+    'tr',
+    {},
+    ...[m.device, m.health, m.report].map((h) => el('th', { scope: 'col', text: h })),
+  );
+  const rows = devices.map((d) =>
+    el(
+      'tr',
+      {},
+      el('td', { text: d.driver }),
+      el('td', { class: `health-${d.health}`, text: label[d.health] ?? d.health }),
+      // the driver's own words (chip family, model), as it reported them
+      el('td', { lang: 'en', text: d.message }),
+    ),
+  );
+  $('devices').replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
 }
 
 function renderUplink(s) {

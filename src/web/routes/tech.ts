@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Clock } from '../../core/clock.js';
-import { clearedCookie, sessionCookie, type TechAuth } from '../auth.js';
+import { clearedCookie, sameOriginAs, sessionCookie, type TechAuth } from '../auth.js';
 import { HttpError, queryParams, readJsonBody, sendJson } from '../http.js';
 import type { WebSources } from '../types.js';
 import type { Route } from './route.js';
@@ -23,8 +23,10 @@ export function techRoutes(ctx: TechContext): Route[] {
       handle: (req, res, url) => {
         queryParams(url, []);
         const s = auth.session(req);
+        const reason = auth.lockedReason;
         sendJson(res, 200, {
           access: auth.access,
+          ...(reason ? { lockedReason: reason } : {}),
           signedIn: s !== undefined,
           canView: auth.access === 'open' || s !== undefined,
           canAcknowledge: auth.access !== 'open' && s !== undefined,
@@ -64,6 +66,7 @@ export function techRoutes(ctx: TechContext): Route[] {
           status: status ?? null,
           alarms: ctx.sources.alarms.active(),
           sensors: ctx.sources.health.sensors(),
+          devices: ctx.sources.health.devices(),
           events: ctx.sources.health.recentEvents(20),
         });
       },
@@ -95,7 +98,7 @@ function client(req: IncomingMessage): string {
 
 function sameOrigin(req: IncomingMessage): void {
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
+  if (origin !== undefined && !sameOriginAs(req, origin)) {
     throw new HttpError(403, 'cross-origin requests are refused');
   }
 }

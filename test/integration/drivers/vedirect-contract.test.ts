@@ -82,6 +82,10 @@ describe(`VE.Direct contract on ${realPort ?? 'the emulated MPPT on a socat PTY'
     for (const [channel, value] of sink.readings) {
       if (value === null) continue;
       if (channel === 'battery.soc') expect(value >= 0 && value <= 100).toBe(true);
+      // a Phoenix inverter: its AC output is 0 (off) or near the 120/230 V of its model
+      if (channel === 'inverter.acVoltage') expect(value === 0 || (value >= 90 && value <= 260)).toBe(true);
+      if (channel === 'inverter.inverting' || channel === 'battery.timeToGoInfinite')
+        expect([0, 1]).toContain(value);
       expect(Number.isFinite(value)).toBe(true);
     }
     if (realPort) return;
