@@ -26,9 +26,20 @@ const ELSEWHERE = 'Lasnamäe Gümnaasium, Ümera 3 · 600 m';
 const ANNOUNCEMENT =
   'Kuum toit kell 13.00. Buss haiglasse iga tund peaukse eest. Гаряча їжа о 13:00. Автобус до лікарні щогодини.';
 
+/** The shots docs/web.md shows, refreshed with UPDATE_SCREENSHOTS=1. */
+const DOC_SHOTS: Record<string, string> = {
+  'limited-uk-800x480': 'docs/screenshots/public-800x480.png',
+  'full-et-1024x600': 'docs/screenshots/public-full.png',
+  'closed-en-1280x720': 'docs/screenshots/public-closed.png',
+  'noinfo-uk-800x480': 'docs/screenshots/public-no-info.png',
+  'limited-uk-phone-390x844': 'docs/screenshots/public-phone.png',
+};
+
 function screenshotTo(name: string, png: Buffer): void {
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(join(ARTIFACTS, `${name}.png`), png);
+  const doc = DOC_SHOTS[name];
+  if (doc && process.env.UPDATE_SCREENSHOTS === '1') writeFileSync(doc, png);
 }
 
 async function showLanguage(page: Page, lang: string): Promise<void> {

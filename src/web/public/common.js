@@ -82,7 +82,7 @@ export function formatNumber(n, locale, digits = 0) {
 /** The form of `forms` (one per CLDR plural category) that fits `n` in the locale, `{n}` filled in. */
 export function plural(locale, n, forms) {
   const category = new Intl.PluralRules(locale).select(n);
-  return fill(forms[category] ?? forms.other, { n: formatNumber(n, locale) });
+  return fill(forms[category] ?? forms.other, { n: formatNumber(n, locale, 2) });
 }
 
 /**
