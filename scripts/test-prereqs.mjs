@@ -2,7 +2,7 @@
 // Before the tests: the suite starts its own Mosquitto and socat, so both must be installed.
 // As root it installs what is missing with apt-get; otherwise it stops with the exact command to run.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 const needed = [
   { bin: 'mosquitto', pkg: 'mosquitto' },
@@ -11,14 +11,25 @@ const needed = [
   { bin: 'shellcheck', pkg: 'shellcheck' },
   { bin: 'python3', pkg: 'python3' },
   { bin: 'chromium', pkg: 'chromium' },
+  // The hub's storage tests start their own PostgreSQL from Debian's server binaries (not on PATH).
+  { bin: 'initdb', pkg: 'postgresql', dirs: postgresBinDirs() },
+  { bin: 'xmllint', pkg: 'libxml2-utils' },
 ];
 
-function found(bin) {
-  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/local/sbin', '/sbin']);
+function postgresBinDirs() {
+  try {
+    return readdirSync('/usr/lib/postgresql').map((v) => `/usr/lib/postgresql/${v}/bin`);
+  } catch {
+    return [];
+  }
+}
+
+function found(bin, extra = []) {
+  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/local/sbin', '/sbin'], extra);
   return dirs.some((d) => d && existsSync(`${d}/${bin}`));
 }
 
-const missing = needed.filter((n) => !found(n.bin)).map((n) => n.pkg);
+const missing = needed.filter((n) => !found(n.bin, n.dirs)).map((n) => n.pkg);
 if (missing.length === 0) process.exit(0);
 
 const cmd = `apt-get install -y ${missing.join(' ')}`;

@@ -86,7 +86,7 @@ function csvLine(r: LoggedReading): string {
 }
 
 /** Writes to a temp file renamed into place, so a cut power never leaves half an export under the name. */
-function fileSink(
+export function fileSink(
   path: string,
   pid: number,
 ): { write: (s: string) => void; commit: () => void; abort: () => void } {

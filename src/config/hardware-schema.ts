@@ -11,6 +11,7 @@ import {
 import { dseConfig } from '../drivers/modbus/config.js';
 import { ds18b20Config } from '../drivers/onewire/config.js';
 import { vedirectConfig, vedirectDeviceConfig } from '../drivers/vedirect/config.js';
+import { internetProbeConfig } from '../system/internet-probe-config.js';
 
 /**
  * The `hardware` section: one entry per device role, each a union over the drivers that can fill it.
@@ -58,6 +59,12 @@ export const hardwareSchema = z
       .discriminatedUnion('driver', [simDriver, gpioBeamsSchema])
       .prefault({ driver: 'sim' })
       .describe('Door counter.'),
+    internet: z
+      .discriminatedUnion('driver', [simDriver, internetProbeConfig])
+      .prefault({ driver: 'sim' })
+      .describe(
+        'Whether visitors can reach the internet (the "internet" service); never judged from the uplink.',
+      ),
     buttons: gpioButtonsSchema.optional().describe('Optional operator buttons (mode, acknowledge alarms).'),
     tamper: gpioTamperSchema.optional().describe('Optional enclosure tamper switch.'),
     firmata: firmataSchema,

@@ -93,9 +93,9 @@ export const rules = z
       .number()
       .min(0)
       .max(3600)
-      .default(300)
+      .default(60)
       .describe(
-        'Without an internet.up channel, internet counts as down after the uplink was away this long.',
+        'Internet counts as down once the internet.up probe has said so this long (not one lost round).',
       ),
   })
   .superRefine((r, ctx) => {

@@ -46,13 +46,21 @@ const point = z
       .array(z.enum(SERVICES))
       .default(['heat', 'charging', 'internet', 'water'])
       .describe('Services the point declares it offers.'),
-    contact: z
-      .string()
-      .trim()
-      .min(1)
-      .max(120)
+    location: z
+      .strictObject({
+        lat: z.number().min(-90).max(90).describe('Latitude, WGS 84 degrees.'),
+        lon: z.number().min(-180).max(180).describe('Longitude, WGS 84 degrees.'),
+      })
       .optional()
-      .describe('Whom to call about the point, e.g. the duty phone; the screen shows it when not open.'),
+      .describe('Where the point is (for registries and the public map, MQTT `info`).'),
+    address: z.string().min(1).max(200).optional().describe('Street address as the public should read it.'),
+    hours: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Opening hours as text, e.g. "24/7 during blackouts" or an OSM opening_hours value.'),
+    contact: z.string().min(1).max(200).optional().describe('Phone or e-mail of the person in charge.'),
   })
   .describe('The point itself.');
 
@@ -83,7 +91,7 @@ const readingLogging = z
         }
       })
       .describe(
-        'Per channel or unit (V, A, W, %, °C, min, h): smaller changes are not logged; a number, or {absolute, percent} (the larger wins).',
+        'Per channel or unit (V, A, W, %, °C, min, h, VA, Ah): smaller changes are not logged; a number, or {absolute, percent} (the larger wins).',
       ),
   })
   .prefault({})
@@ -142,19 +150,53 @@ const storage = z
   .prefault({})
   .describe('The local log (docs/storage.md).');
 
-const mqttUrl = z
+export const mqttUrl = z
   .string()
   .regex(/^(mqtt|mqtts|ws|wss):\/\/[^\s/]+/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL');
+
+/** Shared with the hub's config (src/hub/config/schema.ts): the same brokers, secrets and TLS options. */
+export const topicPrefix = z
+  .string()
+  .regex(/^[^#+\s]+[^/#+\s]$/, 'must not contain #, +, spaces or end with /')
+  .default('pima/v1');
+
+export const mqttSecretsFile = z
+  .string()
+  .min(1)
+  .optional()
+  .describe(
+    'YAML file with username and password; refused unless it belongs to the service user or root and is closed to group and others (chmod 600).',
+  );
+
+export const mqttAllowPlaintextPassword = z
+  .boolean()
+  .default(false)
+  .describe('Allow the password over plain mqtt:// or ws:// (a closed network only); refused otherwise.');
+
+export const mqttTls = z
+  .strictObject({
+    ca: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate.'),
+    cert: z.string().min(1).optional().describe('PEM client certificate (with key).'),
+    key: z.string().min(1).optional().describe('PEM client key; refused when other users can read it.'),
+    verifyServer: z
+      .boolean()
+      .default(true)
+      .describe("Verify the broker's certificate and host name; false is for a lab only."),
+  })
+  .prefault({})
+  .describe('TLS for mqtts:// and wss://.');
 
 const mqtt = z
   .strictObject({
     url: mqttUrl.describe('Broker URL.'),
-    topicPrefix: z
+    topicPrefix: topicPrefix.describe('All topics go under {topicPrefix}/{point.id}/.'),
+    clientId: z
       .string()
-      .regex(/^[^#+\s]+[^/#+\s]$/, 'must not contain #, +, spaces or end with /')
-      .default('pima/v1')
-      .describe('All topics go under {topicPrefix}/{point.id}/.'),
-    clientId: z.string().min(1).optional().describe('MQTT client id; default pima-kiosk-{point.id}.'),
+      .min(1)
+      .optional()
+      .describe(
+        "MQTT client id; default pima-kiosk-{point.id}. A broker may bind it to the credentials (docs/broker/README.md): keep the broker's.",
+      ),
     keepaliveSec: z.number().int().min(5).max(600).default(30).describe('MQTT keep-alive.'),
     reconnectMinMs: z.number().int().min(100).default(1000).describe('First reconnect delay.'),
     reconnectMaxMs: z.number().int().min(1000).default(300_000).describe('Longest reconnect delay.'),
@@ -215,29 +257,9 @@ const mqtt = z
       .min(10_000)
       .optional()
       .describe('Metered links: bytes per hour; the backlog waits when spent, live messages never.'),
-    secretsFile: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'YAML file with username and password; refused unless it belongs to the service user or root and is closed to group and others (chmod 600).',
-      ),
-    allowPlaintextPassword: z
-      .boolean()
-      .default(false)
-      .describe('Allow the password over plain mqtt:// or ws:// (a closed network only); refused otherwise.'),
-    tls: z
-      .strictObject({
-        ca: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate.'),
-        cert: z.string().min(1).optional().describe('PEM client certificate (with key).'),
-        key: z.string().min(1).optional().describe('PEM client key; refused when other users can read it.'),
-        verifyServer: z
-          .boolean()
-          .default(true)
-          .describe("Verify the broker's certificate and host name; false is for a lab only."),
-      })
-      .prefault({})
-      .describe('TLS for mqtts:// and wss://.'),
+    secretsFile: mqttSecretsFile,
+    allowPlaintextPassword: mqttAllowPlaintextPassword,
+    tls: mqttTls,
     commands: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Subscribe to cmd/{name} from the municipality.'),
@@ -299,7 +321,7 @@ const sign = z
   .prefault({})
   .describe('The LED status sign.');
 
-const logging = z
+export const logging = z
   .strictObject({
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Service log level (stderr).'),
   })
@@ -399,6 +421,12 @@ const web = z
       .max(12)
       .default(6)
       .describe('Fewest digits the PIN may have (at most 12); a shorter PIN locks /tech.'),
+    allowedHosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or address, without port'))
+      .default([])
+      .describe(
+        "More names the page may be asked for (Host header), besides loopback, the device's name and its addresses; others get 421 (DNS rebinding).",
+      ),
     languages: z
       .array(z.enum(WEB_LANGUAGES))
       .min(1)

@@ -38,6 +38,9 @@ export const DEFAULT_DEADBANDS: Readonly<Record<string, Deadband>> = {
   '°C': { absolute: 0.2, percent: 0 },
   min: { absolute: 10, percent: 5 },
   h: { absolute: 0.1, percent: 0 },
+  // an inverter's apparent power moves by a few VA with every block; a charge counter by every mAh
+  VA: { absolute: 10, percent: 0 },
+  Ah: { absolute: 0.5, percent: 0 },
 };
 
 // 60 s measured 26 MB/day at the default rates, 120 s 18 MB (docs/storage.md); staleness is judged on

@@ -296,7 +296,6 @@ export class PointPipeline {
       this.publishOccupancy();
     }
     const prev = this.state;
-    const link = this.backlog.current(now);
     const { state, events } = evaluatePoint(
       prev,
       {
@@ -307,7 +306,6 @@ export class PointPipeline {
         scheduled: this.scheduled,
         visitorsToday: this.occupancy.entries,
         health: this.health,
-        uplinkConnected: link.configured ? link.connected : undefined,
       },
       this.modelConfig,
     );

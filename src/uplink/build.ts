@@ -3,6 +3,8 @@ import type { Clock } from '../core/clock.js';
 import type { PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { LogStore } from '../store/types.js';
+import type { PointInfo } from './info.js';
+import { SW_VERSION } from './live-first.js';
 import { MqttUplink } from './mqtt-uplink.js';
 import { loadSecurity } from './security.js';
 
@@ -46,6 +48,7 @@ export function buildUplink(ctx: UplinkBuildContext): MqttUplink | undefined {
     inFlightMaxBytes: m.inFlightMaxBytes,
     drainStartJitterMs: m.drainStartJitterMs,
     statusExpirySec: m.statusIntervalSec * 3,
+    info: pointInfo(config),
     security,
     outbox: store,
     clock,
@@ -65,4 +68,22 @@ export function buildUplink(ctx: UplinkBuildContext): MqttUplink | undefined {
   }
   if (m.homeAssistant.enabled) options.homeAssistant = { discoveryPrefix: m.homeAssistant.discoveryPrefix };
   return new MqttUplink(options);
+}
+
+/** The `info` message from the config: only the keys that are set. */
+export function pointInfo(config: KioskConfig): PointInfo {
+  const p = config.point;
+  const info: PointInfo = {
+    point: p.id,
+    name: p.name,
+    capacity: p.capacity,
+    services: [...p.services],
+    languages: [...config.web.languages],
+    version: SW_VERSION,
+  };
+  if (p.location) info.location = { lat: p.location.lat, lon: p.location.lon };
+  if (p.address !== undefined) info.address = p.address;
+  if (p.hours !== undefined) info.hours = p.hours;
+  if (p.contact !== undefined) info.contact = p.contact;
+  return info;
 }

@@ -5,6 +5,8 @@ export interface PointTopics {
   readonly base: string;
   readonly online: string;
   readonly status: string;
+  /** Retained registry facts: name, location, address, hours, contact (CONTRACT.md §6). */
+  readonly info: string;
   readonly telemetry: string;
   readonly events: string;
   /** The fleet's drain hint (drain-hint.ts), the same for every point under the prefix. */
@@ -43,6 +45,7 @@ export function pointTopics(prefix: string, pointId: string): PointTopics {
     base,
     online: `${base}/online`,
     status: `${base}/status`,
+    info: `${base}/info`,
     telemetry: `${base}/telemetry`,
     events: `${base}/events`,
     drainHint: `${prefix}/${DRAIN_HINT_LEVEL}`,

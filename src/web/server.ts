@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import { PATTERNS } from '../sign/pattern.js';
 import { AddressBudget } from './address-budget.js';
 import { TechAuth } from './auth.js';
+import { HostAllowlist } from './host-allowlist.js';
 import { HttpError, sendError } from './http.js';
 import { messagesFor, notOfferedTexts } from './i18n/index.js';
 import { ORPHAN_AFTER_MS, STATUS_POLL_MS } from './liveness.js';
@@ -43,6 +44,7 @@ export class WebServer {
   private readonly assets = new StaticAssets();
   private sse: SseHub | undefined;
   private routes: Route[] = [];
+  private hosts: HostAllowlist | undefined;
 
   constructor(private readonly ctx: WebServerContext) {}
 
@@ -60,6 +62,7 @@ export class WebServer {
     // says at start whether /tech is locked (and why); later changes of the file are logged as they are seen
     void auth.access;
     const { limits } = web;
+    this.hosts = new HostAllowlist(web.allowedHosts, web.host, this.ctx.realNow ?? Date.now);
     const sse = new SseHub({
       topics: liveTopics(this.ctx),
       pollMs: SSE_POLL_MS,
@@ -123,6 +126,12 @@ export class WebServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      if (!this.hosts?.allows(req.headers.host)) {
+        throw new HttpError(
+          421,
+          `this point does not answer to ${JSON.stringify(req.headers.host)}: use its address, or add the name to web.allowedHosts`,
+        );
+      }
       const url = new URL(req.url ?? '/', 'http://localhost');
       const path = url.pathname;
       const route = this.routes.find((r) => r.path === path && r.method === req.method);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
+import { get as httpGet, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -20,20 +20,29 @@ export interface WebService {
 
 /**
  * The built service (`pima-kiosk run --simulate normal`) with its status page on a free port, as its
- * own process under the unit's heap cap. `web` is merged into the config's web section.
+ * own process under the unit's heap cap. `web` is merged into the config's web section; `pin` is written
+ * to a private file the page's /tech reads.
  */
 export async function startWebService(
-  opts: { web?: Record<string, unknown>; files?: Record<string, string> } = {},
+  opts: { web?: Record<string, unknown>; pin?: string } = {},
 ): Promise<WebService> {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-attack-'));
   const config = join(dir, 'config.yaml');
+  const pinFile = join(dir, 'tech-pin');
+  if (opts.pin !== undefined) writeFileSync(pinFile, `${opts.pin}\n`, { mode: 0o600 });
   writeFileSync(
     config,
     stringify({
       point: { id: 'attack-01', capacity: 40 },
       storage: { path: join(dir, 'kiosk.db') },
       sign: { outputs: ['none'] },
-      web: { enabled: true, host: '127.0.0.1', port: 0, ...opts.web },
+      web: {
+        enabled: true,
+        host: '127.0.0.1',
+        port: 0,
+        ...(opts.pin === undefined ? {} : { pinFile }),
+        ...opts.web,
+      },
     }),
   );
   const service = await startService(['--config', config, '--simulate', 'normal'], {
@@ -143,4 +152,28 @@ export async function screenGet(url: string, path: string): Promise<number | str
   } catch (err) {
     return String(err);
   }
+}
+
+/** POSTs a PIN to /api/tech/login from `localAddress`; the status code. */
+export function tryPin(port: number, localAddress: string, pin: string): Promise<number> {
+  const body = JSON.stringify({ pin });
+  return new Promise((resolveStatus, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/tech/login',
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolveStatus(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }

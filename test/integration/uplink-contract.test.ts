@@ -221,6 +221,7 @@ describe('docs/asyncapi.yaml', () => {
         'commandResult',
         'events',
         'homeAssistantDiscovery',
+        'info',
         'online',
         'status',
         'telemetry',

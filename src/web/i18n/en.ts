@@ -50,7 +50,7 @@ export const en: Messages = {
   noInfo: 'NO CURRENT INFORMATION',
   noInfoHint: 'Last information: {time}. This screen does not know whether the point is open now.',
   helpTitle: 'Where to go instead',
-  helpCall: 'Call {contact}',
+  helpCall: 'Contact: {contact}',
   helpFallback: 'In an emergency, call 112.',
   notOffered: 'This page is not available in English at this point.',
   unknownLanguage: 'The language “{code}” is not available here.',
@@ -63,6 +63,8 @@ export const en: Messages = {
     wrongPin: 'Wrong PIN.',
     tooManyTries: 'Too many wrong PINs. Try again in a minute.',
     pinRequired: 'This view is protected by a PIN.',
+    pinLocked:
+      'Sign-in is locked: the PIN file on the point cannot be used. Fix it on the device (reason below); no restart is needed.',
     readOnly: 'No PIN is configured, so alarms cannot be acknowledged here.',
     summary: 'Point',
     mode: 'Mode',

@@ -50,7 +50,7 @@ export const et: Messages = {
   noInfo: 'PRAEGUNE TEAVE PUUDUB',
   noInfoHint: 'Viimane teave: {time}. See ekraan ei tea, kas keskus on praegu avatud.',
   helpTitle: 'Kuhu pöörduda',
-  helpCall: 'Helistage: {contact}',
+  helpCall: 'Kontakt: {contact}',
   helpFallback: 'Hädaolukorras helistage 112.',
   notOffered: 'Selles keskuses ei ole see leht eesti keeles saadaval.',
   unknownLanguage: 'Keelt „{code}” siin ei ole.',
@@ -63,7 +63,9 @@ export const et: Messages = {
     wrongPin: 'Vale PIN.',
     tooManyTries: 'Liiga palju valesid katseid. Proovige minuti pärast uuesti.',
     pinRequired: 'See vaade on kaitstud PIN-koodiga.',
-    readOnly: 'PIN-koodi ei ole seadistatud, seega siin häireid kinnitada ei saa.',
+    pinLocked:
+      'Sisselogimine on lukus: keskuse PIN-koodi faili ei saa kasutada. Parandage see seadmes (põhjus allpool); taaskäivitust pole vaja.',
+    readOnly: 'PIN-koodi pole seadistatud, seega siin häireid kinnitada ei saa.',
     summary: 'Keskus',
     mode: 'Režiim',
     modes: {

@@ -46,7 +46,7 @@ export interface Messages {
   noInfoHint: string;
   /** The box with where to go instead and whom to call (closed, full, standby, no information). */
   helpTitle: string;
-  /** `{contact}` is point.contact. */
+  /** `{contact}` is point.contact (a phone or an e-mail address). */
   helpCall: string;
   /** When neither web.elsewhere nor point.contact is configured. */
   helpFallback: string;
@@ -66,6 +66,8 @@ export interface TechMessages {
   wrongPin: string;
   tooManyTries: string;
   pinRequired: string;
+  /** /tech when the PIN file is unusable; the reason (from the service) is shown under it. */
+  pinLocked: string;
   readOnly: string;
   summary: string;
   mode: string;

@@ -50,7 +50,7 @@ export const sv: Messages = {
   noInfo: 'INGEN AKTUELL INFORMATION',
   noInfoHint: 'Senaste information: {time}. Skärmen vet inte om trygghetspunkten är öppen nu.',
   helpTitle: 'Vart du kan vända dig',
-  helpCall: 'Ring {contact}',
+  helpCall: 'Kontakt: {contact}',
   helpFallback: 'Vid nödläge, ring 112.',
   notOffered: 'Den här sidan finns inte på svenska på den här trygghetspunkten.',
   unknownLanguage: 'Språket ”{code}” finns inte här.',
@@ -63,6 +63,8 @@ export const sv: Messages = {
     wrongPin: 'Fel pinkod.',
     tooManyTries: 'För många felaktiga försök. Försök igen om en minut.',
     pinRequired: 'Den här vyn är skyddad med pinkod.',
+    pinLocked:
+      'Inloggningen är låst: pinkodsfilen på trygghetspunkten går inte att använda. Rätta den på enheten (orsaken nedan); ingen omstart behövs.',
     readOnly: 'Ingen pinkod är inställd, så larm kan inte kvitteras här.',
     summary: 'Trygghetspunkt',
     mode: 'Läge',

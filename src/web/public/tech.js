@@ -118,7 +118,15 @@ function renderChrome() {
   $('sign-out').hidden = !view.session?.signedIn;
   $('login').hidden = view.session?.canView !== false;
   $('board').hidden = !view.session?.canView;
-  $('login-note').textContent = m.pinRequired;
+  // An unusable PIN file: say so and why, instead of a prompt that can only answer "wrong PIN".
+  const locked = view.session?.access === 'locked';
+  $('login-note').textContent = locked ? m.pinLocked : m.pinRequired;
+  $('pin').disabled = locked;
+  $('sign-in').disabled = locked;
+  if (locked) {
+    $('login-error').textContent = view.session.lockedReason ?? '';
+    $('login-error').hidden = false;
+  }
   $('pin-label').textContent = m.pinLabel;
   $('sign-in').textContent = m.signIn;
   for (const [id, key] of [
@@ -147,6 +155,10 @@ async function signIn(e) {
     $('pin').value = '';
     await refreshSession();
   } catch (err) {
+    if (err.status === 503) {
+      await refreshSession();
+      return;
+    }
     error.textContent = err.status === 429 ? t().tech.tooManyTries : t().tech.wrongPin;
     error.hidden = false;
   }
