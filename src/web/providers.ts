@@ -19,7 +19,7 @@ import type {
 } from './types.js';
 
 /** Channels the technician sees; temperatures are added by name from the status. */
-const SENSOR_CHANNELS = [
+export const SENSOR_CHANNELS = [
   'mains.present',
   'battery.soc',
   'battery.voltage',

@@ -164,6 +164,11 @@ export const en: Messages = {
       'power.changed': 'Power source changed',
       'schedule.changed': 'Schedule changed the mode',
       'operator.button': 'Operator button',
+      'tech.signin': 'Technician signed in',
+      'tech.signin.failed': 'Wrong technician PIN',
+      'tech.signin.locked': 'Technician sign-in locked',
+      'inverter.state': 'Inverter state',
+      'ds18b20.family': 'Temperature sensor chip',
     },
   },
 };

@@ -164,6 +164,11 @@ export const et: Messages = {
       'power.changed': 'Toiteallikas muutus',
       'schedule.changed': 'Ajakava muutis režiimi',
       'operator.button': 'Operaatori nupp',
+      'tech.signin': 'Tehnik logis sisse',
+      'tech.signin.failed': 'Vale tehniku PIN',
+      'tech.signin.locked': 'Tehniku sisselogimine lukus',
+      'inverter.state': 'Inverteri olek',
+      'ds18b20.family': 'Temperatuurianduri kiip',
     },
   },
 };

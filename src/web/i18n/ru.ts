@@ -169,6 +169,11 @@ export const ru: Messages = {
       'power.changed': 'Смена питания',
       'schedule.changed': 'Режим сменился по расписанию',
       'operator.button': 'Кнопка оператора',
+      'tech.signin': 'Техник вошёл',
+      'tech.signin.failed': 'Неверный PIN техника',
+      'tech.signin.locked': 'Вход техника заблокирован',
+      'inverter.state': 'Состояние инвертора',
+      'ds18b20.family': 'Микросхема датчика температуры',
     },
   },
 };

@@ -164,6 +164,11 @@ export const sv: Messages = {
       'power.changed': 'Ny strömkälla',
       'schedule.changed': 'Schemat ändrade läget',
       'operator.button': 'Operatörsknapp',
+      'tech.signin': 'Teknikern loggade in',
+      'tech.signin.failed': 'Fel teknikerpinkod',
+      'tech.signin.locked': 'Teknikerns inloggning låst',
+      'inverter.state': 'Växelriktarens läge',
+      'ds18b20.family': 'Temperaturgivarens krets',
     },
   },
 };

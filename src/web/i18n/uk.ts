@@ -169,6 +169,11 @@ export const uk: Messages = {
       'power.changed': 'Зміна живлення',
       'schedule.changed': 'Режим змінено за розкладом',
       'operator.button': 'Кнопка оператора',
+      'tech.signin': 'Технік увійшов',
+      'tech.signin.failed': 'Неправильний PIN техніка',
+      'tech.signin.locked': 'Вхід техніка заблоковано',
+      'inverter.state': 'Стан інвертора',
+      'ds18b20.family': 'Мікросхема датчика температури',
     },
   },
 };

@@ -398,17 +398,30 @@ function plot(box, chart, channels, series) {
   }
   const tz = view.meta.point.timezone;
   const axis = { stroke: '#d6d6d6', grid: { stroke: '#333' }, ticks: { stroke: '#555' } };
+  const hourMinute = new Intl.DateTimeFormat(t().locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: tz,
+  });
   const width = Math.max(280, box.clientWidth - 10);
   const opts = {
     width,
     height: 220,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
     scales: chart.range ? { y: { range: chart.range } } : {},
-    axes: [axis, axis],
+    // the time axis and the legend in the page's language and the point's time zone (not uPlot's US "9:00am")
+    axes: [
+      {
+        ...axis,
+        values: (_u, splits) => splits.map((sec) => hourMinute.format(new Date(sec * 1000))),
+      },
+      { ...axis, values: (_u, splits) => splits.map((v) => formatNumber(v, t().locale, 1)) },
+    ],
     series: [
-      { label: t().tech.chartTime },
+      { label: t().tech.chartTime, value: (_u, sec) => (sec == null ? '—' : when(sec * 1000)) },
       ...channels.map((c, i) => ({
         label: channelName(c),
+        value: (_u, v) => (v == null ? '—' : formatNumber(v, t().locale, 1)),
         stroke: SERIES_STYLE[i % SERIES_STYLE.length].stroke,
         dash: SERIES_STYLE[i % SERIES_STYLE.length].dash,
         width: 2,
