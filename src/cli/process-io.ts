@@ -56,6 +56,20 @@ export async function runAsMain(run: (argv: readonly string[], io: CliIo) => Pro
   process.on('unhandledRejection', (err) => fatal('unhandled rejection', err));
   const code = await run(process.argv.slice(2), processIo());
   process.exitCode = code;
-  // Do not wait for stray handles (an unreachable broker's socket) once the command is done.
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  // Do not wait for stray handles (an unreachable broker's socket) once the command and its output are done.
   setTimeout(() => process.exit(code), 200).unref();
+}
+
+/**
+ * Resolves once everything written to the stream has reached the OS. Writes to a pipe are queued in
+ * Node when the pipe is full; exiting before they drain cut `export | ...` short, mid-line, with exit
+ * code 0 whenever the reader was slow (issue 17: an export "returned far fewer rows" under load).
+ */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    // A write's callback runs after every earlier write; with an error too (a reader that went away).
+    else stream.write('', () => resolve());
+  });
 }

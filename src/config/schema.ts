@@ -421,6 +421,22 @@ const web = z
       .max(12)
       .default(6)
       .describe('Fewest digits the PIN may have (at most 12); a shorter PIN locks /tech.'),
+    https: z
+      .strictObject({
+        port: z.number().int().min(0).max(65_535).default(8443).describe('TCP port of the HTTPS listener.'),
+        cert: z
+          .string()
+          .min(1)
+          .describe('PEM certificate (the installer makes a self-signed one per point).'),
+        key: z
+          .string()
+          .min(1)
+          .describe('PEM private key; owned by the service user, chmod 600, like the PIN file.'),
+      })
+      .optional()
+      .describe(
+        'Also serve the page over HTTPS; then the PIN is accepted only over it (or from the kiosk screen itself). `pima-kiosk tech-cert` shows the fingerprint.',
+      ),
     allowedHosts: z
       .array(z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or address, without port'))
       .default([])
