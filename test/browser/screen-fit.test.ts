@@ -124,7 +124,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
   it('OPEN · LIMITED with an announcement: no overflow at 800×480 … 1920×1080, phones scroll below the places', async () => {
     await page.goto(`${k.url}/?lang=uk`);
     await page.locator('#state[data-state="OPEN_LIMITED"]').waitFor({ timeout: 15_000 });
-    k.service.pipeline().setAnnouncement({ text: ANNOUNCEMENT, ts: new Date(k.clock.now()).toISOString() });
+    k.service.pipeline().command({ name: 'announce', args: { text: ANNOUNCEMENT }, by: 'test' });
     await page.locator('#announcement-text', { hasText: 'Kuum toit' }).waitFor({ timeout: 15_000 });
     expect(await page.locator('.service').count()).toBe(SERVICES.length);
     const problems = [
@@ -136,12 +136,12 @@ describe('the public view fits every kiosk screen, in every language, with all n
 
   it('FULL shows no free places, even in the hysteresis band, and where to go instead', async () => {
     const p = k.service.pipeline();
-    p.setAnnouncement(undefined);
-    p.setOccupancy({ set: k.config.point.capacity });
+    p.command({ name: 'announce', args: { text: '' }, by: 'test' });
+    p.command({ name: 'occupancy.set', args: { value: k.config.point.capacity }, by: 'test' });
     await page.setViewportSize(KIOSK_SIZES[0]);
     await page.locator('#state[data-state="FULL"]').waitFor({ timeout: 15_000 });
     // Two people leave: still FULL (it reopens below 90 %), although the status counts 2 places left.
-    p.setOccupancy({ set: k.config.point.capacity - 2 });
+    p.command({ name: 'occupancy.set', args: { value: k.config.point.capacity - 2 }, by: 'test' });
     // A count change is published at most every 5 s of the service clock: move it on.
     await waitFor(
       () => {
@@ -167,14 +167,14 @@ describe('the public view fits every kiosk screen, in every language, with all n
       expect(lines).toContain(MESSAGES[lang].stateHint.FULL);
     }
     expect(await checkEverySize('FULL', 'full')).toEqual([]);
-    p.setOccupancy({ set: 0 });
+    p.command({ name: 'occupancy.set', args: { value: 0 }, by: 'test' });
   }, 180_000);
 
   for (const mode of ['closed', 'standby'] as const) {
     const state = mode === 'closed' ? 'CLOSED' : 'STANDBY';
     it(`${state}: no places, no services shown as available, where to go instead and whom to call`, async () => {
-      k.service.pipeline().setOccupancy({ set: 0 });
-      k.service.pipeline().setMode(mode);
+      k.service.pipeline().command({ name: 'occupancy.set', args: { value: 0 }, by: 'test' });
+      k.service.pipeline().command({ name: 'mode', args: { mode: mode }, by: 'test' });
       await page.setViewportSize(KIOSK_SIZES[0]);
       await page.locator(`#state[data-state="${state}"]`).waitFor({ timeout: 15_000 });
       for (const lang of WEB_LANGUAGES) {
@@ -189,14 +189,14 @@ describe('the public view fits every kiosk screen, in every language, with all n
         expect(help).toContain(CONTACT);
       }
       expect(await checkEverySize(state, mode)).toEqual([]);
-      k.service.pipeline().setMode('auto');
+      k.service.pipeline().command({ name: 'mode', args: { mode: 'auto' }, by: 'test' });
     }, 180_000);
   }
 
   it('a stale status (the service answers but has stopped deciding) turns the headline to "no current information"', async () => {
     const p = k.service.pipeline();
-    p.setMode('auto');
-    p.setOccupancy({ set: 0 });
+    p.command({ name: 'mode', args: { mode: 'auto' }, by: 'test' });
+    p.command({ name: 'occupancy.set', args: { value: 0 }, by: 'test' });
     await page.setViewportSize(KIOSK_SIZES[0]);
     await showLanguage(page, 'en');
     await page.locator('#state[data-state="OPEN_LIMITED"]').waitFor({ timeout: 15_000 });
