@@ -170,7 +170,7 @@ describe('pima-hub: the truth about a point', () => {
     expect(r.body).toMatch(/<feed[^>]*>[\s\S]*<author><name>/);
   });
 
-  test('the API answers, refuses what it does not serve, and / says the dashboard is coming', async () => {
+  test('the API answers, refuses what it does not serve, and / is the dashboard', async () => {
     const all = await getText('/api/points');
     expect(JSON.parse(all.body).map((p: { id: string }) => p.id)).toEqual([
       'unk-cut',
@@ -181,7 +181,8 @@ describe('pima-hub: the truth about a point', () => {
     expect((await getText('/nope')).status).toBe(404);
     expect((await fetch(`${web}/api/points`, { method: 'POST' })).status).toBe(405);
     const home = await getText('/');
-    expect(home.body).toMatch(/dashboard is coming/);
+    expect(home.type).toBe('text/html; charset=utf-8');
+    expect(home.body).toMatch(/\/assets\/hub\/dashboard\.js/);
   });
 
   test('command publishes the retained desired state, keeping earlier parts', async () => {
