@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { SystemClock } from '../core/clock.js';
 import { systemdNotifyCli } from '../system/sd-notify.js';
 import type { CliIo } from './io.js';
 
@@ -14,6 +15,7 @@ export function processIo(): CliIo {
     env: process.env,
     pid: process.pid,
     user: safeUser(),
+    clock: new SystemClock(),
     isProcessAlive: (pid) => {
       try {
         process.kill(pid, 0);

@@ -85,6 +85,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
   sub('occupancy', 'correct the people count: occupancy set N | occupancy adjust ±N')
     .argument('<action>', 'set or adjust')
     .argument('<n>', 'N or ±N')
+    .option('--override', 'accept a count beyond twice the capacity (a genuine emergency)')
     .action(async (action: string, n: string, o) => done(await occupancy(io, action, n, o)));
   sub('mode', 'override the state: auto, open, closed, standby')
     .argument('<mode>', 'auto | open | closed | standby')

@@ -12,6 +12,8 @@ export interface UplinkBuildContext {
   config: KioskConfig;
   store: LogStore;
   clock: Clock;
+  /** Real time, for waiting on the service to apply a command. */
+  realClock: Clock;
   logger: Logger;
   /** Logs a point event (rejected commands); the pipeline's logEvent once it exists. */
   logEvent(event: PointEvent): void;
@@ -64,7 +66,7 @@ export function buildUplink(ctx: UplinkBuildContext): MqttUplink | undefined {
       logEvent: ctx.logEvent,
     };
     const { maxBytes, perMinute, applyTimeoutMs } = m.commands;
-    options.commands = { host, limits: { maxBytes, perMinute, applyTimeoutMs } };
+    options.commands = { host, limits: { maxBytes, perMinute, applyTimeoutMs }, waitClock: ctx.realClock };
   }
   if (m.homeAssistant.enabled) options.homeAssistant = { discoveryPrefix: m.homeAssistant.discoveryPrefix };
   return new MqttUplink(options);

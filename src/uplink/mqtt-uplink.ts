@@ -106,6 +106,7 @@ export class MqttUplink implements Uplink {
       this.commands = new CommandRouting({
         host: c.host,
         limits: c.limits,
+        waitClock: c.waitClock,
         topics,
         clock: opts.clock,
         monotonic: this.mono,

@@ -49,8 +49,8 @@ export interface MqttUplinkOptions {
   /** Acknowledged positions are written to the log at most this often. Default 250. */
   markIntervalMs?: number;
   security?: UplinkSecurity;
-  /** `cmd/{name}` handling; without it commands are not subscribed. */
-  commands?: { host: CommandHost; limits: CommandLimits };
+  /** `cmd/{name}` and `desired` handling; without it neither is subscribed. `waitClock`: real time. */
+  commands?: { host: CommandHost; limits: CommandLimits; waitClock: Clock };
   /** The retained `info` message's content (CONTRACT.md §6); without it no info is sent. */
   info?: PointInfo;
   /** Home Assistant discovery, opt-in. */

@@ -1,5 +1,6 @@
+import type { CommandOutcome } from '../contract/commands.js';
+import type { StatusMessage } from '../contract/status.js';
 import type { PointEvent } from '../core/events.js';
-import type { CommandOutcome } from '../pipeline/operator-commands.js';
 
 export type { CommandOutcome };
 
@@ -10,7 +11,7 @@ export type { CommandOutcome };
 
 /** The latest status message (CONTRACT.md §5), the very object the uplink publishes. */
 export interface StatusSource {
-  latest(): Record<string, unknown> | undefined;
+  latest(): StatusMessage | undefined;
 }
 
 export interface HistoryPoint {

@@ -2,10 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { PATTERNS } from '../../src/sign/pattern.js';
 import { MESSAGES } from '../../src/web/i18n/index.js';
-import { parseAlarms, webSources } from '../../src/web/providers.js';
+import { pageAlarms, webSources } from '../../src/web/providers.js';
 import { WebServer } from '../../src/web/server.js';
 import type { Announcement } from '../../src/web/types.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
@@ -83,6 +84,7 @@ describe('the kiosk screen and the technician view in Debian Chromium', () => {
         ...webSources({
           config: k.config,
           clock: k.clock,
+          waitClock: new SystemClock(),
           pipeline: k.service.pipeline(),
           store: k.service.store(),
         }),
@@ -130,7 +132,7 @@ describe('the kiosk screen and the technician view in Debian Chromium', () => {
     expect(await page.locator('#places').isHidden()).toBe(true);
 
     // only putting the state back for the next tests, not a latency requirement: a generous bound
-    k.service.pipeline().setMode('auto');
+    k.service.pipeline().command({ name: 'mode', args: { mode: 'auto' }, by: 'test' });
     await page.waitForSelector('#state[data-state="OPEN"]', { timeout: 15_000 });
     await page.close();
   });
@@ -239,7 +241,7 @@ describe('the kiosk screen and the technician view in Debian Chromium', () => {
     expect(status?.status).toBe('OPEN_LIMITED');
     expect(status?.power).toMatchObject({ source: 'generator', mainsPresent: false });
     expect(status?.uplink).toMatchObject({ connected: false });
-    const alarm = parseAlarms(status?.alarms).find((a) => !a.acknowledged);
+    const alarm = pageAlarms(status?.alarms).find((a) => !a.acknowledged);
     if (!alarm) throw new Error(`no alarm to acknowledge in ${JSON.stringify(status?.alarms)}`);
 
     const page = await openPage(chromium, problems);
