@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -68,6 +68,8 @@ export async function startWebService(
   };
 }
 
+const PRLIMIT = '/usr/bin/prlimit';
+
 export interface FloodResult {
   opened: number;
   refused: number;
@@ -82,11 +84,22 @@ export interface FloodResult {
  * or spread over 127.x.y.z, reopened as the server closes them, for `ms`.
  */
 export function flood(port: number, count: number, spread: 'one' | 'many', ms: number): Promise<FloodResult> {
-  const child = spawn(
-    process.execPath,
-    [resolve('test/attack/flood.mjs'), '127.0.0.1', String(port), String(count), spread, String(ms)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = [
+    resolve('test/attack/flood.mjs'),
+    '127.0.0.1',
+    String(port),
+    String(count),
+    spread,
+    String(ms),
+  ];
+  // Node raises its soft descriptor limit to the hard one; as root (CI) raise the hard one too, so a
+  // machine with a small default still holds `count` connections in one process.
+  const raise = process.getuid?.() === 0 && existsSync(PRLIMIT);
+  const child = raise
+    ? spawn(PRLIMIT, [`--nofile=${count + 1024}:${count + 1024}`, process.execPath, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => {

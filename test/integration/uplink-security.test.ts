@@ -157,4 +157,27 @@ describe('uplink security', () => {
     expect(refused.stderr).not.toContain('do-not-print-me');
     expect(refused.stderr).not.toMatch(/\n\s+at /);
   });
+  it('refuses to send a password over plain mqtt:// unless the config says so: clear message, exit 78', async () => {
+    const secrets = join(dir, 'plain-secrets.yaml');
+    writeFileSync(secrets, 'username: point\npassword: do-not-print-me\n', { mode: 0o600 });
+    chmodSync(secrets, 0o600);
+    const config = join(dir, 'plain.yaml');
+    writeFileSync(
+      config,
+      [
+        'point: { id: plain-point }',
+        `storage: { path: ${join(dir, 'plain.db')} }`,
+        'mqtt:',
+        '  url: mqtt://127.0.0.1:1',
+        `  secretsFile: ${secrets}`,
+        'sign: { outputs: [none] }',
+        '',
+      ].join('\n'),
+    );
+    const refused = await cli(['run', '--config', config]);
+    expect(refused.code).toBe(78);
+    expect(refused.stderr).toMatch(/holds a password but mqtt.url mqtt:\/\/127.0.0.1:1 is not encrypted/);
+    expect(refused.stderr).toContain('allowPlaintextPassword: true');
+    expect(refused.stderr).not.toContain('do-not-print-me');
+  });
 });

@@ -225,14 +225,12 @@ class PgTx implements StorageTx {
   constructor(private readonly c: pg.PoolClient) {}
 
   async lockLane(point: string, epoch: string, stream: StreamName, now: number): Promise<LaneRow> {
-    await this.c.query(
-      `INSERT INTO lanes (point, epoch, stream, contiguous, max_seq, first_seen_at) VALUES ($1, $2, $3, 0, 0, $4)
-       ON CONFLICT DO NOTHING`,
-      [point, epoch, stream, now],
-    );
+    // One round trip: the no-op update locks the row, new or existing, and returns it.
     const r = await this.c.query(
-      `${LANE_SELECT} WHERE point = $1 AND epoch = $2 AND stream = $3 FOR UPDATE`,
-      [point, epoch, stream],
+      `INSERT INTO lanes AS l (point, epoch, stream, contiguous, max_seq, first_seen_at) VALUES ($1, $2, $3, 0, 0, $4)
+       ON CONFLICT (point, epoch, stream) DO UPDATE SET contiguous = l.contiguous
+       RETURNING point, epoch, stream, contiguous, max_seq AS "maxSeq", first_seen_at AS "firstSeenAt"`,
+      [point, epoch, stream, now],
     );
     return r.rows[0] as LaneRow;
   }

@@ -94,7 +94,7 @@ export interface PointRow {
   online: boolean | null;
   onlineTs: number | null;
   onlineReceivedAt: number | null;
-  /** When any message of the point last arrived (hub clock). */
+  /** When its last status, online, info or command result arrived (hub clock). */
   lastSeenAt: number | null;
 }
 

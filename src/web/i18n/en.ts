@@ -52,7 +52,7 @@ export const en: Messages = {
     signIn: 'Sign in',
     signOut: 'Sign out',
     wrongPin: 'Wrong PIN.',
-    tooManyTries: 'Too many wrong PINs. Try again in a minute.',
+    tooManyTries: 'Too many wrong PINs. Sign-in is paused; try again later.',
     pinRequired: 'This view is protected by a PIN.',
     pinLocked:
       'Sign-in is locked: the PIN file on the point cannot be used. Fix it on the device (reason below); no restart is needed.',

@@ -52,7 +52,7 @@ export const et: Messages = {
     signIn: 'Logi sisse',
     signOut: 'Logi välja',
     wrongPin: 'Vale PIN.',
-    tooManyTries: 'Liiga palju valesid katseid. Proovige minuti pärast uuesti.',
+    tooManyTries: 'Liiga palju valesid katseid. Sisselogimine on peatatud; proovige hiljem uuesti.',
     pinRequired: 'See vaade on kaitstud PIN-koodiga.',
     pinLocked:
       'Sisselogimine on lukus: punkti PIN-koodi faili ei saa kasutada. Parandage see seadmes (põhjus allpool); taaskäivitust pole vaja.',

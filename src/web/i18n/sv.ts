@@ -52,7 +52,7 @@ export const sv: Messages = {
     signIn: 'Logga in',
     signOut: 'Logga ut',
     wrongPin: 'Fel pinkod.',
-    tooManyTries: 'För många felaktiga försök. Försök igen om en minut.',
+    tooManyTries: 'För många felaktiga försök. Inloggningen är pausad; försök igen senare.',
     pinRequired: 'Den här vyn är skyddad med pinkod.',
     pinLocked:
       'Inloggningen är låst: pinkodsfilen på punkten går inte att använda. Rätta den på enheten (orsaken nedan); ingen omstart behövs.',

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseDrainHint } from '../../../src/uplink/drain-hint.js';
 import { Cleanups } from '../../helpers/cleanups.js';
 import { cli, HUB_MAIN, type RunningService } from '../../helpers/cli.js';
 import {
@@ -168,6 +169,15 @@ describe('pima-hub: the truth about a point', () => {
     expect(stderr).toMatch(/validates/);
     // RFC 4287's Schematron rule: an author for the feed (else one per entry).
     expect(r.body).toMatch(/<feed[^>]*>[\s\S]*<author><name>/);
+  });
+
+  test('the hub publishes the fleet drain hint, retained, as the points read it', async () => {
+    const hint = await collect(broker.url, 'pima/v1/_fleet/drain');
+    cleanups.push(() => hint.close());
+    const m = await hint.waitFor(() => true, 10_000);
+    expect(m.retain).toBe(true);
+    // Three points came online: 50 ms for each other one while within the last minute, then less.
+    expect([0, 50, 100]).toContain(parseDrainHint(m.payload));
   });
 
   test('the API answers, refuses what it does not serve, and / says the dashboard is coming', async () => {
