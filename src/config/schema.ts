@@ -455,6 +455,15 @@ const web = z
       .max(600)
       .default(10)
       .describe('The kiosk screen shows each language this long; 0 stays on the first.'),
+    elsewhere: z
+      .string()
+      .trim()
+      .min(1)
+      .max(160)
+      .optional()
+      .describe(
+        'Where to go when this point is closed, full or on standby (the nearest other point and its address); shown on the screen.',
+      ),
     limits: webLimits,
   })
   .prefault({})
