@@ -10,7 +10,8 @@ import { AddressBudget } from './address-budget.js';
 import { TechAuth } from './auth.js';
 import { HostAllowlist } from './host-allowlist.js';
 import { HttpError, sendError } from './http.js';
-import { messagesFor } from './i18n/index.js';
+import { messagesFor, notOfferedTexts } from './i18n/index.js';
+import { ORPHAN_AFTER_MS, STATUS_POLL_MS } from './liveness.js';
 import { PinFile } from './pin-file.js';
 import { apiRoutes, liveTopics } from './routes/api.js';
 import type { Route } from './routes/route.js';
@@ -93,6 +94,7 @@ export class WebServer {
       ...techRoutes({
         sources: this.ctx.sources,
         auth,
+        clock: this.ctx.clock,
         https: web.https && {
           port: () => this.httpsAddress()?.port ?? web.https?.port ?? 0,
           fingerprint: tls?.fingerprint,
@@ -204,11 +206,24 @@ export class WebServer {
     const { web, point } = this.ctx;
     const patterns = pagePatterns();
     return {
-      point: { id: point.id, name: point.name, capacity: point.capacity, timezone: point.timezone },
+      point: {
+        id: point.id,
+        name: point.name,
+        capacity: point.capacity,
+        timezone: point.timezone,
+        ...(point.contact ? { contact: point.contact } : {}),
+        ...(web.elsewhere ? { elsewhere: web.elsewhere } : {}),
+      },
       languages: web.languages,
       rotateSec: web.rotateSec,
       messages: messagesFor(web.languages),
+      notOffered: notOfferedTexts(),
       patterns,
+      liveness: {
+        orphanAfterMs: ORPHAN_AFTER_MS,
+        pollMs: STATUS_POLL_MS,
+        statusMaxAgeMs: this.ctx.sources.status.maxAgeMs,
+      },
       techAccess: auth.access,
     };
   }

@@ -28,6 +28,7 @@ const POINT_FILES: Record<string, string> = {
   '/assets/common.js': 'common.js',
   '/assets/icons.js': 'icons.js',
   '/assets/public.js': 'public.js',
+  '/assets/controller-watch.js': 'controller-watch.js',
   '/assets/tech.js': 'tech.js',
   '/assets/icon.svg': 'icon.svg',
 };
