@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { BATCH_CODECS } from '../contract/batch-codec.js';
-import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from '../pipeline/log-policy.js';
-import { cronProblem } from '../schedule/cron.js';
 import {
   checkSignHardware,
   firmataSignSchema,
   gpioSignSchema,
   lampTestSchema,
 } from '../sign/outputs/config.js';
+import { cronProblem } from './cron-problem.js';
 import { hardwareSchema } from './hardware-schema.js';
+import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from './logging.js';
 import { alarms, rules, schedule } from './rules-schema.js';
 
 /**
