@@ -5,7 +5,7 @@ import type { KioskConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { PATTERNS } from '../sign/pattern.js';
+import { pagePatterns } from '../sign/pattern.js';
 import { AddressBudget } from './address-budget.js';
 import { TechAuth } from './auth.js';
 import { HostAllowlist } from './host-allowlist.js';
@@ -204,10 +204,7 @@ export class WebServer {
 
   private meta(auth: TechAuth): Record<string, unknown> {
     const { web, point } = this.ctx;
-    const patterns: Record<string, unknown> = {};
-    for (const [state, p] of Object.entries(PATTERNS)) {
-      patterns[state] = { colour: p.colour.hex, symbol: p.symbol, blink: p.blink };
-    }
+    const patterns = pagePatterns();
     return {
       point: {
         id: point.id,

@@ -28,6 +28,7 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
         host: config.web.host,
         port: config.web.port,
         publicUrl: config.web.publicUrl,
+        languages: config.web.languages,
         storage,
         staleAfterSec: config.points.staleAfterSec,
         now,
