@@ -136,6 +136,17 @@ describe('the door screen of a controller that died or froze says it has no curr
     const killedAt = Date.now();
     service?.child.kill('SIGKILL');
     await service?.exited;
+    // The seconds before the bound: the last state with the "no connection" banner, on the first screen.
+    for (const [lang, page] of pages) {
+      await page.locator('#connection').waitFor({ state: 'visible', timeout: 15_000 });
+      const state = (await page.evaluate(HEADLINE)) as Headline;
+      if (state.state === 'NO_INFO') continue; // a loaded machine may already be past the bound
+      expect(await page.evaluate(LAYOUT_PROBLEMS), lang).toEqual([]);
+      const bottom = (await page.evaluate(
+        "document.getElementById('connection').getBoundingClientRect().bottom",
+      )) as number;
+      expect(bottom, lang).toBeLessThanOrEqual(480);
+    }
     await expectNoInfoWithinBound(killedAt, 'SIGKILL');
     for (const page of pages.values()) {
       await page.screenshot({
