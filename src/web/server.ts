@@ -5,19 +5,20 @@ import type { KioskConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { PATTERNS } from '../sign/pattern.js';
+import { pagePatterns } from '../sign/pattern.js';
 import { AddressBudget } from './address-budget.js';
 import { TechAuth } from './auth.js';
 import { HostAllowlist } from './host-allowlist.js';
 import { HttpError, sendError } from './http.js';
-import { messagesFor } from './i18n/index.js';
+import { messagesFor, notOfferedTexts } from './i18n/index.js';
+import { ORPHAN_AFTER_MS, STATUS_POLL_MS } from './liveness.js';
 import { PinFile } from './pin-file.js';
 import { apiRoutes, liveTopics } from './routes/api.js';
 import type { Route } from './routes/route.js';
 import { techRoutes } from './routes/tech.js';
 import { SseHub } from './sse.js';
 import { StaticAssets } from './static.js';
-import { loadTechTls, type TechTls } from './tls-cert.js';
+import { loadTechTls, plainPinExposure, type TechTls } from './tls-cert.js';
 import type { WebSources } from './types.js';
 
 export interface WebServerContext {
@@ -75,6 +76,8 @@ export class WebServer {
       backlogBytes: limits.streamBacklogBytes,
     });
     this.sse = sse;
+    const exposed = plainPinExposure(web);
+    if (exposed) logger.warn(exposed);
     // HTTPS (web.https): a key that cannot be used leaves only plain HTTP, where visitors cannot sign in
     let tls: TechTls | undefined;
     let tlsProblem: string | undefined;
@@ -93,6 +96,7 @@ export class WebServer {
       ...techRoutes({
         sources: this.ctx.sources,
         auth,
+        clock: this.ctx.clock,
         https: web.https && {
           port: () => this.httpsAddress()?.port ?? web.https?.port ?? 0,
           fingerprint: tls?.fingerprint,
@@ -202,16 +206,26 @@ export class WebServer {
 
   private meta(auth: TechAuth): Record<string, unknown> {
     const { web, point } = this.ctx;
-    const patterns: Record<string, unknown> = {};
-    for (const [state, p] of Object.entries(PATTERNS)) {
-      patterns[state] = { colour: p.colour.hex, symbol: p.symbol, blink: p.blink };
-    }
+    const patterns = pagePatterns();
     return {
-      point: { id: point.id, name: point.name, capacity: point.capacity, timezone: point.timezone },
+      point: {
+        id: point.id,
+        name: point.name,
+        capacity: point.capacity,
+        timezone: point.timezone,
+        ...(point.contact ? { contact: point.contact } : {}),
+        ...(web.elsewhere ? { elsewhere: web.elsewhere } : {}),
+      },
       languages: web.languages,
       rotateSec: web.rotateSec,
       messages: messagesFor(web.languages),
+      notOffered: notOfferedTexts(),
       patterns,
+      liveness: {
+        orphanAfterMs: ORPHAN_AFTER_MS,
+        pollMs: STATUS_POLL_MS,
+        statusMaxAgeMs: this.ctx.sources.status.maxAgeMs,
+      },
       techAccess: auth.access,
     };
   }

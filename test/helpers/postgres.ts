@@ -43,9 +43,10 @@ async function asServerUser(dir: string): Promise<(cmd: string, args: string[]) 
 
 /**
  * A private PostgreSQL server in a temp dir on a free loopback port, like startMosquitto. fsync is
- * off: tests kill hubs, not the machine, and this keeps them fast.
+ * off unless `durable`: tests kill hubs, not the machine, and this keeps them fast; a benchmark wants
+ * the real cost of a commit.
  */
-export async function startPostgres(): Promise<Postgres> {
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<Postgres> {
   const dir = await mkdtemp(join(tmpdir(), 'pima-pg-'));
   await chmod(dir, 0o700);
   const exec = await asServerUser(dir);
@@ -54,9 +55,10 @@ export async function startPostgres(): Promise<Postgres> {
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
-    const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`;
+    const durability = opts.durable ? '' : ' -c fsync=off -c synchronous_commit=off';
+    const serverOpts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1${durability}`;
     try {
-      await exec('pg_ctl', ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
+      await exec('pg_ctl', ['-D', data, '-o', serverOpts, '-l', join(dir, 'log'), '-w', '-t', '30', 'start']);
       break;
     } catch (err) {
       // The free port may have been taken by another test file in between: try another.

@@ -16,7 +16,7 @@ export interface PointView {
   state: FleetState;
   /** Why UNKNOWN: offline (its last will or a clean stop), stale (no status for too long), or no status yet. */
   unknownBecause: 'offline' | 'stale' | 'no-status' | null;
-  /** ISO time any message of the point last arrived at the hub. */
+  /** ISO time its last status, online or info message arrived at the hub. */
   lastSeen: string | null;
   placesLeft: number | null;
   capacity: number | null;
@@ -102,7 +102,8 @@ function offeredServices(status: StatusMessage | undefined, info: InfoMessage | 
   return Object.keys(status.services);
 }
 
-function parseStatus(text: string | null): StatusMessage | undefined {
+/** The stored status text as the contract's message; undefined when absent or not valid. */
+export function parseStatus(text: string | null): StatusMessage | undefined {
   return parseWith(text, (v) => StatusMessage.safeParse(v));
 }
 

@@ -7,6 +7,7 @@
 import { connect, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from '../../core/logger.js';
 import { refusedProtocol } from '../../uplink/client-options.js';
+import { DRAIN_HINT_LEVEL } from '../../uplink/drain-hint.js';
 import { describeError, redactUrl } from '../../uplink/log-fields.js';
 import type { HubStorage } from '../storage/types.js';
 import {
@@ -15,8 +16,11 @@ import {
   hubSubscriptions,
   type ProtocolVersion,
 } from './client-options.js';
-import { decodeMessage } from './decode.js';
-import { parseHubTopic } from './topics.js';
+import { ingestMessage } from './handle.js';
+import { ReconnectWindow } from './reconnect-window.js';
+
+/** How often the drain hint is recomputed (it is published only when it changes). */
+const HINT_CHECK_MS = 1000;
 
 export interface IngestOptions extends HubConnectionConfig {
   url: string;
@@ -41,6 +45,9 @@ export class MqttIngest {
   private client: MqttClient | undefined;
   private version: ProtocolVersion = 5;
   private stopped = false;
+  private readonly reconnects = new ReconnectWindow();
+  private lastHint: number | undefined;
+  private hintTimer: ReturnType<typeof setInterval> | undefined;
   private readonly counts = { messages: 0, stored: 0, duplicates: 0, refused: 0 };
 
   constructor(private readonly opts: IngestOptions) {}
@@ -48,10 +55,12 @@ export class MqttIngest {
   async start(): Promise<void> {
     if (this.client || this.stopped) return;
     this.open();
+    this.hintTimer = setInterval(() => this.publishHint(false), HINT_CHECK_MS);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.hintTimer);
     const client = this.client;
     this.client = undefined;
     if (client) await client.endAsync(true).catch(() => undefined);
@@ -85,6 +94,7 @@ export class MqttIngest {
         sessionPresent: connack.sessionPresent,
       });
       this.subscribe(client, version);
+      this.publishHint(true);
     });
     client.on('error', (err) => {
       if (version === 5 && !client.connected && refusedProtocol(err)) {
@@ -117,21 +127,43 @@ export class MqttIngest {
   }
 
   private async handle(packet: IPublishPacket): Promise<void> {
-    const { opts } = this;
-    const topic = parseHubTopic(opts.topicPrefix, packet.topic);
-    if (!topic) return;
-    this.counts.messages += 1;
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const decoded = decodeMessage(topic, payload, packet.properties?.contentType, opts.now());
-    if (!decoded.ok) {
+    const handled = await ingestMessage(this.opts, packet.topic, payload, packet.properties?.contentType);
+    if (handled.kind === 'ignored') return;
+    this.counts.messages += 1;
+    if (handled.kind === 'refused') {
       // Acknowledged all the same: a malformed message never becomes valid by being delivered again.
       this.counts.refused += 1;
-      opts.logger.warn('message refused', { topic: packet.topic, error: decoded.error });
+      this.opts.logger.warn('message refused', { topic: packet.topic, error: handled.error });
       return;
     }
-    const outcome = await opts.storage.commit(decoded.work);
-    this.counts.stored += outcome.inserted;
-    this.counts.duplicates += outcome.duplicates;
+    this.counts.stored += handled.outcome.inserted;
+    this.counts.duplicates += handled.outcome.duplicates;
+    if (!packet.retain) {
+      // A message queued while this hub was away counts from when the point connected, not from now.
+      for (const o of handled.work.onlines) if (o.online) this.reconnects.add(Math.min(o.receivedAt, o.ts));
+    }
+  }
+
+  /**
+   * Publishes the drain hint when it changes (and once per connect): every hub sees every `online`, so
+   * hubs of one group publish the same value.
+   */
+  private publishHint(force: boolean): void {
+    const client = this.client;
+    if (!client?.connected) return;
+    const spreadMs = this.reconnects.spreadMs(this.opts.now());
+    if (!force && spreadMs === this.lastHint) return;
+    this.lastHint = spreadMs;
+    const payload = JSON.stringify({ spreadMs, ts: new Date(this.opts.now()).toISOString() });
+    client.publish(
+      `${this.opts.topicPrefix}/${DRAIN_HINT_LEVEL}`,
+      payload,
+      { qos: 1, retain: true },
+      (err) => {
+        if (err) this.opts.logger.debug('drain hint not published', describeError(err));
+      },
+    );
   }
 
   /** Not acknowledged: drop the link so the broker redelivers once the database is back. */

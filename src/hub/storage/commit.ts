@@ -53,8 +53,8 @@ export async function commitWork(tx: StorageTx, work: IngestWork, now: number): 
     outcome.inserted += inserted;
     outcome.duplicates += batch.records.length - inserted;
   }
+  // Record batches do not touch the point's row: the hot path locks only its lane.
   const points = new Set<string>();
-  for (const b of work.batches) points.add(b.point);
   for (const u of [...work.statuses, ...work.onlines, ...work.infos, ...work.results]) points.add(u.point);
   for (const point of [...points].sort()) await storePointUpdates(tx, point, work, now);
   return outcome;

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseDrainHint } from '../../../src/uplink/drain-hint.js';
 import { Cleanups } from '../../helpers/cleanups.js';
 import { cli, HUB_MAIN, type RunningService } from '../../helpers/cli.js';
 import {
@@ -170,7 +171,16 @@ describe('pima-hub: the truth about a point', () => {
     expect(r.body).toMatch(/<feed[^>]*>[\s\S]*<author><name>/);
   });
 
-  test('the API answers, refuses what it does not serve, and / says the dashboard is coming', async () => {
+  test('the hub publishes the fleet drain hint, retained, as the points read it', async () => {
+    const hint = await collect(broker.url, 'pima/v1/_fleet/drain');
+    cleanups.push(() => hint.close());
+    const m = await hint.waitFor(() => true, 10_000);
+    expect(m.retain).toBe(true);
+    // Three points came online: 50 ms for each other one while within the last minute, then less.
+    expect([0, 50, 100]).toContain(parseDrainHint(m.payload));
+  });
+
+  test('the API answers, refuses what it does not serve, and / is the dashboard', async () => {
     const all = await getText('/api/points');
     expect(JSON.parse(all.body).map((p: { id: string }) => p.id)).toEqual([
       'unk-cut',
@@ -181,7 +191,8 @@ describe('pima-hub: the truth about a point', () => {
     expect((await getText('/nope')).status).toBe(404);
     expect((await fetch(`${web}/api/points`, { method: 'POST' })).status).toBe(405);
     const home = await getText('/');
-    expect(home.body).toMatch(/dashboard is coming/);
+    expect(home.type).toBe('text/html; charset=utf-8');
+    expect(home.body).toMatch(/\/assets\/hub\/dashboard\.js/);
   });
 
   test('command publishes the retained desired state, keeping earlier parts', async () => {
