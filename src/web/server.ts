@@ -18,7 +18,7 @@ import type { Route } from './routes/route.js';
 import { techRoutes } from './routes/tech.js';
 import { SseHub } from './sse.js';
 import { StaticAssets } from './static.js';
-import { loadTechTls, type TechTls } from './tls-cert.js';
+import { loadTechTls, plainPinExposure, type TechTls } from './tls-cert.js';
 import type { WebSources } from './types.js';
 
 export interface WebServerContext {
@@ -76,6 +76,8 @@ export class WebServer {
       backlogBytes: limits.streamBacklogBytes,
     });
     this.sse = sse;
+    const exposed = plainPinExposure(web);
+    if (exposed) logger.warn(exposed);
     // HTTPS (web.https): a key that cannot be used leaves only plain HTTP, where visitors cannot sign in
     let tls: TechTls | undefined;
     let tlsProblem: string | undefined;

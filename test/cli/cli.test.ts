@@ -96,6 +96,18 @@ describe('pima-kiosk check-config', () => {
     expect(ok.code).toBe(0);
   });
 
+  it('warns (and passes) when /tech would take the PIN over the network without HTTPS', async () => {
+    const pin = join(dir, 'open-pin');
+    writeFileSync(pin, '482916\n', { mode: 0o600 });
+    const cfg = join(dir, 'open-web.yaml');
+    writeFileSync(cfg, `point: { id: web-point }\nweb: { enabled: true, host: 0.0.0.0, pinFile: ${pin} }\n`);
+    const r = await cli(['check-config', '--config', cfg]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `${cfg}: warning: web.host 0.0.0.0 serves /tech beyond this device without web.https: the PIN would cross the network in clear text (docs/security.md)\n`,
+    );
+  });
+
   it('finds the config through $PIMA_KIOSK_CONFIG', async () => {
     const r = await cli(['check-config'], { env: { PIMA_KIOSK_CONFIG: configFile } });
     expect(r.code).toBe(0);
