@@ -6,7 +6,7 @@ import { SERVICES, WEB_LANGUAGES } from '../../src/config/schema.js';
 import { MESSAGES } from '../../src/web/i18n/index.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
 import { type RunningKiosk, startKiosk, waitFor } from './kiosk-service.js';
-import { HEADLINE, LAYOUT_PROBLEMS } from './layout-probe.js';
+import { HEADLINE, type Headline, LAYOUT_PROBLEMS } from './layout-probe.js';
 
 const ARTIFACTS = 'test-artifacts/web/screens';
 /** The kiosk screens the page is laid out for: the official 7" Pi display, 7–10" panels, HD, Full HD. */
@@ -45,14 +45,6 @@ function screenshotTo(name: string, png: Buffer): void {
 async function showLanguage(page: Page, lang: string): Promise<void> {
   await page.click(`#langs button[data-lang="${lang}"]`);
   await waitFor(async () => (await page.evaluate('document.documentElement.lang')) === lang, 10_000, lang);
-}
-
-interface Headline {
-  top: number;
-  bottom: number;
-  fontPx: number;
-  text: string;
-  state: string | null;
 }
 
 describe('the public view fits every kiosk screen, in every language, with all nine services', () => {
