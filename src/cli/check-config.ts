@@ -3,7 +3,7 @@ import { serviceSecretFiles } from '../config/secret-file.js';
 import { errorMessage } from '../core/errors.js';
 import { loadSecurity } from '../uplink/security.js';
 import { loadPinFile } from '../web/pin-file.js';
-import { loadTechTls } from '../web/tls-cert.js';
+import { loadTechTls, plainPinExposure } from '../web/tls-cert.js';
 import { loadCliConfig } from './context.js';
 import { CliError, type CliIo, EXIT } from './io.js';
 
@@ -36,6 +36,8 @@ export function checkConfig(io: CliIo, opts: { config?: string }): number {
     }
   }
   if (problems.length > 0) throw new CliError(problems.map((p) => `${file}: ${p}`).join('\n'), EXIT.config);
+  const exposed = plainPinExposure(config.web);
+  if (exposed) io.stderr(`${file}: warning: ${exposed}\n`);
   const uplink = config.mqtt ? config.mqtt.url : 'none';
   io.stdout(`${file}: ok (point ${config.point.id}, capacity ${config.point.capacity}, uplink ${uplink})\n`);
   return 0;

@@ -22,7 +22,7 @@ export function exportReadings(io: CliIo, opts: ExportOptions): number {
   }
   const format = opts.format;
   const { config } = loadCliConfig(io, opts.config);
-  const now = Date.now();
+  const now = io.clock.now();
   const sinceMs = timeOption(opts.since, now);
   const untilMs = timeOption(opts.until, now);
   const store = openLogReadOnly(config);

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { BATCH_CODECS } from '../contract/batch-codec.js';
-import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from '../pipeline/log-policy.js';
-import { cronProblem } from '../schedule/cron.js';
 import {
   checkSignHardware,
   firmataSignSchema,
   gpioSignSchema,
   lampTestSchema,
 } from '../sign/outputs/config.js';
+import { cronProblem } from './cron-problem.js';
 import { hardwareSchema } from './hardware-schema.js';
+import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from './logging.js';
 import { alarms, rules, schedule } from './rules-schema.js';
 
 /**
@@ -455,6 +455,15 @@ const web = z
       .max(600)
       .default(10)
       .describe('The kiosk screen shows each language this long; 0 stays on the first.'),
+    elsewhere: z
+      .string()
+      .trim()
+      .min(1)
+      .max(160)
+      .optional()
+      .describe(
+        'Where to go when this point is closed, full or on standby (the nearest other point and its address); shown on the screen.',
+      ),
     limits: webLimits,
   })
   .prefault({})

@@ -50,6 +50,11 @@ export interface PipelineContext {
 const TICK_MS = 1000;
 /** Status changes other than the state itself are published at most this often (clock time). */
 const STATUS_MIN_INTERVAL_MS = 5000;
+/** How often the status is republished without a change (`mqtt.statusIntervalSec`, 60 s without MQTT). */
+export function statusHeartbeatMs(config: KioskConfig): number {
+  return (config.mqtt?.statusIntervalSec ?? 60) * 1000;
+}
+
 const OCCUPANCY_CHANNELS = ['occupancy.count', 'occupancy.entries', 'occupancy.exits'] as const;
 
 /**
@@ -289,7 +294,7 @@ export class PointPipeline {
       alarms,
       this.memory.desired,
     ]);
-    const heartbeatMs = (this.ctx.config.mqtt?.statusIntervalSec ?? 60) * 1000;
+    const heartbeatMs = statusHeartbeatMs(this.ctx.config);
     const sinceLast = now - this.lastStatusAt;
     const due =
       stateChanged ||

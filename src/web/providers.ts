@@ -1,10 +1,11 @@
 import type { KioskConfig } from '../config/schema.js';
 import type { StatusAlarm } from '../contract/status.js';
 import type { Clock } from '../core/clock.js';
-import type { PointPipeline } from '../pipeline/point-pipeline.js';
+import { type PointPipeline, statusHeartbeatMs } from '../pipeline/point-pipeline.js';
 import { submitAndWait } from '../store/command-answers.js';
 import type { LogStore, OperatorCommand } from '../store/types.js';
 import { HISTORY_STALE_MS, historyStaleMs, withSummaries } from './history.js';
+import { statusMaxAgeMs } from './liveness.js';
 import type {
   ActiveAlarm,
   AlarmSource,
@@ -19,7 +20,7 @@ import type {
 } from './types.js';
 
 /** Channels the technician sees; temperatures are added by name from the status. */
-const SENSOR_CHANNELS = [
+export const SENSOR_CHANNELS = [
   'mains.present',
   'battery.soc',
   'battery.voltage',
@@ -45,7 +46,10 @@ export interface ProviderContext {
 
 /** The web server's narrow views of the running service, built from the pipeline and the log. */
 export function webSources(ctx: ProviderContext): WebSources {
-  const status: StatusSource = { latest: () => ctx.pipeline.latestStatus() };
+  const status: StatusSource = {
+    latest: () => ctx.pipeline.latestStatus(),
+    maxAgeMs: statusMaxAgeMs(statusHeartbeatMs(ctx.config)),
+  };
   return {
     status,
     history: historyFrom(ctx.store, historyStaleMs(ctx.config.storage.logging.heartbeatSec)),
@@ -159,6 +163,14 @@ function healthFrom(ctx: ProviderContext, status: StatusSource): HealthSource {
         .queryEvents({ sinceMs: ctx.clock.now() - 86_400_000, minLevel: 'warning' })
         .slice(-limit)
         .reverse()
-        .map((e) => ({ seq: e.seq, ts: e.ts, type: e.type, level: e.level, message: e.message })),
+        .map((e) => ({
+          seq: e.seq,
+          ts: e.ts,
+          type: e.type,
+          level: e.level,
+          message: e.message,
+          // the alarm's name, so the page can say it in its own language
+          ...(typeof e.data?.alarm === 'string' ? { alarm: e.data.alarm } : {}),
+        })),
   };
 }

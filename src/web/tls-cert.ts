@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { KioskConfig } from '../config/schema.js';
 import { nodeSecretFiles, readSecretFile, type SecretFiles } from '../config/secret-file.js';
 
 export interface TechTls {
@@ -36,4 +37,11 @@ export function certFingerprint(pem: Buffer, path: string): string {
   } catch {
     throw new Error(`web.https.cert ${path} is not a PEM certificate`);
   }
+}
+
+/** A PIN that would cross the network in clear text: the page is reachable beyond the device, without HTTPS. */
+export function plainPinExposure(web: KioskConfig['web']): string | undefined {
+  const loopback = web.host === 'localhost' || web.host === '::1' || web.host.startsWith('127.');
+  if (!web.enabled || loopback || web.pinFile === undefined || web.https) return undefined;
+  return `web.host ${web.host} serves /tech beyond this device without web.https: the PIN would cross the network in clear text (docs/security.md)`;
 }

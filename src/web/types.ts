@@ -12,6 +12,8 @@ export type { CommandOutcome };
 /** The latest status message (CONTRACT.md §5), the very object the uplink publishes. */
 export interface StatusSource {
   latest(): StatusMessage | undefined;
+  /** The oldest a status may be (service clock) before a page must call it stale. */
+  readonly maxAgeMs: number;
 }
 
 export interface HistoryPoint {
@@ -86,6 +88,8 @@ export interface RecentEvent {
   type: string;
   level: string;
   message: string;
+  /** The alarm an alarm event is about (src/point/alarms/catalog.ts). */
+  alarm?: string;
 }
 
 /** A driver's last report of itself (DS18B20 chip family, VE.Direct device, DSE model). */

@@ -28,7 +28,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('pima-kiosk check-config', () => {
+// Several CLI processes in a row: each is a Node start, seconds apiece on a loaded 2-core machine.
+describe('pima-kiosk check-config', { timeout: 120_000 }, () => {
   it('accepts a valid config', async () => {
     const r = await cli(['check-config', '--config', configFile]);
     expect(r.stderr).toBe('');
@@ -96,6 +97,18 @@ describe('pima-kiosk check-config', () => {
     expect(ok.code).toBe(0);
   });
 
+  it('warns (and passes) when /tech would take the PIN over the network without HTTPS', async () => {
+    const pin = join(dir, 'open-pin');
+    writeFileSync(pin, '482916\n', { mode: 0o600 });
+    const cfg = join(dir, 'open-web.yaml');
+    writeFileSync(cfg, `point: { id: web-point }\nweb: { enabled: true, host: 0.0.0.0, pinFile: ${pin} }\n`);
+    const r = await cli(['check-config', '--config', cfg]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `${cfg}: warning: web.host 0.0.0.0 serves /tech beyond this device without web.https: the PIN would cross the network in clear text (docs/security.md)\n`,
+    );
+  });
+
   it('finds the config through $PIMA_KIOSK_CONFIG', async () => {
     const r = await cli(['check-config'], { env: { PIMA_KIOSK_CONFIG: configFile } });
     expect(r.code).toBe(0);
@@ -119,7 +132,7 @@ describe('pima-kiosk sign dark', () => {
   });
 });
 
-describe('usage errors', () => {
+describe('usage errors', { timeout: 120_000 }, () => {
   it('exit 64 for unknown commands, options and bad values', async () => {
     expect((await cli(['frobnicate'])).code).toBe(64);
     expect((await cli(['status', '--bogus'])).code).toBe(64);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import {
   chmodSync,
   cpSync,
@@ -132,6 +132,16 @@ describe('scripts/install.sh into a root prefix', () => {
     expect(r.stderr).toMatch(/web\.pinFile \/etc\/pima-kiosk\/tech-pin: cannot read it/);
     expect(r.stderr).toMatch(/mqtt\.secretsFile \/etc\/pima-kiosk\/secrets\.yaml: cannot read it/);
     expect(r.status).toBe(78);
+  });
+
+  it("makes the point's own /tech certificate once: a private key, a certificate tech-cert can read", () => {
+    const cert = join(root, 'etc/pima-kiosk/tech-tls.crt');
+    const key = join(root, 'etc/pima-kiosk/tech-tls.key');
+    expect(mode(key)).toBe('600');
+    expect(mode(cert)).toBe('644');
+    const x509 = new X509Certificate(readFileSync(cert));
+    expect(x509.checkPrivateKey(createPrivateKey(readFileSync(key)))).toBe(true);
+    expect(x509.subjectAltName).toMatch(/IP Address:127.0.0.1/);
   });
 
   it('installs udev names, journald limits and the hardware watchdog', () => {

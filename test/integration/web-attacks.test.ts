@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { startWebService, tryPin, type WebService } from '../helpers/web-service.js';
+import { login, startWebService, tryPin, type WebService } from '../helpers/web-service.js';
 
 const PIN = '730461';
 
@@ -116,41 +115,6 @@ function makeCert(dir: string): { cert: string; key: string; fingerprint: string
   return { cert, key, fingerprint: out.trim().split('=')[1] ?? '' };
 }
 
-function httpsLogin(
-  port: number,
-  localAddress: string,
-  pin: string,
-): Promise<{ status: number; cookie: string; fingerprint: string }> {
-  const body = JSON.stringify({ pin });
-  return new Promise((resolveLogin, reject) => {
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/api/tech/login',
-        method: 'POST',
-        localAddress,
-        // self-signed: the test compares the fingerprint instead, as the technician does
-        rejectUnauthorized: false,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate();
-        res.resume();
-        res.on('end', () =>
-          resolveLogin({
-            status: res.statusCode ?? 0,
-            cookie: String(res.headers['set-cookie'] ?? ''),
-            fingerprint: peer.fingerprint256,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 describe('/tech over HTTPS keeps the PIN off the open Wi-Fi', () => {
   let svc: WebService;
   let dir: string;
@@ -179,7 +143,7 @@ describe('/tech over HTTPS keeps the PIN off the open Wi-Fi', () => {
     // the kiosk's own screen (loopback on the device) may still sign in over http
     expect(await tryPin(svc.port, '127.0.0.1', PIN)).toBe(200);
 
-    const ok = await httpsLogin(httpsPort, '127.0.0.9', PIN);
+    const ok = await login(httpsPort, '127.0.0.9', PIN, true);
     expect(ok.status).toBe(200);
     expect(ok.cookie).toMatch(/HttpOnly; SameSite=Strict; Max-Age=\d+; Secure/);
     expect(ok.fingerprint).toBe(tls.fingerprint);

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CliError, type CliIo, EXIT } from '../../cli/io.js';
-import { parseTimeArg } from '../../cli/time-arg.js';
 import { MODES } from '../../contract/common.js';
 import { DesiredMessage } from '../../contract/desired.js';
 import { errorMessage } from '../../core/errors.js';
+import { parseTimeArg } from '../../core/time-arg.js';
 import { loadSecurity } from '../../uplink/security.js';
 import { type DesiredChange, nextDesired } from '../fleet/desired.js';
 import { publishDesired } from '../ingest/desired-publisher.js';
@@ -28,7 +28,7 @@ export async function command(
 ): Promise<number> {
   if (!opts.point) throw new CliError('--point is required', EXIT.usage);
   const point = opts.point;
-  const now = Date.now();
+  const now = io.clock.now();
   const change = parseChange(action, value, opts, now);
   const { config } = loadHubConfig(io, opts.config);
   const security = loadSecurity(config.mqtt);

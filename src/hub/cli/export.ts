@@ -30,7 +30,7 @@ export async function hubExport(io: CliIo, opts: HubExportOptions): Promise<numb
   if (!opts.point) throw new CliError('--point is required', EXIT.usage);
   const point = opts.point;
   const { config } = loadHubConfig(io, opts.config);
-  const now = Date.now();
+  const now = io.clock.now();
   const sinceMs = timeOption(opts.since, now);
   const untilMs = timeOption(opts.until, now);
   const sink = opts.out

@@ -6,7 +6,7 @@ import { loadHubConfig, withStorage } from './context.js';
 /** `pima-hub points`: every known point, UNKNOWN when stale or offline (CONTRACT.md §7). */
 export async function points(io: CliIo, opts: { config?: string; json?: boolean }): Promise<number> {
   const { config } = loadHubConfig(io, opts.config);
-  const views = await withStorage(config, (s) => fleetViews(s, Date.now(), config.points.staleAfterSec));
+  const views = await withStorage(config, (s) => fleetViews(s, io.clock.now(), config.points.staleAfterSec));
   if (opts.json) {
     io.stdout(`${JSON.stringify(views, null, 2)}\n`);
     return 0;

@@ -21,13 +21,14 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
   const slot = config.mqtt.clientId
     ? { clientId: config.mqtt.clientId, release: () => undefined }
     : claimClientSlot(join(tmpdir(), 'pima-hub-slots'), hostname(), io.pid, io.isProcessAlive);
-  const now = () => Date.now();
+  const now = () => io.clock.now();
   const storage = openHubStorage(config.database);
   const web = config.web.enabled
     ? new HubWebServer({
         host: config.web.host,
         port: config.web.port,
         publicUrl: config.web.publicUrl,
+        languages: config.web.languages,
         storage,
         staleAfterSec: config.points.staleAfterSec,
         now,

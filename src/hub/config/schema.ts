@@ -6,6 +6,7 @@ import {
   mqttTls,
   mqttUrl,
   topicPrefix,
+  WEB_LANGUAGES,
 } from '../../config/schema.js';
 
 /**
@@ -90,6 +91,11 @@ const web = z
       .url()
       .optional()
       .describe('Base URL the public reaches the hub at; used for links in the Atom feed.'),
+    languages: z
+      .array(z.enum(WEB_LANGUAGES))
+      .min(1)
+      .default(['uk', 'en'])
+      .describe('Dashboard languages offered, the first by default (uk, et, sv, en, ru).'),
   })
   .prefault({})
   .describe('HTTP: /api/points, /feeds/points.geojson, /feeds/transitions.atom.');

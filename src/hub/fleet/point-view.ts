@@ -102,7 +102,8 @@ function offeredServices(status: StatusMessage | undefined, info: InfoMessage | 
   return Object.keys(status.services);
 }
 
-function parseStatus(text: string | null): StatusMessage | undefined {
+/** The stored status text as the contract's message; undefined when absent or not valid. */
+export function parseStatus(text: string | null): StatusMessage | undefined {
   return parseWith(text, (v) => StatusMessage.safeParse(v));
 }
 

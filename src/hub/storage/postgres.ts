@@ -4,6 +4,7 @@ import { commitWork, type StorageTx, type StoredLatest } from './commit.js';
 import { POSTGRES_SCHEMA } from './postgres-schema.js';
 import { gapNotice, holesOf, MAX_TS, MIN_TS } from './queries.js';
 import type {
+  AuditEntry,
   CommandResultUpdate,
   DesiredRow,
   EventRow,
@@ -18,6 +19,7 @@ import type {
   PointRow,
   RecordQuery,
   SeqRange,
+  StaffUser,
   StatusUpdate,
   StreamName,
   TelemetryRow,
@@ -170,6 +172,45 @@ export class PostgresHubStorage implements HubStorage {
       [point],
     );
     return r.rows[0];
+  }
+
+  async allDesired(): Promise<DesiredRow[]> {
+    const r = await this.open().query(
+      'SELECT point, id, issued_at AS "issuedAt", body FROM desired ORDER BY point',
+    );
+    return r.rows;
+  }
+
+  async saveUser(user: StaffUser): Promise<void> {
+    await this.open().query(
+      `INSERT INTO staff_users (name, role, password_hash, created_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
+      [user.name, user.role, user.passwordHash, user.createdAt],
+    );
+  }
+
+  async user(name: string): Promise<StaffUser | undefined> {
+    const r = await this.open().query(
+      'SELECT name, role, password_hash AS "passwordHash", created_at AS "createdAt" FROM staff_users WHERE name = $1',
+      [name],
+    );
+    return r.rows[0];
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<number> {
+    const r = await this.open().query(
+      `INSERT INTO audit (ts, actor, action, point, detail, result) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [entry.ts, entry.actor, entry.action, entry.point, entry.detail, entry.result],
+    );
+    return Number(r.rows[0].id);
+  }
+
+  async auditLog(limit: number): Promise<Array<AuditEntry & { id: number }>> {
+    const r = await this.open().query(
+      'SELECT id, ts, actor, action, point, detail, result FROM audit ORDER BY id DESC LIMIT $1',
+      [limit],
+    );
+    return r.rows.map((row) => ({ ...row, id: Number(row.id) }));
   }
 
   private open(): pg.Pool {

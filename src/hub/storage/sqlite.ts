@@ -6,6 +6,7 @@ import { commitWork, type StorageTx, type StoredLatest } from './commit.js';
 import { gapNotice, holesOf, MAX_TS, MIN_TS } from './queries.js';
 import { SQLITE_SCHEMA } from './sqlite-schema.js';
 import type {
+  AuditEntry,
   DesiredRow,
   EventRow,
   GapNotice,
@@ -17,6 +18,7 @@ import type {
   PointRow,
   RecordQuery,
   SeqRange,
+  StaffUser,
   StreamName,
   TelemetryRow,
   TransitionRow,
@@ -168,6 +170,45 @@ export class SqliteHubStorage implements HubStorage {
       .prepare('SELECT point, id, issued_at AS issuedAt, body FROM desired WHERE point = ?')
       .get(point) as DesiredRow | undefined;
     return row;
+  }
+
+  async allDesired(): Promise<DesiredRow[]> {
+    return this.open()
+      .prepare('SELECT point, id, issued_at AS issuedAt, body FROM desired ORDER BY point')
+      .all() as DesiredRow[];
+  }
+
+  async saveUser(user: StaffUser): Promise<void> {
+    this.open()
+      .prepare(
+        `INSERT INTO staff_users (name, role, password_hash, created_at) VALUES (@name, @role, @passwordHash, @createdAt)
+         ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
+      )
+      .run(user);
+  }
+
+  async user(name: string): Promise<StaffUser | undefined> {
+    return this.open()
+      .prepare(
+        'SELECT name, role, password_hash AS passwordHash, created_at AS createdAt FROM staff_users WHERE name = ?',
+      )
+      .get(name) as StaffUser | undefined;
+  }
+
+  async appendAudit(entry: AuditEntry): Promise<number> {
+    const r = this.open()
+      .prepare(
+        `INSERT INTO audit (ts, actor, action, point, detail, result)
+         VALUES (@ts, @actor, @action, @point, @detail, @result)`,
+      )
+      .run(entry);
+    return Number(r.lastInsertRowid);
+  }
+
+  async auditLog(limit: number): Promise<Array<AuditEntry & { id: number }>> {
+    return this.open()
+      .prepare('SELECT id, ts, actor, action, point, detail, result FROM audit ORDER BY id DESC LIMIT ?')
+      .all(limit) as Array<AuditEntry & { id: number }>;
   }
 
   private open(): Db {

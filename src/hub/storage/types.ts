@@ -151,6 +151,29 @@ export interface DesiredRow {
   body: string;
 }
 
+export type StaffRole = 'viewer' | 'operator';
+
+/** A member of the crisis staff who may sign in to the dashboard; the password only as its scrypt hash. */
+export interface StaffUser {
+  name: string;
+  role: StaffRole;
+  /** `scrypt$N$r$p$salt$hash` (src/hub/web/password.ts). */
+  passwordHash: string;
+  createdAt: number;
+}
+
+/** One action of the staff (or the hub on their behalf): who, what, when, and what came of it. */
+export interface AuditEntry {
+  ts: number;
+  actor: string;
+  action: string;
+  /** The point acted on; null for actions on the hub itself (a sign-in). */
+  point: string | null;
+  /** What exactly, as JSON text (the desired message, the announcement). */
+  detail: string;
+  result: string;
+}
+
 export interface HubStorage {
   /** Opens the database and creates or migrates its tables. */
   start(): Promise<void>;
@@ -171,4 +194,13 @@ export interface HubStorage {
   transitions(limit: number): Promise<TransitionRow[]>;
   saveDesired(row: DesiredRow): Promise<void>;
   desired(point: string): Promise<DesiredRow | undefined>;
+  /** Every point's desired state (the dashboard shows pending commands for all). */
+  allDesired(): Promise<DesiredRow[]>;
+  /** Adds the user or replaces its role and password. */
+  saveUser(user: StaffUser): Promise<void>;
+  user(name: string): Promise<StaffUser | undefined>;
+  /** Appends to the audit log; returns the entry's id (growing). */
+  appendAudit(entry: AuditEntry): Promise<number>;
+  /** Newest first. */
+  auditLog(limit: number): Promise<Array<AuditEntry & { id: number }>>;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Clock } from '../../core/clock.js';
 import { isScreenAddress } from '../address-budget.js';
 import { clearedCookie, sameOriginAs, sessionCookie, type TechAuth } from '../auth.js';
 import { hostOf } from '../host-allowlist.js';
@@ -9,6 +10,7 @@ import type { Route } from './route.js';
 export interface TechContext {
   sources: WebSources;
   auth: TechAuth;
+  clock: Clock;
   /** web.https is set: the PIN travels only over it (or from the kiosk screen on the device itself). */
   https?: { port: () => number; fingerprint?: string | undefined; problem?: string | undefined } | undefined;
 }
@@ -71,6 +73,8 @@ export function techRoutes(ctx: TechContext): Route[] {
         auth.requireView(req);
         const status = ctx.sources.status.latest();
         sendJson(res, 200, {
+          // the service clock: "today" for the page's dates
+          now: ctx.clock.now(),
           status: status ?? null,
           alarms: ctx.sources.alarms.active(),
           sensors: ctx.sources.health.sensors(),

@@ -180,7 +180,7 @@ describe('pima-hub: the truth about a point', () => {
     expect([0, 50, 100]).toContain(parseDrainHint(m.payload));
   });
 
-  test('the API answers, refuses what it does not serve, and / says the dashboard is coming', async () => {
+  test('the API answers, refuses what it does not serve, and / is the dashboard', async () => {
     const all = await getText('/api/points');
     expect(JSON.parse(all.body).map((p: { id: string }) => p.id)).toEqual([
       'unk-cut',
@@ -191,7 +191,8 @@ describe('pima-hub: the truth about a point', () => {
     expect((await getText('/nope')).status).toBe(404);
     expect((await fetch(`${web}/api/points`, { method: 'POST' })).status).toBe(405);
     const home = await getText('/');
-    expect(home.body).toMatch(/dashboard is coming/);
+    expect(home.type).toBe('text/html; charset=utf-8');
+    expect(home.body).toMatch(/\/assets\/hub\/dashboard\.js/);
   });
 
   test('command publishes the retained desired state, keeping earlier parts', async () => {

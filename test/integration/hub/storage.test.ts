@@ -267,6 +267,39 @@ describe.each(Object.keys(backends))('hub storage: %s', (name) => {
     expect(await storage.desired('p2')).toBeUndefined();
   });
 
+  test('every desired state at once; staff users; the audit log, newest first, ids growing', async () => {
+    const { storage } = await backend.fresh();
+    await storage.saveDesired({ point: 'p2', id: 'b', issuedAt: T0, body: '{"id":"b"}' });
+    await storage.saveDesired({ point: 'p1', id: 'a', issuedAt: T0, body: '{"id":"a"}' });
+    expect((await storage.allDesired()).map((d) => [d.point, d.id, d.issuedAt])).toEqual([
+      ['p1', 'a', T0],
+      ['p2', 'b', T0],
+    ]);
+    const user = { name: 'olena', role: 'viewer' as const, passwordHash: 'scrypt$x', createdAt: T0 };
+    await storage.saveUser(user);
+    expect(await storage.user('olena')).toEqual(user);
+    await storage.saveUser({ ...user, role: 'operator', passwordHash: 'scrypt$y', createdAt: T0 + 9 });
+    // a new password and role; the account keeps its creation time
+    expect(await storage.user('olena')).toEqual({ ...user, role: 'operator', passwordHash: 'scrypt$y' });
+    expect(await storage.user('nobody')).toBeUndefined();
+    const entry = (n: number, point: string | null) => ({
+      ts: T0 + n,
+      actor: 'olena',
+      action: n === 0 ? 'signin' : 'mode',
+      point,
+      detail: JSON.stringify({ n }),
+      result: 'published',
+    });
+    const first = await storage.appendAudit(entry(0, null));
+    const second = await storage.appendAudit(entry(1, 'p1'));
+    expect(second).toBeGreaterThan(first);
+    expect(await storage.auditLog(10)).toEqual([
+      { id: second, ...entry(1, 'p1') },
+      { id: first, ...entry(0, null) },
+    ]);
+    expect(await storage.auditLog(1)).toHaveLength(1);
+  });
+
   test('two hubs committing overlapping shares at once store everything once', async () => {
     const { storage, twin } = await backend.fresh();
     const other = twin();
