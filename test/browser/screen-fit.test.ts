@@ -6,7 +6,8 @@ import { SERVICES, WEB_LANGUAGES } from '../../src/config/schema.js';
 import { MESSAGES } from '../../src/web/i18n/index.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
 import { type RunningKiosk, startKiosk, waitFor } from './kiosk-service.js';
-import { HEADLINE, LAYOUT_PROBLEMS } from './layout-probe.js';
+import { HEADLINE, type Headline, LAYOUT_PROBLEMS } from './layout-probe.js';
+import { axeSeriousOrCritical } from './page-checks.js';
 
 const ARTIFACTS = 'test-artifacts/web/screens';
 /** The kiosk screens the page is laid out for: the official 7" Pi display, 7–10" panels, HD, Full HD. */
@@ -45,14 +46,6 @@ function screenshotTo(name: string, png: Buffer): void {
 async function showLanguage(page: Page, lang: string): Promise<void> {
   await page.click(`#langs button[data-lang="${lang}"]`);
   await waitFor(async () => (await page.evaluate('document.documentElement.lang')) === lang, 10_000, lang);
-}
-
-interface Headline {
-  top: number;
-  bottom: number;
-  fontPx: number;
-  text: string;
-  state: string | null;
 }
 
 describe('the public view fits every kiosk screen, in every language, with all nine services', () => {
@@ -141,6 +134,11 @@ describe('the public view fits every kiosk screen, in every language, with all n
     await page.setViewportSize(KIOSK_SIZES[0]);
     await page.locator('#state[data-state="FULL"]').waitFor({ timeout: 15_000 });
     // Two people leave: still FULL (it reopens below 90 %), although the status counts 2 places left.
+    // The page's own status poll shows when it has that status in hand.
+    const seen = page.waitForResponse(
+      async (r) => r.url().endsWith('/api/status') && (await r.text()).includes('"placesLeft":2'),
+      { timeout: 30_000 },
+    );
     p.command({ name: 'occupancy.set', args: { value: k.config.point.capacity - 2 }, by: 'test' });
     // A count change is published at most every 5 s of the service clock: move it on.
     await waitFor(
@@ -151,7 +149,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
       10_000,
       'the status to count two places left',
     );
-    await page.waitForTimeout(500);
+    await seen;
     expect(p.latestStatus()?.status).toBe('FULL');
     expect(await page.locator('#state').getAttribute('data-state')).toBe('FULL');
     expect(await page.locator('#places').isHidden()).toBe(true);
@@ -187,6 +185,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
         const help = await page.locator('#help-list').textContent();
         expect(help).toContain(ELSEWHERE);
         expect(help).toContain(CONTACT);
+        if (lang === 'uk' || lang === 'et') expect(await axeSeriousOrCritical(page)).toEqual([]);
       }
       expect(await checkEverySize(state, mode)).toEqual([]);
       k.service.pipeline().command({ name: 'mode', args: { mode: 'auto' }, by: 'test' });
@@ -219,6 +218,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
         timeZone: k.config.point.timezone,
       }).format(new Date(frozenTs));
       expect(await page.locator('#state .state-hint').textContent()).toContain(time);
+      if (lang === 'uk' || lang === 'et') expect(await axeSeriousOrCritical(page)).toEqual([]);
     }
     expect(await checkEverySize('NO_INFO', 'noinfo')).toEqual([]);
     // The service decides again: the page shows the state again.
