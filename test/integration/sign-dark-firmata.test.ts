@@ -10,7 +10,7 @@ import { type PtyPair, startPtyPair } from '../helpers/pty.js';
  * `pima-kiosk sign dark` after the service was SIGKILLed with the Firmata sign lit: StandardFirmata keeps
  * its pins when the host dies, so only this command (ExecStopPost) puts the LEDs out.
  */
-const WAIT = { timeout: 20_000, interval: 50 };
+const WAIT = { timeout: 60_000, interval: 50 };
 const RGB = { red: 9, green: 10, blue: 11 };
 const LEDS = { OPEN: 2, OPEN_LIMITED: 4, FULL: 7, STANDBY: 8, CLOSED: 12 }; // not PWM-capable: johnny-five drives them digital
 const LED_PINS = Object.values(LEDS);
@@ -126,7 +126,8 @@ function expectDark(board: FirmataBoardEmulator): void {
   for (const p of LED_PINS) expect(board.modes.get(p)).toBe(1); // OUTPUT, driven low, not floating
 }
 
-describe('pima-kiosk sign dark with a Firmata sign', () => {
+// Each test starts Node processes and a PTY board: seconds apiece on a loaded 2-core machine.
+describe('pima-kiosk sign dark with a Firmata sign', { timeout: 120_000 }, () => {
   it('puts out the LEDs a SIGKILLed service left lit, and exits 0', async () => {
     const r = await rig();
     const config = writeConfig(r.dir, r.app, 'config.yaml');
