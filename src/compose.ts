@@ -145,10 +145,11 @@ export function buildService(ctx: ServiceContext): Service {
             for (const logged of policy.admit(r, b.hasPending())) b.add(logged);
           },
           // a heartbeat of an unchanged status rides on the next commit of readings (they come at
-          // least once a logging heartbeat); a change is committed now
-          saveStatus: (status, at, changed) => {
-            b.saveStatus(status, at, changed ? 0 : STATUS_MAX_WAIT_MS);
-            if (changed) b.flush();
+          // least once a logging heartbeat); a value past its deadband goes with the next group commit
+          // (the same deadbands log the reading itself, so mostly the same commit); a state change now
+          saveStatus: (status, at, urgency) => {
+            b.saveStatus(status, at, urgency === 'idle' ? STATUS_MAX_WAIT_MS : 0);
+            if (urgency === 'now') b.flush();
           },
           signs,
           uplink,

@@ -25,6 +25,7 @@ import type { ClockSyncState } from '../system/clock-sync.js';
 import type { Uplink } from '../uplink/types.js';
 import { BacklogWatch } from './backlog-watch.js';
 import { handleButton } from './buttons.js';
+import { StatusPublishPolicy, type StatusPublishReason } from './status-publish-policy.js';
 
 export interface PipelineContext {
   config: KioskConfig;
@@ -34,10 +35,11 @@ export interface PipelineContext {
   /** Buffers readings for the group commit. */
   record: (reading: Reading) => void;
   /**
-   * Saves the status snapshot (default: `store.saveStatus` at once). `changed` is false for a heartbeat
-   * of an unchanged status, which may wait for the next group commit.
+   * Saves the status snapshot (default: `store.saveStatus` at once). `urgency` says how soon it must be
+   * on disk (src/pipeline/status-publish-policy.ts): `now` (state, a value appearing or going null),
+   * `soon` (a value past its deadband: the next group commit), `idle` (a heartbeat: may wait for one).
    */
-  saveStatus?: (status: StatusMessage, savedAt: number, changed: boolean) => void;
+  saveStatus?: (status: StatusMessage, savedAt: number, urgency: StatusUrgency) => void;
   signs: readonly SignOutput[];
   uplink: Uplink | undefined;
   /** Called after every evaluation that reached the sign: the main loop's liveness (systemd watchdog). */
@@ -47,7 +49,7 @@ export interface PipelineContext {
 }
 
 const TICK_MS = 1000;
-/** Status changes other than the state itself are published at most this often (clock time). */
+/** Values moving past their deadbands are published at most this often (clock time). */
 const STATUS_MIN_INTERVAL_MS = 5000;
 const OCCUPANCY_CHANNELS = ['occupancy.count', 'occupancy.entries', 'occupancy.exits'] as const;
 
@@ -64,8 +66,7 @@ export class PointPipeline {
   private occupancy: Occupancy;
   private mode: Mode = 'auto';
   private state: PointState | undefined;
-  private lastStatusKey = '';
-  private lastStatusAt = Number.NEGATIVE_INFINITY;
+  private readonly statusPolicy: StatusPublishPolicy;
   private lastStatus: StatusMessage | undefined;
   private cancelTick: (() => void) | undefined;
   private readonly health = new Map<string, SensorHealth>();
@@ -84,6 +85,11 @@ export class PointPipeline {
     };
     this.occupancy = emptyOccupancy(ctx.clock.now(), p.timezone);
     this.backlog = new BacklogWatch(ctx.store, ctx.uplink);
+    this.statusPolicy = new StatusPublishPolicy({
+      minIntervalMs: STATUS_MIN_INTERVAL_MS,
+      heartbeatMs: (ctx.config.mqtt?.statusIntervalSec ?? 60) * 1000,
+      logging: ctx.config.storage.logging,
+    });
   }
 
   /** Picks up where the last run stopped: the operator's mode and the people count. */
@@ -178,7 +184,7 @@ export class PointPipeline {
   /** Overrides point.capacity (MQTT `cmd/capacity.set`); the status goes out at once. */
   setCapacity(capacity: number): void {
     this.modelConfig = { ...this.modelConfig, capacity };
-    this.lastStatusAt = Number.NEGATIVE_INFINITY;
+    this.statusPolicy.force();
     // Before start() (restoring after a restart) the first tick publishes it.
     if (this.cancelTick) this.tick();
   }
@@ -190,7 +196,7 @@ export class PointPipeline {
   /** Sets (or, with undefined, clears) the announcement; the status goes out at once. */
   setAnnouncement(notice: Announcement | undefined): void {
     this.notice = notice;
-    this.lastStatusAt = Number.NEGATIVE_INFINITY;
+    this.statusPolicy.force();
     // Before start() (restoring after a restart) the first tick publishes it.
     if (this.cancelTick) this.tick();
   }
@@ -305,14 +311,13 @@ export class PointPipeline {
       this.modelConfig,
     );
     this.state = state;
-    const stateChanged = !prev || prev.state !== state.state;
     // the sign first: people outside must not wait for the disk to commit the event
     this.showSign(state, now);
     for (const e of events) {
       this.ctx.logger.info(e.message, { event: e.type });
       this.logEvent(e);
     }
-    this.maybePublishStatus(state, now, stateChanged);
+    this.maybePublishStatus(state, now);
     this.ctx.heartbeat?.();
   }
 
@@ -329,30 +334,13 @@ export class PointPipeline {
     }
   }
 
-  private maybePublishStatus(state: PointState, now: number, stateChanged: boolean): void {
-    const alarms = state.alarms.map((a) => [a.alarm, a.acknowledged !== null]);
-    const key = JSON.stringify([
-      state.state,
-      state.mode,
-      state.power,
-      state.reasons,
-      this.occupancy.count,
-      alarms,
-    ]);
-    const heartbeatMs = (this.ctx.config.mqtt?.statusIntervalSec ?? 60) * 1000;
-    const sinceLast = now - this.lastStatusAt;
-    const due =
-      stateChanged ||
-      (key !== this.lastStatusKey && sinceLast >= STATUS_MIN_INTERVAL_MS) ||
-      sinceLast >= heartbeatMs;
-    if (!due) return;
-    const changed = stateChanged || key !== this.lastStatusKey;
-    this.lastStatusKey = key;
-    this.lastStatusAt = now;
+  private maybePublishStatus(state: PointState, now: number): void {
     const status = this.statusNow(state, now);
+    const reason = this.statusPolicy.decide(status, now);
+    if (!reason) return;
     this.lastStatus = status;
     try {
-      if (this.ctx.saveStatus) this.ctx.saveStatus(status, now, changed);
+      if (this.ctx.saveStatus) this.ctx.saveStatus(status, now, urgencyOf(reason));
       else this.ctx.store.saveStatus(status, now);
     } catch (err) {
       this.ctx.logger.error('could not save status', { error: err });
@@ -378,4 +366,11 @@ export class PointPipeline {
       staleAfterMs: this.ctx.config.rules.staleAfterSec * 1000,
     });
   }
+}
+
+export type StatusUrgency = 'now' | 'soon' | 'idle';
+
+function urgencyOf(reason: StatusPublishReason): StatusUrgency {
+  if (reason === 'heartbeat') return 'idle';
+  return reason === 'deadband' ? 'soon' : 'now';
 }
