@@ -1,5 +1,5 @@
 import type { KioskConfig } from '../config/schema.js';
-import type { StatusMessage } from '../contract/status.js';
+import type { StatusMessage, StatusUplink } from '../contract/status.js';
 import type { Clock } from '../core/clock.js';
 import type { PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -67,6 +67,8 @@ export class PointPipeline {
   private mode: Mode = 'auto';
   private state: PointState | undefined;
   private readonly statusPolicy: StatusPublishPolicy;
+  /** The uplink's figures (backlog counts are SQL) for the status drafted every tick, refreshed now and then. */
+  private uplinkFigures: { at: number; value: StatusUplink } | undefined;
   private lastStatus: StatusMessage | undefined;
   private cancelTick: (() => void) | undefined;
   private readonly health = new Map<string, SensorHealth>();
@@ -335,9 +337,11 @@ export class PointPipeline {
   }
 
   private maybePublishStatus(state: PointState, now: number): void {
-    const status = this.statusNow(state, now);
-    const reason = this.statusPolicy.decide(status, now);
+    // drafted every evaluation (the policy compares what it shows), completed only when it goes out
+    const draft = this.statusNow(state, now, this.uplinkStatus(now, false));
+    const reason = this.statusPolicy.decide(draft, now);
     if (!reason) return;
+    const status = { ...draft, uplink: this.uplinkStatus(now, true) };
     this.lastStatus = status;
     try {
       if (this.ctx.saveStatus) this.ctx.saveStatus(status, now, urgencyOf(reason));
@@ -348,8 +352,27 @@ export class PointPipeline {
     this.ctx.uplink?.publishStatus(status);
   }
 
-  private statusNow(state: PointState, now: number): StatusMessage {
+  /**
+   * The uplink's part of the status. `fresh` (a status going out): read now, unless already read at this
+   * clock moment. Otherwise (the per-tick draft) at most every STATUS_MIN_INTERVAL_MS, with the cheap
+   * `connected` flag always current, so a link coming or going is still noticed at once.
+   */
+  private uplinkStatus(now: number, fresh: boolean): StatusUplink {
     const uplink = this.ctx.uplink;
+    const cached = this.uplinkFigures;
+    const age = cached === undefined ? Number.POSITIVE_INFINITY : now - cached.at;
+    if (cached && (age === 0 || (!fresh && age > 0 && age < STATUS_MIN_INTERVAL_MS))) {
+      return { ...cached.value, connected: uplink?.state().connected ?? false };
+    }
+    const value = uplink?.heartbeat?.() ?? {
+      connected: uplink?.state().connected ?? false,
+      backlog: this.ctx.store.backlog(),
+    };
+    this.uplinkFigures = { at: now, value };
+    return value;
+  }
+
+  private statusNow(state: PointState, now: number, uplink: StatusUplink): StatusMessage {
     return buildStatus(state, {
       pointId: this.ctx.config.point.id,
       pointName: this.ctx.config.point.name,
@@ -357,10 +380,7 @@ export class PointPipeline {
       now,
       latest: this.latest,
       occupancy: this.occupancy,
-      uplink: uplink?.heartbeat?.() ?? {
-        connected: uplink?.state().connected ?? false,
-        backlog: this.ctx.store.backlog(),
-      },
+      uplink,
       announcement: this.announcement(),
       clockSync: this.ctx.clockSync?.() ?? 'unknown',
       staleAfterMs: this.ctx.config.rules.staleAfterSec * 1000,
