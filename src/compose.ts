@@ -144,11 +144,11 @@ export function buildService(ctx: ServiceContext): Service {
           record: (r) => {
             for (const logged of policy.admit(r, b.hasPending())) b.add(logged);
           },
-          // a heartbeat of an unchanged status rides on the next commit of readings (they come at
-          // least once a logging heartbeat); a value past its deadband goes with the next group commit
-          // (the same deadbands log the reading itself, so mostly the same commit); a state change now
+          // The log's snapshot keeps the SD budget (docs/storage.md): a state change, a sensor's first
+          // value or its going null is committed now; any other status rides on the next commit of
+          // readings (at most 120 s alone). `pima-kiosk status` lays the newer logged readings over it.
           saveStatus: (status, at, urgency) => {
-            b.saveStatus(status, at, urgency === 'idle' ? STATUS_MAX_WAIT_MS : 0);
+            b.saveStatus(status, at, urgency === 'now' ? 0 : STATUS_MAX_WAIT_MS);
             if (urgency === 'now') b.flush();
           },
           signs,

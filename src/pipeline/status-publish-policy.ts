@@ -91,13 +91,24 @@ export function shownChange(
     const a = prev.get(path);
     const b = next.get(path);
     if (a === b) continue;
-    // a value appearing, going null or away, a state, a flag, a text: at once
-    if (typeof a !== 'number' || typeof b !== 'number') return 'urgent';
+    if (typeof a !== 'number' || typeof b !== 'number') {
+      // an estimate comes and goes with the load (hours left only while discharging): not urgent
+      if (path in DERIVED && isNumberOrNull(a) && isNumberOrNull(b)) {
+        change = 'deadband';
+        continue;
+      }
+      // a sensor's value appearing or going null, a state, a flag, a text: at once
+      return 'urgent';
+    }
     const band = deadbandFor(path, logging);
     // counts (people, places) have no deadband: every change, at the rate limit
     if (band === undefined || Math.abs(b - a) > threshold(a, band)) change = 'deadband';
   }
   return change;
+}
+
+function isNumberOrNull(x: Shown | undefined): boolean {
+  return x === null || x === undefined || typeof x === 'number';
 }
 
 /** Whether to publish a status now, given the last published one; remembers what it published. */

@@ -132,6 +132,12 @@ export interface LogStore extends OutboxSource {
   driverReports(): DriverReport[];
   /** The newest reading of each channel (to restore occupancy counts after a restart). */
   latestReadings(channels: readonly string[]): Map<string, LoggedReading>;
+  /** The newest reading of each channel among the last `maxRows` rows with ts > sinceMs (`status`). */
+  readingsNewerThan(
+    channels: readonly string[],
+    sinceMs: number,
+    maxRows: number,
+  ): Map<string, LoggedReading>;
   saveStatus(status: Record<string, unknown>, savedAt: number): void;
   loadStatus(): SavedStatus | undefined;
   enqueueCommand(cmd: OperatorCommand): number;
