@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { App, type Component } from './app.js';
 import type { KioskConfig } from './config/schema.js';
-import type { Clock } from './core/clock.js';
+import { type Clock, SystemClock } from './core/clock.js';
 import { errorMessage } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 import { buildDrivers } from './drivers/build.js';
 import { buildFirmataConnection } from './drivers/firmata/build.js';
+import { appliedHistory, CommandLog } from './pipeline/command-log.js';
 import { LogPolicy } from './pipeline/log-policy.js';
-import { OperatorCommands } from './pipeline/operator-commands.js';
 import { PointPipeline } from './pipeline/point-pipeline.js';
 import { scheduleComponent } from './schedule/build.js';
 import type { SignOutput } from './sign/output.js';
@@ -40,6 +40,8 @@ export interface ServiceContext {
   time?: TimeSource;
   /** Called after every evaluation shown on the sign (the systemd watchdog's liveness). */
   heartbeat?: () => void;
+  /** Real time, for waiting on and polling operator commands; default the system clock. */
+  realClock?: Clock;
 }
 
 export interface Service {
@@ -57,12 +59,13 @@ export interface Service {
  */
 export function buildService(ctx: ServiceContext): Service {
   const { config, clock, logger } = ctx;
+  const realClock = ctx.realClock ?? new SystemClock();
   const logPath = resolve(config.storage.path);
   let store: LogStore | undefined;
   let batcher: ReadingBatcher | undefined;
   let pipeline: PointPipeline | undefined;
   let uplink: Uplink | undefined;
-  let commands: OperatorCommands | undefined;
+  let commands: CommandLog | undefined;
   let web: WebServer | undefined;
   const need = <T>(x: T | undefined, what: string): T => {
     if (x === undefined) throw new Error(`${what} is not started`);
@@ -121,6 +124,7 @@ export function buildService(ctx: ServiceContext): Service {
           config,
           store: s,
           clock,
+          realClock,
           logger,
           // Rejected MQTT commands are logged as events; before the pipeline exists, straight to the log.
           logEvent: (e) => (pipeline ? pipeline.logEvent(e) : s.appendEvent(e)),
@@ -156,8 +160,16 @@ export function buildService(ctx: ServiceContext): Service {
           heartbeat: ctx.heartbeat,
           clockSync: () => serviceLog.clockSync(),
         });
-        pipeline.restore(OperatorCommands.restoredMode(s));
-        OperatorCommands.restoreOverrides(s, pipeline, clock.now());
+        pipeline.restore(appliedHistory(s));
+        const p = pipeline;
+        commands = new CommandLog({
+          store: s,
+          clock,
+          poller: realClock,
+          logger,
+          apply: (input) => p.command(input),
+          logEvent: (e) => p.logEvent(e),
+        });
       },
       stop: () => undefined,
     },
@@ -168,19 +180,18 @@ export function buildService(ctx: ServiceContext): Service {
       stop: () => d.stop(),
     })),
     scheduleComponent(config, clock, () => need(pipeline, 'pipeline')),
-    { name: 'model', start: () => need(pipeline, 'pipeline').start(), stop: () => pipeline?.stop() },
     {
-      name: 'operator-commands',
+      name: 'model',
+      // commands queued while the service was down first: the first sign frame already shows them
       start: () => {
-        commands = new OperatorCommands({
-          store: need(store, 'store'),
-          pipeline: need(pipeline, 'pipeline'),
-          clock,
-          logger,
-        });
-        commands.start();
+        need(commands, 'operator commands').applyPending();
+        need(pipeline, 'pipeline').start();
+        need(commands, 'operator commands').start();
       },
-      stop: () => commands?.stop(),
+      stop: () => {
+        commands?.stop();
+        pipeline?.stop();
+      },
     },
     {
       name: 'web',
@@ -192,6 +203,7 @@ export function buildService(ctx: ServiceContext): Service {
           sources: webSources({
             config,
             clock,
+            waitClock: realClock,
             pipeline: need(pipeline, 'pipeline'),
             store: need(store, 'store'),
           }),

@@ -1,7 +1,9 @@
 import { SetupError } from '../config/errors.js';
 import { serviceSecretFiles } from '../config/secret-file.js';
+import { errorMessage } from '../core/errors.js';
 import { loadSecurity } from '../uplink/security.js';
 import { loadPinFile } from '../web/pin-file.js';
+import { loadTechTls, plainPinExposure } from '../web/tls-cert.js';
 import { loadCliConfig } from './context.js';
 import { CliError, type CliIo, EXIT } from './io.js';
 
@@ -26,7 +28,16 @@ export function checkConfig(io: CliIo, opts: { config?: string }): number {
     const pin = loadPinFile(config.web.pinFile, config.web.pinMinLength, files);
     if (!pin.ok) problems.push(`${pin.error} (/tech stays locked until it is fixed)`);
   }
+  if (config.web.https) {
+    try {
+      loadTechTls(config.web.https, files);
+    } catch (err) {
+      problems.push(`${errorMessage(err)} (visitors cannot sign in to /tech until it is fixed)`);
+    }
+  }
   if (problems.length > 0) throw new CliError(problems.map((p) => `${file}: ${p}`).join('\n'), EXIT.config);
+  const exposed = plainPinExposure(config.web);
+  if (exposed) io.stderr(`${file}: warning: ${exposed}\n`);
   const uplink = config.mqtt ? config.mqtt.url : 'none';
   io.stdout(`${file}: ok (point ${config.point.id}, capacity ${config.point.capacity}, uplink ${uplink})\n`);
   return 0;

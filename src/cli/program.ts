@@ -11,6 +11,7 @@ import { mode, occupancy } from './operator.js';
 import { run } from './run.js';
 import { signDark } from './sign.js';
 import { status } from './status.js';
+import { techCert } from './tech-cert.js';
 
 /** Parses argv and runs one command; resolves to the exit code (CONTRACT.md §1). Never exits itself. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -60,6 +61,9 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--seed <s>', 'random seed; the same seed gives the same run')
     .action(async (o) => done(await run(io, o)));
   sub('check-config', 'validate the configuration only').action((o) => done(checkConfig(io, o)));
+  sub('tech-cert', "the /tech HTTPS certificate's fingerprint, to compare with the browser's").action((o) =>
+    done(techCert(io, o)),
+  );
   registerDbCommand(sub('db', 'the local log: db check (integrity, size, backlog, gaps)'), io, done);
   sub('status', "the point's current state")
     .option('--json', 'the same JSON as the MQTT status message')
@@ -81,6 +85,7 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
   sub('occupancy', 'correct the people count: occupancy set N | occupancy adjust ±N')
     .argument('<action>', 'set or adjust')
     .argument('<n>', 'N or ±N')
+    .option('--override', 'accept a count beyond twice the capacity (a genuine emergency)')
     .action(async (action: string, n: string, o) => done(await occupancy(io, action, n, o)));
   sub('mode', 'override the state: auto, open, closed, standby')
     .argument('<mode>', 'auto | open | closed | standby')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cronProblem } from '../schedule/cron.js';
+import { cronProblem } from './cron-problem.js';
 
 /**
  * The point's judgement in the config: state rules, alarms and the schedule (owned with src/point/).

@@ -4,6 +4,7 @@
 // operator-commands) and keeps a read-only open from writing. Its API is the one the rest of the code uses.
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { CommandOutcome } from '../contract/commands.js';
 import type { LoggedEvent, PointEvent } from '../core/events.js';
 import type { LoggedReading, Reading } from '../core/readings.js';
 import type { TimeSource } from '../system/boot-info.js';
@@ -25,6 +26,7 @@ import { prepareStatusStatements, StatusSnapshot, type StatusStatements } from '
 import type {
   DownsampledBucket,
   EncodedBatch,
+  EnqueuedCommand,
   EventQuery,
   LogStore,
   OperatorCommand,
@@ -237,7 +239,7 @@ export class SqliteLog implements LogStore {
     return this.status.load();
   }
 
-  enqueueCommand(cmd: OperatorCommand): number {
+  enqueueCommand(cmd: OperatorCommand): EnqueuedCommand {
     this.assertWritable();
     return this.commands.enqueue(cmd);
   }
@@ -251,9 +253,9 @@ export class SqliteLog implements LogStore {
   }
 
   /** The first outcome recorded is kept: applying the same command twice leaves the log unchanged. */
-  markCommandApplied(id: number, appliedAt: number, result: string): void {
+  markCommandApplied(id: number, appliedAt: number, outcome: CommandOutcome): void {
     this.assertWritable();
-    this.commands.markApplied(id, appliedAt, result);
+    this.commands.markApplied(id, appliedAt, outcome);
   }
 
   /** Safe to call twice. */

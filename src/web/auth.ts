@@ -187,8 +187,10 @@ export function sameOriginAs(req: IncomingMessage, origin: string): boolean {
   return origin === `${scheme}://${req.headers.host ?? ''}`;
 }
 
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`;
+/** Over HTTPS the cookie is `Secure`: the browser never sends it back over the plain-HTTP page. */
+export function sessionCookie(token: string, secure = false): string {
+  const flags = secure ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}${flags}`;
 }
 
 export function clearedCookie(): string {

@@ -1,5 +1,6 @@
+import type { CommandOutcome } from '../contract/commands.js';
+import type { StatusMessage } from '../contract/status.js';
 import type { PointEvent } from '../core/events.js';
-import type { CommandOutcome } from '../pipeline/operator-commands.js';
 
 export type { CommandOutcome };
 
@@ -10,7 +11,9 @@ export type { CommandOutcome };
 
 /** The latest status message (CONTRACT.md §5), the very object the uplink publishes. */
 export interface StatusSource {
-  latest(): Record<string, unknown> | undefined;
+  latest(): StatusMessage | undefined;
+  /** The oldest a status may be (service clock) before a page must call it stale. */
+  readonly maxAgeMs: number;
 }
 
 export interface HistoryPoint {
@@ -85,6 +88,8 @@ export interface RecentEvent {
   type: string;
   level: string;
   message: string;
+  /** The alarm an alarm event is about (src/point/alarms/catalog.ts). */
+  alarm?: string;
 }
 
 /** A driver's last report of itself (DS18B20 chip family, VE.Direct device, DSE model). */

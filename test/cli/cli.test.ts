@@ -96,6 +96,18 @@ describe('pima-kiosk check-config', () => {
     expect(ok.code).toBe(0);
   });
 
+  it('warns (and passes) when /tech would take the PIN over the network without HTTPS', async () => {
+    const pin = join(dir, 'open-pin');
+    writeFileSync(pin, '482916\n', { mode: 0o600 });
+    const cfg = join(dir, 'open-web.yaml');
+    writeFileSync(cfg, `point: { id: web-point }\nweb: { enabled: true, host: 0.0.0.0, pinFile: ${pin} }\n`);
+    const r = await cli(['check-config', '--config', cfg]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `${cfg}: warning: web.host 0.0.0.0 serves /tech beyond this device without web.https: the PIN would cross the network in clear text (docs/security.md)\n`,
+    );
+  });
+
   it('finds the config through $PIMA_KIOSK_CONFIG', async () => {
     const r = await cli(['check-config'], { env: { PIMA_KIOSK_CONFIG: configFile } });
     expect(r.code).toBe(0);
@@ -168,7 +180,7 @@ describe('the CLI beside a running service', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const m =
-      /applied \(#\d+\) by the running service \(pid \d+\) in (\d+) ms: ok: mode auto → closed \(curfew\)/.exec(
+      /applied \(#\d+\) by the running service \(pid \d+\) in (\d+) ms: mode auto → closed \(curfew\)/.exec(
         r.stdout,
       );
     expect(m, r.stdout).not.toBeNull();
@@ -194,6 +206,20 @@ describe('the CLI beside a running service', () => {
     expect(adjusted.stdout).toMatch(/→ \d+ \(-2\)/);
     const log = await cli(['log', '--level', 'info', '--config', configFile]);
     expect(log.stdout).toMatch(/operator\.occupancy\.set\s+occupancy \d+ → 12 by/);
+
+    // the same limits as MQTT and the web: an implausible count needs --override, a huge one is a usage error
+    const typo = await cli(['occupancy', 'set', '99999', '--config', configFile]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(
+      /rejected .*: 99999 people is more than is plausible for capacity 30 \(at most 60\)/,
+    );
+    const crowd = await cli(['occupancy', 'set', '75', '--override', '--config', configFile]);
+    expect(crowd.code, crowd.stderr).toBe(0);
+    expect(crowd.stdout).toMatch(/→ 75/);
+    const huge = await cli(['occupancy', 'set', '100001', '--override', '--config', configFile]);
+    expect(huge.code).toBe(64);
+    expect(huge.stderr).toMatch(/occupancy\.set: value: /);
+    expect((await cli(['occupancy', 'set', '12', '--config', configFile])).code).toBe(0);
   });
 
   it('exports readings with strictly increasing seq, as jsonl and csv', async () => {

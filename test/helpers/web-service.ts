@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { stringify } from 'yaml';
 import { type RunningService, startService } from './cli.js';
 
@@ -68,6 +70,8 @@ export async function startWebService(
   };
 }
 
+const PRLIMIT = '/usr/bin/prlimit';
+
 export interface FloodResult {
   opened: number;
   refused: number;
@@ -82,11 +86,22 @@ export interface FloodResult {
  * or spread over 127.x.y.z, reopened as the server closes them, for `ms`.
  */
 export function flood(port: number, count: number, spread: 'one' | 'many', ms: number): Promise<FloodResult> {
-  const child = spawn(
-    process.execPath,
-    [resolve('test/attack/flood.mjs'), '127.0.0.1', String(port), String(count), spread, String(ms)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const args = [
+    resolve('test/attack/flood.mjs'),
+    '127.0.0.1',
+    String(port),
+    String(count),
+    spread,
+    String(ms),
+  ];
+  // Node raises its soft descriptor limit to the hard one; as root (CI) raise the hard one too, so a
+  // machine with a small default still holds `count` connections in one process.
+  const raise = process.getuid?.() === 0 && existsSync(PRLIMIT);
+  const child = raise
+    ? spawn(PRLIMIT, [`--nofile=${count + 1024}:${count + 1024}`, process.execPath, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -154,11 +169,23 @@ export async function screenGet(url: string, path: string): Promise<number | str
   }
 }
 
-/** POSTs a PIN to /api/tech/login from `localAddress`; the status code. */
-export function tryPin(port: number, localAddress: string, pin: string): Promise<number> {
+export interface LoginAnswer {
+  status: number;
+  /** The Set-Cookie header, '' when none. */
+  cookie: string;
+  /** Over HTTPS: the SHA-256 fingerprint of the certificate the server presented. */
+  fingerprint?: string;
+}
+
+/**
+ * POSTs a PIN to /api/tech/login from `localAddress`, over HTTP or (`tls`) HTTPS. A self-signed
+ * certificate is accepted: the caller compares the fingerprint, as the technician does.
+ */
+export function login(port: number, localAddress: string, pin: string, tls = false): Promise<LoginAnswer> {
   const body = JSON.stringify({ pin });
-  return new Promise((resolveStatus, reject) => {
-    const req = httpRequest(
+  const send = tls ? httpsRequest : httpRequest;
+  return new Promise((resolveAnswer, reject) => {
+    const req = send(
       {
         host: '127.0.0.1',
         port,
@@ -166,14 +193,28 @@ export function tryPin(port: number, localAddress: string, pin: string): Promise
         method: 'POST',
         localAddress,
         agent: false,
+        rejectUnauthorized: false,
         headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
       },
       (res) => {
+        const socket = res.socket as Partial<TLSSocket>;
+        const fingerprint = tls ? socket.getPeerCertificate?.().fingerprint256 : undefined;
         res.resume();
-        res.on('end', () => resolveStatus(res.statusCode ?? 0));
+        res.on('end', () =>
+          resolveAnswer({
+            status: res.statusCode ?? 0,
+            cookie: String(res.headers['set-cookie'] ?? ''),
+            ...(fingerprint ? { fingerprint } : {}),
+          }),
+        );
       },
     );
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** POSTs a PIN over HTTP from `localAddress`; the status code. */
+export async function tryPin(port: number, localAddress: string, pin: string): Promise<number> {
+  return (await login(port, localAddress, pin)).status;
 }

@@ -6,6 +6,7 @@ import { newCredential, RECEIVER_USER } from '../../bench/fleet/credentials.js';
 import {
   arrives,
   BrokerClients,
+  expectNoTakeover,
   expectUplinkAccepted,
   pubackCode,
   record,
@@ -107,6 +108,15 @@ describe('shipped ACL template (docs/broker/aclfile) on a real Mosquitto', () =>
     await arrives(seen, 'pima/v1/point-b/telemetry');
     // ...but a receiver cannot forge a point's data.
     expect(await pubackCode(receiver, 'pima/v1/point-a/status', '{"status":"CLOSED"}')).toBe(0x87);
+  });
+
+  it("a point's credentials cannot connect as another point or end its session (use_username_as_clientid)", async () => {
+    // point-b connected as its uplink does; point-a's credentials under that id and under point-b's
+    // username: the broker makes both "point-a", so point-b keeps its session and no "lost" will goes out
+    for (const id of ['pima-kiosk-point-b', 'point-b']) {
+      const { accepted } = await expectNoTakeover(broker.url, clients, A, B, id, await client(RECEIVER));
+      expect(accepted).toBe(10);
+    }
   });
 
   it('a real MqttUplink with its secrets file publishes online, status and telemetry without a refusal', async () => {

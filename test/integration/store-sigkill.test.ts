@@ -67,6 +67,12 @@ class Witness {
       const integrity = String(db.pragma('integrity_check', { simple: true }));
       const rows = { readings: 0, events: 0 };
       for (const table of Object.keys(TABLES) as Table[]) {
+        // The first kill can land before the first start created the schema: then nothing can have been seen.
+        if (!hasTable(db, table)) {
+          if (this.seen[table].size > 0)
+            throw new Error(`${table} is gone after ${this.seen[table].size} rows were seen`);
+          continue;
+        }
         const get = db.prepare(`SELECT ${TABLES[table]} FROM ${table} WHERE seq = ?`);
         const from = all ? 0 : this.verifiedUpTo[table];
         let i = 0;
@@ -94,6 +100,10 @@ class Witness {
       db.close();
     }
   }
+}
+
+function hasTable(db: Database.Database, table: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
 }
 
 function exited(child: ChildProcess): Promise<void> {

@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { networkInterfaces } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { startWebService, tryPin, type WebService } from '../helpers/web-service.js';
+import { login, startWebService, tryPin, type WebService } from '../helpers/web-service.js';
 
 const PIN = '730461';
 
@@ -75,5 +78,78 @@ describe('attacks on the status page (light)', () => {
     ]);
     expect(events.filter((e) => e.type === 'tech.signin')).toHaveLength(1);
     expect(log.stdout).not.toMatch(/1000\d\d|730461/);
+  });
+});
+
+/** A self-signed certificate as scripts/install.sh makes it. */
+function makeCert(dir: string): { cert: string; key: string; fingerprint: string } {
+  const cert = join(dir, 'tech-tls.crt');
+  const key = join(dir, 'tech-tls.key');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '30',
+      '-subj',
+      '/CN=pima-test',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
+  chmodSync(key, 0o600);
+  const out = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], {
+    encoding: 'utf8',
+  });
+  return { cert, key, fingerprint: out.trim().split('=')[1] ?? '' };
+}
+
+describe('/tech over HTTPS keeps the PIN off the open Wi-Fi', () => {
+  let svc: WebService;
+  let dir: string;
+  let tls: ReturnType<typeof makeCert>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kiosk-tls-'));
+    tls = makeCert(dir);
+    svc = await startWebService({ pin: PIN, web: { https: { port: 0, cert: tls.cert, key: tls.key } } });
+  }, 30_000);
+
+  afterAll(async () => {
+    await svc?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a visitor cannot send the PIN over http; over https it works, with a Secure cookie and the fingerprint `tech-cert` shows', async () => {
+    const httpsPort = Number(
+      /technician view on https:\/\/[^:]+:(\d+)\/tech/.exec(svc.service.stderr())?.[1],
+    );
+    expect(httpsPort).toBeGreaterThan(0);
+    expect(svc.service.stderr()).toContain(`certificate SHA-256 ${tls.fingerprint}`);
+
+    // plain http from a visitor's address: refused before the PIN is even looked at, naming the way
+    expect(await tryPin(svc.port, '127.0.0.9', PIN)).toBe(403);
+    // the kiosk's own screen (loopback on the device) may still sign in over http
+    expect(await tryPin(svc.port, '127.0.0.1', PIN)).toBe(200);
+
+    const ok = await login(httpsPort, '127.0.0.9', PIN, true);
+    expect(ok.status).toBe(200);
+    expect(ok.cookie).toMatch(/HttpOnly; SameSite=Strict; Max-Age=\d+; Secure/);
+    expect(ok.fingerprint).toBe(tls.fingerprint);
+
+    const shown = await cli(['tech-cert', '--config', join(svc.dir, 'config.yaml')]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`SHA-256 ${tls.fingerprint}`);
   });
 });

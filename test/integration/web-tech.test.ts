@@ -1,6 +1,7 @@
 import { chmodSync, chownSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { webSources } from '../../src/web/providers.js';
 import { WebServer } from '../../src/web/server.js';
@@ -21,7 +22,13 @@ async function techServer(k: RunningKiosk, pinFile: string | undefined, realAlar
   const alarms = new RecordingAlarms();
   const logger = new MemoryLogger();
   const { config, clock } = k;
-  const sources = webSources({ config, clock, pipeline: k.service.pipeline(), store: k.service.store() });
+  const sources = webSources({
+    config,
+    clock,
+    waitClock: new SystemClock(),
+    pipeline: k.service.pipeline(),
+    store: k.service.store(),
+  });
   const server = new WebServer({
     web: { ...config.web, port: 0, pinFile },
     point: config.point,
@@ -147,7 +154,7 @@ describe('the technician view: PIN, sessions and the one state-changing action',
   it('acknowledging a real alarm goes through the logged operator-command path', async () => {
     const t = await techServer(k, pinFile, true);
     try {
-      k.service.pipeline().setOccupancy({ set: 76 });
+      k.service.pipeline().command({ name: 'occupancy.set', args: { value: 76 }, by: 'test' });
       await k.advanceMinutes(3);
       const login = await post(`${t.url}/api/tech/login`, { pin: PIN });
       const { csrf } = (await login.json()) as { csrf: string };
@@ -170,7 +177,7 @@ describe('the technician view: PIN, sessions and the one state-changing action',
       const cmd = k.service.store().commandsAfter(0).at(-1);
       expect(cmd).toMatchObject({ name: 'alarm.ack', args: { alarm: 'occupancy.nearFull' }, source: 'web' });
       expect(cmd?.actor).toBe('tech page 127.0.0.1');
-      expect(cmd?.result).toMatch(/^ok/);
+      expect(cmd?.outcome?.ok).toBe(true);
       const logged = k.service
         .store()
         .queryEvents({})
@@ -182,7 +189,7 @@ describe('the technician view: PIN, sessions and the one state-changing action',
       };
       expect(after.alarms.find((a) => a.id === 'occupancy.nearFull')?.acknowledged).toBe(true);
     } finally {
-      k.service.pipeline().setOccupancy({ set: 0 });
+      k.service.pipeline().command({ name: 'occupancy.set', args: { value: 0 }, by: 'test' });
       await t.server.stop();
     }
   });

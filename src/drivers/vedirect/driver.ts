@@ -5,7 +5,15 @@ import type { PortOpener } from '../serial/port.js';
 import { type LinkStatus, SerialLink } from '../serial/serial-link.js';
 import { alarmChange, chargerErrorName, parseAlarmMask } from './alarms.js';
 import { CS_FAULT, CS_INVERTING, CS_OFF, codeName, OPERATION_STATES } from './codes.js';
-import { channelsOf, type DeviceKind, describeDevice, deviceKind, mapFields } from './fields.js';
+import {
+  channelsOf,
+  type DeviceKind,
+  describeDevice,
+  deviceKind,
+  KIND_NAMES,
+  KIND_PREFIX,
+  mapFields,
+} from './fields.js';
 import { type ParserError, type ParserEvent, VeDirectParser } from './parser.js';
 
 export interface VeDirectDriverOptions {
@@ -141,10 +149,9 @@ export class VeDirectDriver implements Driver {
     if (mask === undefined) return;
     const change = alarmChange(this.masks.get(label) ?? 0, mask);
     this.masks.set(label, mask);
-    const prefix = { monitor: 'battery', charger: 'solar', inverter: 'inverter' }[kind];
-    const device = { monitor: 'battery monitor', charger: 'solar charger', inverter: 'inverter' }[kind];
-    const type = `${prefix}.${label === 'AR' ? 'alarm' : 'warning'}`;
     const noun = label === 'AR' ? 'alarm' : 'warning';
+    const type = `${KIND_PREFIX[kind]}.${noun}`;
+    const device = KIND_NAMES[kind];
     for (const [reasons, on] of [
       [change.raised, true],
       [change.cleared, false],

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../src/core/clock.js';
+import { buildService } from '../../../src/compose.js';
+import { configSchema } from '../../../src/config/schema.js';
+import { ManualClock, SystemClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { DriverEvent, DriverHealth, DriverSink } from '../../../src/drivers/interfaces.js';
 import { dseConfig } from '../../../src/drivers/modbus/config.js';
@@ -12,6 +17,7 @@ import {
   RUNNING_GENSET,
 } from '../../emulators/dse-controller.js';
 import { freePort } from '../../helpers/mosquitto.js';
+import { until } from '../../helpers/until.js';
 
 class Sink implements DriverSink {
   readings: Array<[string, number | null]> = [];
@@ -259,5 +265,52 @@ describe('DSE alarm systems by model, against the ServerTCP emulator', () => {
       'polling emulator: DSE unidentified model (unknown); no alarm registers readable',
     );
     expect(sink.latest()['generator.rpm']).toBe(1500);
+  });
+});
+
+describe('the service with hardware.generator: dse against an emulated 7310 MKII', () => {
+  it('logs a named alarm condition as a generator.alarm event, and the model in the driver health', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiosk-dse-'));
+    const port = await freePort();
+    const emu = new DseController({ port });
+    await emu.start();
+    emu.set(namedAlarmRegister(1), 0x3111); // condition 1: shutdown
+    const config = configSchema.parse({
+      point: { id: 'dse-it' },
+      storage: { path: join(dir, 'kiosk.db'), commitIntervalMs: 100 },
+      hardware: {
+        generator: { driver: 'dse', transport: 'tcp', host: '127.0.0.1', tcpPort: port, intervalSec: 1 },
+      },
+      sign: { outputs: ['none'] },
+    });
+    const service = buildService({
+      config,
+      clock: new SystemClock(),
+      logger: new MemoryLogger(),
+      pid: 999_996,
+    });
+    try {
+      await service.app.start();
+      const events = () => service.store().queryEvents({});
+      const alarm = await until(
+        () => events().find((e) => e.type === 'generator.alarm'),
+        'a generator.alarm event',
+      );
+      expect(alarm).toMatchObject({
+        level: 'alarm',
+        message: 'generator controller named alarm condition 1: shutdown',
+      });
+      const report = service
+        .store()
+        .driverReports()
+        .find((r) => r.driver === 'dse.generator');
+      expect(report?.message).toContain(
+        'DSE 7310 MKII (1-32840, serial 123456); alarms from Named Alarm Conditions',
+      );
+    } finally {
+      await service.app.stop();
+      await emu.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { DriverHealth, DriverSink } from '../../../src/drivers/interfaces.j
 import { VeDirectDriver } from '../../../src/drivers/vedirect/driver.js';
 import { MPPT, VeDirectDevice } from '../../emulators/vedirect-device.js';
 import { type PtyPair, startPtyPair } from '../../helpers/pty.js';
+import { until } from '../../helpers/until.js';
 
 /**
  * The VE.Direct contract suite: the real driver on a real serial port. Against the emulator on a socat
@@ -27,14 +28,6 @@ class Sink implements DriverSink {
   }
   latest(c: string): number | null | undefined {
     return this.readings.filter(([k]) => k === c).at(-1)?.[1];
-  }
-}
-
-async function until(pred: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
