@@ -141,6 +141,11 @@ describe('the public view fits every kiosk screen, in every language, with all n
     await page.setViewportSize(KIOSK_SIZES[0]);
     await page.locator('#state[data-state="FULL"]').waitFor({ timeout: 15_000 });
     // Two people leave: still FULL (it reopens below 90 %), although the status counts 2 places left.
+    // The page's own status poll shows when it has that status in hand.
+    const seen = page.waitForResponse(
+      async (r) => r.url().endsWith('/api/status') && (await r.text()).includes('"placesLeft":2'),
+      { timeout: 30_000 },
+    );
     p.command({ name: 'occupancy.set', args: { value: k.config.point.capacity - 2 }, by: 'test' });
     // A count change is published at most every 5 s of the service clock: move it on.
     await waitFor(
@@ -151,7 +156,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
       10_000,
       'the status to count two places left',
     );
-    await page.waitForTimeout(500);
+    await seen;
     expect(p.latestStatus()?.status).toBe('FULL');
     expect(await page.locator('#state').getAttribute('data-state')).toBe('FULL');
     expect(await page.locator('#places').isHidden()).toBe(true);
