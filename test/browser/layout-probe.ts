@@ -53,7 +53,15 @@ export const LAYOUT_PROBLEMS = `(() => {
   return problems;
 })()`;
 
-/** The headline's box and type size, to check it is on the first screen and big. */
+export interface Headline {
+  top: number;
+  bottom: number;
+  fontPx: number;
+  text: string;
+  state: string | null;
+}
+
+/** The headline's box and type size (a Headline), to check it is on the first screen and big. */
 export const HEADLINE = `(() => {
   const word = document.getElementById('state-word');
   const r = word.getBoundingClientRect();

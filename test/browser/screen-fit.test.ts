@@ -6,7 +6,8 @@ import { SERVICES, WEB_LANGUAGES } from '../../src/config/schema.js';
 import { MESSAGES } from '../../src/web/i18n/index.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
 import { type RunningKiosk, startKiosk, waitFor } from './kiosk-service.js';
-import { HEADLINE, LAYOUT_PROBLEMS } from './layout-probe.js';
+import { HEADLINE, type Headline, LAYOUT_PROBLEMS } from './layout-probe.js';
+import { axeSeriousOrCritical } from './page-checks.js';
 
 const ARTIFACTS = 'test-artifacts/web/screens';
 /** The kiosk screens the page is laid out for: the official 7" Pi display, 7–10" panels, HD, Full HD. */
@@ -45,14 +46,6 @@ function screenshotTo(name: string, png: Buffer): void {
 async function showLanguage(page: Page, lang: string): Promise<void> {
   await page.click(`#langs button[data-lang="${lang}"]`);
   await waitFor(async () => (await page.evaluate('document.documentElement.lang')) === lang, 10_000, lang);
-}
-
-interface Headline {
-  top: number;
-  bottom: number;
-  fontPx: number;
-  text: string;
-  state: string | null;
 }
 
 describe('the public view fits every kiosk screen, in every language, with all nine services', () => {
@@ -192,6 +185,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
         const help = await page.locator('#help-list').textContent();
         expect(help).toContain(ELSEWHERE);
         expect(help).toContain(CONTACT);
+        if (lang === 'uk' || lang === 'et') expect(await axeSeriousOrCritical(page)).toEqual([]);
       }
       expect(await checkEverySize(state, mode)).toEqual([]);
       k.service.pipeline().command({ name: 'mode', args: { mode: 'auto' }, by: 'test' });
@@ -224,6 +218,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
         timeZone: k.config.point.timezone,
       }).format(new Date(frozenTs));
       expect(await page.locator('#state .state-hint').textContent()).toContain(time);
+      if (lang === 'uk' || lang === 'et') expect(await axeSeriousOrCritical(page)).toEqual([]);
     }
     expect(await checkEverySize('NO_INFO', 'noinfo')).toEqual([]);
     // The service decides again: the page shows the state again.
