@@ -1,3 +1,4 @@
+import { issuesText } from '../contract/commands.js';
 import { StatusMessage } from '../contract/status.js';
 import { statusChannels, withNewerReadings } from '../point/status-refresh.js';
 import type { LogStore, SavedStatus } from '../store/types.js';
@@ -48,29 +49,28 @@ function refreshed(store: LogStore, saved: SavedStatus): Record<string, unknown>
   );
 }
 
-function humanStatus(s: Record<string, unknown>): string {
-  const get = (path: string): unknown =>
-    path
-      .split('.')
-      .reduce<unknown>(
-        (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
-        s,
-      );
-  const fmt = (x: unknown, unit = ''): string =>
+/** The saved status as the contract reads it; a status this release cannot read is shown as JSON. */
+function humanStatus(saved: Record<string, unknown>): string {
+  const parsed = StatusMessage.safeParse(saved);
+  if (!parsed.success)
+    return `(a status this version cannot read: ${issuesText(parsed.error)})\n${JSON.stringify(saved)}\n`;
+  const s = parsed.data;
+  const fmt = (x: number | string | boolean | null | undefined, unit = ''): string =>
     x === null || x === undefined ? '—' : `${String(x)}${unit}`;
-  const reasons = Array.isArray(s.reasons) && s.reasons.length ? ` (${s.reasons.join(', ')})` : '';
-  const temps = Object.entries((s.temperatures as Record<string, unknown> | undefined) ?? {})
+  const reasons = s.reasons.length ? ` (${s.reasons.join(', ')})` : '';
+  const temps = Object.entries(s.temperatures)
     .map(([k, v]) => `${k} ${fmt(v, ' °C')}`)
     .join(', ');
+  const { battery: b, generator: g, occupancy: o } = s;
   return [
-    `${fmt(s.point)}  ${fmt(s.status)}${reasons}  mode ${fmt(s.mode)}  since ${fmt(s.since)}`,
-    `power      ${fmt(get('power.source'))}`,
-    `battery    ${fmt(get('battery.soc'), ' %')}  ${fmt(get('battery.voltage'), ' V')}  ${fmt(get('battery.current'), ' A')}  time to go ${fmt(get('battery.timeToGo'), ' min')}`,
-    `generator  running ${fmt(get('generator.running'))}  fuel ${fmt(get('generator.fuelLevel'), ' %')}  load ${fmt(get('generator.load'), ' %')}`,
+    `${s.point}  ${s.status}${reasons}  mode ${s.mode}  since ${s.since}`,
+    `power      ${s.power.source}`,
+    `battery    ${fmt(b.soc, ' %')}  ${fmt(b.voltage, ' V')}  ${fmt(b.current, ' A')}  time to go ${fmt(b.timeToGo, ' min')}`,
+    `generator  running ${fmt(g.running)}  fuel ${fmt(g.fuelLevel, ' %')}  load ${fmt(g.load, ' %')}`,
     `temps      ${temps || '—'}`,
-    `occupancy  ${fmt(get('occupancy.count'))}/${fmt(s.capacity)}  entries ${fmt(get('occupancy.entries'))}  exits ${fmt(get('occupancy.exits'))}`,
-    `uplink     connected ${fmt(get('uplink.connected'))}  backlog ${JSON.stringify(get('uplink.backlog'))}`,
-    `as of      ${fmt(s.ts)}  (clock ${fmt(get('clock.sync'))})`,
+    `occupancy  ${o.count}/${s.capacity}  entries ${o.entries}  exits ${o.exits}`,
+    `uplink     connected ${s.uplink.connected}  backlog ${JSON.stringify(s.uplink.backlog)}`,
+    `as of      ${s.ts}  (clock ${fmt(s.clock?.sync)})`,
     '',
   ].join('\n');
 }
