@@ -52,9 +52,14 @@ export function securityOptions(s: UplinkSecurity | undefined): IClientOptions {
  * What one hub subscribes to. On MQTT 5 the record streams, status and command results are shared by
  * the group; `online` and `info` are not, so every hub gets their retained copies at once (a broker
  * sends no retained messages on a shared subscription) and knows every point from its first minute.
- * MQTT 3.1.1 has no sharing: everything plain (one hub per broker then).
+ * MQTT 3.1.1 has no sharing, and `group` undefined (mqtt.shared false) asks for none: everything plain.
  */
-export function hubSubscriptions(prefix: string, group: string, version: ProtocolVersion): string[] {
+export function hubSubscriptions(
+  prefix: string,
+  group: string | undefined,
+  version: ProtocolVersion,
+): string[] {
   const everyHub = new Set([`${prefix}/+/online`, `${prefix}/+/info`]);
-  return hubFilters(prefix).map((f) => (version === 5 && !everyHub.has(f) ? sharedFilter(group, f) : f));
+  const share = (f: string) => group !== undefined && version === 5 && !everyHub.has(f);
+  return hubFilters(prefix).map((f) => (share(f) && group !== undefined ? sharedFilter(group, f) : f));
 }
