@@ -148,7 +148,7 @@ describe('usage errors', { timeout: 120_000 }, () => {
   });
 });
 
-describe('the CLI beside a running service', () => {
+describe('the CLI beside a running service', { timeout: 120_000 }, () => {
   let service: RunningService;
 
   beforeAll(async () => {
