@@ -95,6 +95,10 @@ describe('one controller per point', () => {
     expect(status.code).toBe(0);
     expect((await cli(['log', '--config', configFile])).code).toBe(0);
     expect((await cli(['export', '--format', 'jsonl', '--config', configFile])).code).toBe(0);
+    // the sign belongs to the running service: `sign dark` (systemd's ExecStopPost) leaves it alone
+    const dark = await cli(['sign', 'dark', '--config', configFile]);
+    expect(dark.code).toBe(75);
+    expect(dark.stderr).toContain(`the service (pid ${first.child.pid}) is running and drives the sign`);
 
     // Freeze the first one (it keeps its lock) so any byte that changes now is the second one's.
     const counts = rowCounts();
