@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './heap-flags.js';
 import { userInfo } from 'node:os';
 import type { CliIo } from './cli/io.js';
 import { runCli } from './cli/program.js';
