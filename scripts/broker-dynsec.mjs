@@ -3,7 +3,7 @@
 // client and one role per point, plus the municipality's receiver and monitor (docs/broker/README.md).
 //
 //   node scripts/broker-dynsec.mjs --config /var/lib/mosquitto/dynamic-security.json \
-//        --passwords /root/pima-users.txt [--prefix pima/v1]
+//        --passwords /root/pima-users.txt [--prefix pima/v1] [--client-id-prefix pima-kiosk-]
 //
 // The passwords file (mode 0600) has one `username:password` line per user, like `mosquitto_passwd -U`
 // takes: point ids ([a-z0-9-], 1..64), `pima_receiver`, `pima_monitor`. A line with a username alone keeps
@@ -11,6 +11,11 @@
 // client and role (revocation). Clients and roles not made by this script (the admin from
 // `mosquitto_ctrl dynsec init`) are kept as they are. Running it again with the same input writes the
 // same file: a password that still matches keeps its salt and hash.
+//
+// Every point's client is bound to one client id, the one its uplink uses (`pima-kiosk-{point.id}`, or
+// --client-id-prefix + point.id): with a point's credentials nobody can connect under another point's
+// client id and take over its session (the broker disconnects the older of two sessions with one id).
+// The service users keep free client ids: a municipality may run several receivers.
 //
 // Mosquitto 2.0's plugin reads the file only at start (restart the broker after running this) and
 // rewrites it on every change made live through mosquitto_ctrl, so don't run this against a running
@@ -35,17 +40,20 @@ const { values } = parseArgs({
     config: { type: 'string' },
     passwords: { type: 'string' },
     prefix: { type: 'string', default: 'pima/v1' },
+    'client-id-prefix': { type: 'string', default: 'pima-kiosk-' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (values.help || !values.config || !values.passwords) {
   console.error(
-    'usage: broker-dynsec.mjs --config dynamic-security.json --passwords users.txt [--prefix pima/v1]',
+    'usage: broker-dynsec.mjs --config dynamic-security.json --passwords users.txt [--prefix pima/v1] [--client-id-prefix pima-kiosk-]',
   );
   process.exit(values.help ? 0 : 2);
 }
 const prefix = values.prefix.replace(/\/+$/, '');
 if (prefix === '' || /[+#]/.test(prefix)) fail(`bad --prefix ${values.prefix}`);
+const clientIdPrefix = values['client-id-prefix'];
+if (!/^[A-Za-z0-9_.-]{0,40}$/.test(clientIdPrefix)) fail(`bad --client-id-prefix ${clientIdPrefix}`);
 
 /** @param {string} message @returns {never} */
 function fail(message) {
@@ -156,6 +164,8 @@ for (const { username, password } of users) {
   clients.push({
     username,
     textname: username in SERVICE_ROLES ? 'pima-kiosk service user' : `point ${username}`,
+    // a point connects only under its uplink's client id (mqtt.clientId, default pima-kiosk-{point.id})
+    ...(username in SERVICE_ROLES ? {} : { clientid: `${clientIdPrefix}${username}` }),
     ...credentials(byName.get(username), username, password),
     roles: [{ rolename: role.rolename, priority: 0 }],
   });

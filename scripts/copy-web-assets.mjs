@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// The status page's browser files (plain HTML, CSS and ES modules) go next to the compiled server.
+// The browser files (plain HTML, CSS and ES modules) go next to the compiled servers: the point's
+// status page and the hub's dashboard.
 import { cpSync } from 'node:fs';
 
-cpSync(new URL('../src/web/public/', import.meta.url), new URL('../dist/src/web/public/', import.meta.url), {
-  recursive: true,
-});
+for (const dir of ['src/web/public/', 'src/hub/web/public/']) {
+  cpSync(new URL(`../${dir}`, import.meta.url), new URL(`../dist/${dir}`, import.meta.url), {
+    recursive: true,
+  });
+}

@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# Turns a fresh Raspberry Pi OS Lite (Bookworm, 64-bit) into a pima-kiosk point, in one command:
+# Turns a fresh Raspberry Pi OS Lite (Bookworm or Trixie, 64-bit) into a pima-kiosk point, in one command
+# from the release tarball (`npm run release`):
 #
-#   sudo scripts/install.sh [--enable-1wire] [--enable-watchdog]
+#   tar -xzf pima-kiosk-0.1.0.tar.gz && sudo ./pima-kiosk-0.1.0/scripts/install.sh [options]
 #
-# Run it from a built checkout (npm ci && npm run build). It is idempotent: a second run changes nothing.
+# It builds the native modules for this Pi's Node (Node.js 24 LTS recommended, 22 works) and is
+# idempotent: a second run changes nothing. A built checkout (npm ci && npm run build) works too.
 #   --enable-1wire     add dtoverlay=w1-gpio,gpiopin=4 to /boot/firmware/config.txt (DS18B20 thermometers)
 #   --enable-watchdog  arm the Pi's hardware watchdog from systemd (RuntimeWatchdogSec)
+#   --kiosk-screen     show the status page full screen on the HDMI screen from boot (cage + Chromium)
 #   --uninstall        remove what the installer added; the log in /var/lib/pima-kiosk is always kept
 #   --rollback         swap /opt/pima-kiosk with the previous version kept in /opt/pima-kiosk.prev
 #   --prefix DIR       install into DIR instead of / (tests): no users, no systemctl, only files
-#   --no-npm           do not run npm ci for the production dependencies (tests)
-#   --source DIR       the built package to install (default: this script's checkout)
+#   --no-npm           do not build or install the production dependencies (tests)
+#   --source DIR       the release or built checkout to install (default: this script's own)
 # docs/operations.md is the technician's guide around it.
 set -euo pipefail
 
 readonly APP_NAME=pima-kiosk
 readonly SERVICE_USER=pima-kiosk
 readonly MIN_NODE_MAJOR=20
+# Node 24 is the LTS the project recommends and CI tests; 20 reached its end of life in April 2026.
+readonly RECOMMENDED_NODE_MAJOR=24
+readonly SCREEN_USER=pima-screen
+readonly SCREEN_PORT=8080
 # What the installer marks in files it edits but does not own (config.txt).
 readonly BEGIN_MARK='# >>> pima-kiosk (scripts/install.sh) >>>'
 readonly END_MARK='# <<< pima-kiosk <<<'
@@ -25,6 +32,7 @@ PREFIX=''
 ACTION=install
 ENABLE_1WIRE=0
 ENABLE_WATCHDOG=0
+KIOSK_SCREEN=0
 RUN_NPM=1
 SOURCE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CHANGES=0
@@ -32,7 +40,7 @@ DONE=()
 TODO=()
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -55,6 +63,7 @@ parse_args() {
         ;;
       --enable-1wire) ENABLE_1WIRE=1 ;;
       --enable-watchdog) ENABLE_WATCHDOG=1 ;;
+      --kiosk-screen) KIOSK_SCREEN=1 ;;
       --no-npm) RUN_NPM=0 ;;
       --uninstall) ACTION=uninstall ;;
       --rollback) ACTION=rollback ;;
@@ -87,6 +96,12 @@ set_paths() {
   JOURNALD_FILE="$PREFIX/etc/systemd/journald.conf.d/$APP_NAME.conf"
   WATCHDOG_FILE="$PREFIX/etc/systemd/system.conf.d/$APP_NAME-watchdog.conf"
   BIN_FILE="$PREFIX/usr/local/bin/$APP_NAME"
+  SCREEN_UNIT_FILE="$PREFIX/etc/systemd/system/$APP_NAME-screen.service"
+  if [ -f "$PREFIX/boot/firmware/cmdline.txt" ] || [ ! -f "$PREFIX/boot/cmdline.txt" ]; then
+    BOOT_CMDLINE="$PREFIX/boot/firmware/cmdline.txt"
+  else
+    BOOT_CMDLINE="$PREFIX/boot/cmdline.txt"
+  fi
   if [ -f "$PREFIX/boot/firmware/config.txt" ] || [ ! -f "$PREFIX/boot/config.txt" ]; then
     BOOT_CONFIG="$PREFIX/boot/firmware/config.txt"
   else
@@ -163,16 +178,18 @@ check_node() {
   fi
   NODE_BIN="$(command -v node)"
   echo "Node.js $version at $NODE_BIN"
+  if [ "$major" -lt 22 ]; then
+    todo "Node.js $version reached its end of life in April 2026: install Node.js $RECOMMENDED_NODE_MAJOR LTS (docs/operations.md) and run this script again"
+  fi
 }
 
 node_help() {
   cat >&2 <<EOF
 install.sh: $1
-Raspberry Pi OS Bookworm's own nodejs package is version 18. Install Node.js 20 (LTS) from NodeSource:
-  curl -fsSL https://deb.nodesource.com/setup_20.x -o nodesource_setup.sh
+Raspberry Pi OS's own nodejs package is too old (Bookworm: 18; Trixie: 20, past its end of life).
+Install Node.js $RECOMMENDED_NODE_MAJOR LTS from NodeSource (it includes npm and the headers the native modules build with):
+  curl -fsSL https://deb.nodesource.com/setup_$RECOMMENDED_NODE_MAJOR.x -o nodesource_setup.sh
   sudo bash nodesource_setup.sh && sudo apt-get install -y nodejs
-or from Debian backports, if 'apt-cache policy nodejs' there offers 20 or newer:
-  sudo apt-get install -y -t bookworm-backports nodejs npm
 Then run this script again.
 EOF
   exit 1
@@ -180,8 +197,51 @@ EOF
 
 check_source() {
   [ -f "$SOURCE/dist/src/main.js" ] ||
-    die "no build in $SOURCE (dist/src/main.js is missing): run 'npm ci && npm run build' there first"
+    die "no build in $SOURCE (dist/src/main.js is missing): install from a release tarball (npm run release), or run 'npm ci && npm run build' there first"
   [ -f "$SOURCE/package.json" ] || die "no package.json in $SOURCE"
+  if is_release && [ ! -d "$SOURCE/node_modules" ]; then die "the release in $SOURCE has no node_modules"; fi
+  return 0
+}
+
+# A release tarball (scripts/release.mjs) carries its production dependencies, natives unbuilt.
+is_release() { [ -f "$SOURCE/release.json" ]; }
+
+# apt-get install without recommends, waiting (up to 10 min) for unattended-upgrades or another apt.
+apt_install() {
+  if in_prefix; then
+    echo "  would run: apt-get install -y --no-install-recommends $*"
+    return 0
+  fi
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  echo "Installing ${missing[*]} (apt-get; it waits if another apt or an automatic update is running)..."
+  local apt=(apt-get -o DPkg::Lock::Timeout=600 -y --no-install-recommends)
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}" ||
+    { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update &&
+      DEBIAN_FRONTEND=noninteractive "${apt[@]}" install "${missing[@]}"; } ||
+    die "apt-get could not install ${missing[*]}"
+  did "installed ${missing[*]} (apt)"
+}
+
+# Compiles the release's native modules in $1 for this Pi's Node: better-sqlite3 and epoll from source
+# with g++ (no download from outside Debian and the npm registry), @serialport/bindings-cpp from the
+# prebuilt binaries its package ships. Needs npm (NodeSource's nodejs has it) and Node's headers.
+build_natives() {
+  local dir="$1" natives nodedir
+  command -v npm >/dev/null 2>&1 || die 'npm is missing: install Node.js with npm (NodeSource, docs/operations.md)'
+  apt_install g++ make python3
+  natives="$(cd "$dir" && "$NODE_BIN" -p "require('./release.json').nativeModules.join(' ')")"
+  # node-gyp builds against the headers next to this node (NodeSource: /usr/include/node) when present,
+  # instead of downloading them; JOBS=max compiles SQLite and the addon on all cores at once.
+  nodedir="$(dirname "$(dirname "$(readlink -f "$NODE_BIN")")")"
+  echo "Building the native modules ($natives) for Node.js $("$NODE_BIN" --version); a few minutes on a Pi..."
+  # shellcheck disable=SC2086 # one word per module
+  (cd "$dir" && if [ -f "$nodedir/include/node/node.h" ]; then export npm_config_nodedir="$nodedir"; fi &&
+    JOBS=max npm_config_build_from_source=better-sqlite3 npm rebuild --no-audit --no-fund $natives) || return 1
+  (cd "$dir" && "$NODE_BIN" -e "new (require('better-sqlite3'))(':memory:').close()") || return 1
 }
 
 # The user the service runs as: a system user with the groups for serial ports and GPIO.
@@ -234,6 +294,8 @@ app_items() {
     package-lock.json README.md; do
     [ -e "$SOURCE/$item" ] && echo "$item"
   done
+  # A checkout's own node_modules (with dev dependencies) is never copied; npm ci installs them.
+  if is_release; then printf '%s\n' release.json node_modules; fi
   return 0
 }
 
@@ -241,6 +303,8 @@ app_differs() {
   [ -d "$APP_DIR" ] || return 0
   local item
   while read -r item; do
+    # A release's node_modules gets its native builds here; release.json (commit, time) stands for it.
+    [ "$item" = node_modules ] && continue
     diff -rq "$SOURCE/$item" "$APP_DIR/$item" >/dev/null 2>&1 || return 0
   done < <(app_items)
   if [ "$RUN_NPM" = 1 ] && [ ! -d "$APP_DIR/node_modules" ]; then return 0; fi
@@ -259,7 +323,12 @@ install_app() {
     cp -R "$SOURCE/$item" "$NEW_DIR/$item"
   done < <(app_items)
   chmod 0755 "$NEW_DIR/dist/src/main.js"
-  if [ "$RUN_NPM" = 1 ]; then
+  if [ "$RUN_NPM" = 1 ] && is_release; then
+    build_natives "$NEW_DIR" || {
+      rm -rf -- "$NEW_DIR"
+      die 'building the native modules failed; the installed version was left as it was'
+    }
+  elif [ "$RUN_NPM" = 1 ]; then
     echo "Installing production dependencies (npm ci --omit=dev), this takes a few minutes on a Pi..."
     if [ -f "$NEW_DIR/package-lock.json" ]; then
       (cd "$NEW_DIR" && npm ci --omit=dev --no-audit --no-fund) || {
@@ -300,6 +369,35 @@ install_config() {
   todo "edit $dest (point.id, capacity, mqtt, hardware), then: sudo $APP_NAME check-config"
 }
 
+# A self-signed certificate of this point for /tech over HTTPS (web.https in the example config): the PIN
+# never crosses the open Wi-Fi in clear text. Made once; `pima-kiosk tech-cert` prints its fingerprint for
+# the technician to compare with the browser's (docs/security.md).
+install_tech_cert() {
+  local key="$CONF_DIR/tech-tls.key" cert="$CONF_DIR/tech-tls.crt"
+  [ -e "$cert" ] && return 0
+  if ! command -v openssl >/dev/null 2>&1; then
+    todo "install openssl and run the installer again, for the /tech HTTPS certificate (docs/security.md)"
+    return 0
+  fi
+  local name tmp
+  name="$(hostname 2>/dev/null || echo "$APP_NAME")"
+  tmp="$(mktemp -d "$CONF_DIR/.tech-tls.XXXXXX")"
+  if ! openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=$name" -addext "subjectAltName=DNS:$name,DNS:$name.local,IP:127.0.0.1" \
+    -keyout "$tmp/key" -out "$tmp/crt" 2>/dev/null; then
+    rm -rf "$tmp"
+    die 'openssl could not make the /tech certificate'
+  fi
+  chmod 0600 "$tmp/key"
+  chmod 0644 "$tmp/crt"
+  # the service reads its key itself: it refuses one that is not its own or is open to others
+  if ! in_prefix; then chown "$SERVICE_USER:$SERVICE_USER" "$tmp/key"; fi
+  mv "$tmp/key" "$key"
+  mv "$tmp/crt" "$cert"
+  rmdir "$tmp"
+  did "made the /tech HTTPS certificate $cert (its fingerprint: sudo $APP_NAME tech-cert)"
+}
+
 install_unit() {
   local tmp
   tmp="$(mktemp)"
@@ -316,8 +414,9 @@ install_udev() {
   local before="$CHANGES"
   put_file "$SOURCE/deploy/udev/99-$APP_NAME.rules" "$UDEV_FILE" 0644
   if [ "$CHANGES" != "$before" ]; then
-    sys udevadm control --reload-rules
-    sys udevadm trigger --subsystem-match=tty --subsystem-match=gpio
+    # No udev daemon in a chroot (an image being built): the rules then apply from the first boot.
+    { sys udevadm control --reload-rules && sys udevadm trigger --subsystem-match=tty --subsystem-match=gpio; } ||
+      todo 'udev is not running here: the /dev/pima-* names appear after the next boot'
   fi
 }
 
@@ -370,6 +469,101 @@ EOF
   fi
 }
 
+# The door screen: the status page full screen on the HDMI output from boot, in cage (a Wayland compositor
+# that runs one app full screen and never blanks) with Chromium in kiosk mode, as its own unprivileged
+# user on tty1 instead of a login. docs/web.md describes the page.
+install_kiosk_screen() {
+  local chromium=/usr/bin/chromium
+  # Raspberry Pi OS Bookworm may name Chromium chromium-browser; Trixie and Debian name it chromium.
+  if in_prefix || apt-cache show chromium >/dev/null 2>&1; then
+    apt_install cage chromium fonts-dejavu-core curl
+  else
+    apt_install cage chromium-browser fonts-dejavu-core curl
+    chromium=/usr/bin/chromium-browser
+  fi
+  if in_prefix; then
+    echo "  would run: useradd --system --user-group --home-dir /var/lib/$SCREEN_USER --no-create-home --shell /usr/sbin/nologin $SCREEN_USER"
+    echo "  would run: usermod --append --groups video,render,input $SCREEN_USER"
+  else
+    if ! id -u "$SCREEN_USER" >/dev/null 2>&1; then
+      useradd --system --user-group --home-dir "/var/lib/$SCREEN_USER" --no-create-home \
+        --shell /usr/sbin/nologin "$SCREEN_USER"
+      did "created user $SCREEN_USER (the door screen)"
+    fi
+    local group
+    for group in video render input; do
+      if getent group "$group" >/dev/null && ! id -nG "$SCREEN_USER" | tr ' ' '\n' | grep -qx "$group"; then
+        usermod --append --groups "$group" "$SCREEN_USER"
+        did "added $SCREEN_USER to group $group"
+      fi
+    done
+  fi
+  local before="$CHANGES"
+  put_text "$SCREEN_UNIT_FILE" 0644 <<EOF
+# pima-kiosk's door screen (scripts/install.sh --kiosk-screen): the status page full screen on HDMI.
+# cage runs one Wayland app full screen and has no screen blanking; Chromium runs in kiosk mode.
+# The page is web.port in /etc/pima-kiosk/config.yaml ($SCREEN_PORT): change both together.
+[Unit]
+Description=pima-kiosk door screen (Chromium in cage on tty1)
+Documentation=file:///opt/$APP_NAME/docs/web.md
+After=systemd-user-sessions.service $APP_NAME.service getty@tty1.service
+Wants=$APP_NAME.service
+Conflicts=getty@tty1.service
+StartLimitIntervalSec=0
+
+[Service]
+User=$SCREEN_USER
+# A logind session on seat0 gives cage the screen, keyboard and touch without root.
+PAMName=login
+TTYPath=/dev/tty1
+TTYReset=yes
+TTYVHangup=yes
+TTYVTDisallocate=yes
+StandardInput=tty-fail
+StandardOutput=journal
+StandardError=journal
+UtmpIdentifier=tty1
+UtmpMode=user
+StateDirectory=$SCREEN_USER
+Environment=XDG_SESSION_TYPE=wayland
+# Wait for the controller's page, then show it; restart if the browser ever exits.
+ExecStartPre=/bin/sh -c 'until curl -fsS -o /dev/null http://127.0.0.1:$SCREEN_PORT/api/status; do sleep 2; done'
+ExecStart=/usr/bin/cage -d -s -- $chromium --kiosk --ozone-platform=wayland --noerrdialogs \\
+  --disable-infobars --no-first-run --disable-session-crashed-bubble --password-store=basic \\
+  --disable-background-networking --disable-component-update --disable-sync \\
+  --disable-features=Translate --check-for-update-interval=31536000 \\
+  --user-data-dir=/var/lib/$SCREEN_USER/chromium http://127.0.0.1:$SCREEN_PORT/
+Restart=always
+RestartSec=5
+
+[Install]
+WantedBy=multi-user.target
+EOF
+  if [ "$CHANGES" != "$before" ]; then UNIT_CHANGED=1; fi
+  no_console_blanking
+  if in_prefix; then
+    echo "  would run: systemctl enable $APP_NAME-screen"
+  elif ! systemctl is-enabled --quiet "$APP_NAME-screen" 2>/dev/null; then
+    systemctl daemon-reload
+    systemctl enable "$APP_NAME-screen"
+    did "enabled $APP_NAME-screen.service (the door screen, from the next boot)"
+    todo 'reboot to start the door screen on HDMI: sudo reboot'
+  fi
+}
+
+# The text console blanks after 10 minutes by default; the screen shows it until cage starts.
+no_console_blanking() {
+  [ -f "$BOOT_CMDLINE" ] || return 0
+  grep -q 'consoleblank=0' "$BOOT_CMDLINE" && return 0
+  local tmp
+  tmp="$(mktemp "$BOOT_CMDLINE.XXXXXX")"
+  # cmdline.txt is one line: append to it.
+  printf '%s consoleblank=0\n' "$(tr -d '\n' <"$BOOT_CMDLINE")" >"$tmp"
+  chmod --reference="$BOOT_CMDLINE" "$tmp"
+  mv -f "$tmp" "$BOOT_CMDLINE"
+  did "turned console blanking off (consoleblank=0) in $BOOT_CMDLINE"
+}
+
 start_service() {
   if [ "${UNIT_CHANGED:-0}" = 1 ]; then sys systemctl daemon-reload; fi
   if in_prefix; then
@@ -400,11 +594,13 @@ do_install() {
   install_app
   install_cli
   install_config
+  install_tech_cert
   install_unit
   install_udev
   install_journald
   if [ "$ENABLE_1WIRE" = 1 ]; then enable_1wire; fi
   if [ "$ENABLE_WATCHDOG" = 1 ]; then enable_watchdog; fi
+  if [ "$KIOSK_SCREEN" = 1 ]; then install_kiosk_screen; fi
   start_service
   todo 'wire the sensors and the sign as in /opt/pima-kiosk/hardware/wiring.md'
   todo "check each sensor: sudo $APP_NAME status (docs/operations.md, 'First start')"
@@ -451,8 +647,10 @@ do_uninstall() {
     echo "  would run: systemctl disable --now $APP_NAME"
   else
     systemctl disable --now "$APP_NAME" 2>/dev/null || true
+    systemctl disable --now "$APP_NAME-screen" 2>/dev/null || true
   fi
   remove_path "$UNIT_FILE"
+  remove_path "$SCREEN_UNIT_FILE"
   remove_path "$UDEV_FILE"
   remove_path "$JOURNALD_FILE"
   remove_path "$WATCHDOG_FILE"
@@ -464,7 +662,7 @@ do_uninstall() {
   remove_path "$APP_DIR"
   if [ "$CHANGES" -gt 0 ]; then
     sys systemctl daemon-reload
-    sys udevadm control --reload-rules
+    sys udevadm control --reload-rules || true
   fi
   echo "kept $STATE_DIR: the point's log is the record and is never deleted by this script"
   echo "kept user $SERVICE_USER: it owns that log (remove it with userdel only after archiving the log)"

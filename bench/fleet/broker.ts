@@ -43,6 +43,8 @@ export class SecuredBroker {
       'allow_anonymous false',
       `password_file ${this.passwordFile}`,
       `acl_file ${shippedAclPath()}`,
+      // as docs/broker/mosquitto.conf: the client id is the username, so no point can take another's
+      'use_username_as_clientid true',
       this.opts.config ?? '',
     ];
     // The first start lets the helper pick the port (it retries one taken meanwhile); restarts keep it.

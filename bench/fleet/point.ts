@@ -53,6 +53,8 @@ export class FleetPoint {
       mqtt: {
         url: this.opts.url,
         secretsFile: this.secretsFile,
+        // the bench's broker is plain mqtt:// on loopback
+        allowPlaintextPassword: true,
         drainStartJitterMs,
         // Every point retries within a second of the broker's return: the synchronised worst case
         // (all Pis booting together when the grid comes back), not the default's spread-out 5 min cap.

@@ -9,13 +9,17 @@ import { openLog } from '../store/sqlite-log.js';
 import type { LogStore } from '../store/types.js';
 import { pidPathFor, runningServicePid } from '../system/pid-file.js';
 import { CliError, type CliIo, EXIT } from './io.js';
-import { parseTimeArg } from './time-arg.js';
 
 /** Loads the config a command names; an invalid one ends the command with every problem and exit 78. */
 export function loadCliConfig(io: CliIo, flag: string | undefined): { config: KioskConfig; file: string } {
   const file = locateConfig(flag, io.env);
+  return { config: configOrExit(() => loadConfigFile(file)), file };
+}
+
+/** Runs a config loader; an invalid config ends the command with every problem and exit 78. */
+export function configOrExit<T>(load: () => T): T {
   try {
-    return { config: loadConfigFile(file), file };
+    return load();
   } catch (err) {
     if (err instanceof ConfigError) {
       throw new CliError(err.problems.map(formatProblem).join('\n'), EXIT.config);
@@ -50,11 +54,4 @@ export function servicePid(io: CliIo, config: KioskConfig): number | undefined {
   return runningServicePid(pidPathFor(path), io.isProcessAlive, logLockHeld(path));
 }
 
-export function timeOption(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  try {
-    return parseTimeArg(value, now);
-  } catch (err) {
-    throw new CliError(errorMessage(err), EXIT.usage);
-  }
-}
+export { timeOption } from './time-arg.js';

@@ -22,7 +22,7 @@ export function exportReadings(io: CliIo, opts: ExportOptions): number {
   }
   const format = opts.format;
   const { config } = loadCliConfig(io, opts.config);
-  const now = Date.now();
+  const now = io.clock.now();
   const sinceMs = timeOption(opts.since, now);
   const untilMs = timeOption(opts.until, now);
   const store = openLogReadOnly(config);
@@ -86,7 +86,7 @@ function csvLine(r: LoggedReading): string {
 }
 
 /** Writes to a temp file renamed into place, so a cut power never leaves half an export under the name. */
-function fileSink(
+export function fileSink(
   path: string,
   pid: number,
 ): { write: (s: string) => void; commit: () => void; abort: () => void } {

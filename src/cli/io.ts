@@ -1,3 +1,4 @@
+import type { Clock } from '../core/clock.js';
 import type { NotifySender } from '../system/sd-notify.js';
 
 /** What a command may use of the process; main.ts builds it, tests pass their own. */
@@ -9,6 +10,8 @@ export interface CliIo {
   stderrIsTty?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   pid: number;
+  /** Real time: timestamps of operator commands, waiting for the service, durations back from now. */
+  clock: Clock;
   /** The OS user running the command, recorded with operator actions. */
   user: string;
   isProcessAlive: (pid: number) => boolean;

@@ -18,7 +18,7 @@ const PAGE = 5000;
 /** `pima-kiosk log`: events and alarms, newest last; `--follow` keeps printing new ones. */
 export async function log(io: CliIo, opts: LogOptions): Promise<number> {
   const { config } = loadCliConfig(io, opts.config);
-  const now = Date.now();
+  const now = io.clock.now();
   const sinceMs = timeOption(opts.since, now);
   const untilMs = timeOption(opts.until, now);
   const minLevel = parseLevel(opts.level);

@@ -1,6 +1,5 @@
-import { awaitApplied, isMode } from '../pipeline/operator-commands.js';
-import { MODES } from '../point/types.js';
-import type { OperatorCommand, OperatorCommandName } from '../store/types.js';
+import { parseOperatorBody } from '../contract/commands.js';
+import { submitAndWait } from '../store/command-answers.js';
 import { loadCliConfig, openLogWritable, servicePid } from './context.js';
 import { CliError, type CliIo, EXIT } from './io.js';
 
@@ -11,7 +10,7 @@ export async function occupancy(
   io: CliIo,
   action: string,
   value: string,
-  opts: { config?: string },
+  opts: { config?: string; override?: boolean },
 ): Promise<number> {
   if (action !== 'set' && action !== 'adjust')
     throw new CliError('use: occupancy set N | occupancy adjust ±N', EXIT.usage);
@@ -24,9 +23,8 @@ export async function occupancy(
       EXIT.usage,
     );
   }
-  return submit(io, opts.config, action === 'set' ? 'occupancy.set' : 'occupancy.adjust', {
-    value: Number.parseInt(value, 10),
-  });
+  const args = { value: Number.parseInt(value, 10), ...(opts.override ? { override: true } : {}) };
+  return submit(io, opts.config, action === 'set' ? 'occupancy.set' : 'occupancy.adjust', args);
 }
 
 export async function mode(
@@ -34,8 +32,6 @@ export async function mode(
   value: string,
   opts: { config?: string; reason?: string },
 ): Promise<number> {
-  if (!isMode(value))
-    throw new CliError(`mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(value)}`, EXIT.usage);
   return submit(
     io,
     opts.config,
@@ -45,31 +41,35 @@ export async function mode(
 }
 
 /**
- * Writes the command into the log, where the running service picks it up within 200 ms and answers.
- * Without a running service it stays queued and is applied, in order, at the next start.
+ * Checks the command against the contract's schema (the limits of every source, src/contract/commands.ts)
+ * and writes it into the log, where the running service picks it up within 200 ms and answers. Without a
+ * running service it stays queued and is applied, in order, before the sign shows the next start's state.
  */
 export async function submit(
   io: CliIo,
   configFlag: string | undefined,
-  name: OperatorCommandName,
+  name: string,
   args: Record<string, unknown>,
 ): Promise<number> {
+  const body = parseOperatorBody(name, args);
+  if (!body.ok) throw new CliError(`${name}: ${body.error}`, EXIT.usage);
   const { config } = loadCliConfig(io, configFlag);
   const store = openLogWritable(config);
   try {
-    const cmd: OperatorCommand = { name, args, actor: io.user, source: 'cli', ts: Date.now() };
-    const id = store.enqueueCommand(cmd);
+    const ts = io.clock.now();
     const pid = servicePid(io, config);
-    if (!pid) {
+    const cmd = { ...body.body, actor: io.user, source: 'cli' as const, ts };
+    const answer = await submitAndWait(store, cmd, pid ? CONFIRM_TIMEOUT_MS : 0, io.clock);
+    const id = answer.commandId;
+    if (!pid && !answer.outcome) {
       io.stdout(`recorded (#${id}); the service is not running and will apply it when it starts\n`);
       return 0;
     }
-    const outcome = await awaitApplied(store, id, CONFIRM_TIMEOUT_MS);
-    if (outcome) {
-      const { ok, text } = outcome;
+    if (answer.outcome) {
+      const { ok, text } = answer.outcome;
       (ok ? io.stdout : io.stderr)(
         // from writing the command to seeing it applied: the latency an operator feels, without node's start
-        `${ok ? 'applied' : 'rejected'} (#${id}) by the running service (pid ${pid}) in ${Date.now() - cmd.ts} ms: ${ok ? 'ok' : 'error'}: ${text}\n`,
+        `${ok ? 'applied' : 'rejected'} (#${id}) by the running service (pid ${pid}) in ${io.clock.now() - ts} ms: ${text}\n`,
       );
       return ok ? 0 : 1;
     }

@@ -29,7 +29,7 @@ export async function run(io: CliIo, opts: RunOptions): Promise<number> {
   const logger = new LineLogger((line) => io.stderr(`${line}\n`), config.logging.level);
   const { speed, scenario, seed } = config.simulation;
   // Every driver is simulated today, so the whole service runs on simulated time (deterministic per seed).
-  const clock = new SimulatedClock(Date.now(), speed);
+  const clock = new SimulatedClock(io.clock.now(), speed);
   const systemd = systemdLinkFor(io, logger, () => service.pipeline().current());
   const service = buildService({
     config,

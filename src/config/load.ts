@@ -10,6 +10,15 @@ type PathKey = string | number;
 
 /** Reads and validates a YAML config file; throws ConfigError listing every problem at once. */
 export function loadConfigFile(file: string): KioskConfig {
+  return loadYamlConfig(file, configSchema);
+}
+
+export function parseConfigText(text: string, file: string): KioskConfig {
+  return parseYamlConfig(text, file, configSchema);
+}
+
+/** The same for any config schema (the hub's too): one error format, positions and exit code. */
+export function loadYamlConfig<S extends z.ZodType>(file: string, schema: S): z.output<S> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -17,10 +26,10 @@ export function loadConfigFile(file: string): KioskConfig {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(err);
     throw new ConfigError([{ file, line: 1, col: 1, path: '', message: `cannot read config: ${reason}` }]);
   }
-  return parseConfigText(text, file);
+  return parseYamlConfig(text, file, schema);
 }
 
-export function parseConfigText(text: string, file: string): KioskConfig {
+export function parseYamlConfig<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): Position => {
@@ -40,7 +49,7 @@ export function parseConfigText(text: string, file: string): KioskConfig {
     const message = errorMessage(err);
     throw new ConfigError([{ file, line: 1, col: 1, path: '', message: `YAML: ${firstLine(message)}` }]);
   }
-  const result = configSchema.safeParse(raw);
+  const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.flatMap((issue) => issueToProblems(issue, doc.contents, file, at));
   problems.sort((a, b) => a.line - b.line || a.col - b.col);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cronProblem } from '../schedule/cron.js';
+import { cronProblem } from './cron-problem.js';
 
 /**
  * The point's judgement in the config: state rules, alarms and the schedule (owned with src/point/).
@@ -93,9 +93,9 @@ export const rules = z
       .number()
       .min(0)
       .max(3600)
-      .default(300)
+      .default(60)
       .describe(
-        'Without an internet.up channel, internet counts as down after the uplink was away this long.',
+        'Internet counts as down once the internet.up probe has said so this long (not one lost round).',
       ),
   })
   .superRefine((r, ctx) => {

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { BATCH_CODECS } from '../contract/batch-codec.js';
-import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from '../pipeline/log-policy.js';
-import { cronProblem } from '../schedule/cron.js';
 import {
   checkSignHardware,
   firmataSignSchema,
   gpioSignSchema,
   lampTestSchema,
 } from '../sign/outputs/config.js';
+import { cronProblem } from './cron-problem.js';
 import { hardwareSchema } from './hardware-schema.js';
+import { DEFAULT_HEARTBEAT_SEC, deadbandKeyProblem } from './logging.js';
 import { alarms, rules, schedule } from './rules-schema.js';
 
 /**
@@ -46,6 +46,21 @@ const point = z
       .array(z.enum(SERVICES))
       .default(['heat', 'charging', 'internet', 'water'])
       .describe('Services the point declares it offers.'),
+    location: z
+      .strictObject({
+        lat: z.number().min(-90).max(90).describe('Latitude, WGS 84 degrees.'),
+        lon: z.number().min(-180).max(180).describe('Longitude, WGS 84 degrees.'),
+      })
+      .optional()
+      .describe('Where the point is (for registries and the public map, MQTT `info`).'),
+    address: z.string().min(1).max(200).optional().describe('Street address as the public should read it.'),
+    hours: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('Opening hours as text, e.g. "24/7 during blackouts" or an OSM opening_hours value.'),
+    contact: z.string().min(1).max(200).optional().describe('Phone or e-mail of the person in charge.'),
   })
   .describe('The point itself.');
 
@@ -76,7 +91,7 @@ const readingLogging = z
         }
       })
       .describe(
-        'Per channel or unit (V, A, W, %, °C, min, h): smaller changes are not logged; a number, or {absolute, percent} (the larger wins).',
+        'Per channel or unit (V, A, W, %, °C, min, h, VA, Ah): smaller changes are not logged; a number, or {absolute, percent} (the larger wins).',
       ),
   })
   .prefault({})
@@ -135,19 +150,53 @@ const storage = z
   .prefault({})
   .describe('The local log (docs/storage.md).');
 
-const mqttUrl = z
+export const mqttUrl = z
   .string()
   .regex(/^(mqtt|mqtts|ws|wss):\/\/[^\s/]+/, 'must be an mqtt://, mqtts://, ws:// or wss:// URL');
+
+/** Shared with the hub's config (src/hub/config/schema.ts): the same brokers, secrets and TLS options. */
+export const topicPrefix = z
+  .string()
+  .regex(/^[^#+\s]+[^/#+\s]$/, 'must not contain #, +, spaces or end with /')
+  .default('pima/v1');
+
+export const mqttSecretsFile = z
+  .string()
+  .min(1)
+  .optional()
+  .describe(
+    'YAML file with username and password; refused unless it belongs to the service user or root and is closed to group and others (chmod 600).',
+  );
+
+export const mqttAllowPlaintextPassword = z
+  .boolean()
+  .default(false)
+  .describe('Allow the password over plain mqtt:// or ws:// (a closed network only); refused otherwise.');
+
+export const mqttTls = z
+  .strictObject({
+    ca: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate.'),
+    cert: z.string().min(1).optional().describe('PEM client certificate (with key).'),
+    key: z.string().min(1).optional().describe('PEM client key; refused when other users can read it.'),
+    verifyServer: z
+      .boolean()
+      .default(true)
+      .describe("Verify the broker's certificate and host name; false is for a lab only."),
+  })
+  .prefault({})
+  .describe('TLS for mqtts:// and wss://.');
 
 const mqtt = z
   .strictObject({
     url: mqttUrl.describe('Broker URL.'),
-    topicPrefix: z
+    topicPrefix: topicPrefix.describe('All topics go under {topicPrefix}/{point.id}/.'),
+    clientId: z
       .string()
-      .regex(/^[^#+\s]+[^/#+\s]$/, 'must not contain #, +, spaces or end with /')
-      .default('pima/v1')
-      .describe('All topics go under {topicPrefix}/{point.id}/.'),
-    clientId: z.string().min(1).optional().describe('MQTT client id; default pima-kiosk-{point.id}.'),
+      .min(1)
+      .optional()
+      .describe(
+        "MQTT client id; default pima-kiosk-{point.id}. A broker may bind it to the credentials (docs/broker/README.md): keep the broker's.",
+      ),
     keepaliveSec: z.number().int().min(5).max(600).default(30).describe('MQTT keep-alive.'),
     reconnectMinMs: z.number().int().min(100).default(1000).describe('First reconnect delay.'),
     reconnectMaxMs: z.number().int().min(1000).default(300_000).describe('Longest reconnect delay.'),
@@ -208,23 +257,9 @@ const mqtt = z
       .min(10_000)
       .optional()
       .describe('Metered links: bytes per hour; the backlog waits when spent, live messages never.'),
-    secretsFile: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('YAML file with username and password; refused when other users can read it.'),
-    tls: z
-      .strictObject({
-        ca: z.string().min(1).optional().describe('PEM file of the CA that signed the broker certificate.'),
-        cert: z.string().min(1).optional().describe('PEM client certificate (with key).'),
-        key: z.string().min(1).optional().describe('PEM client key; refused when other users can read it.'),
-        verifyServer: z
-          .boolean()
-          .default(true)
-          .describe("Verify the broker's certificate and host name; false is for a lab only."),
-      })
-      .prefault({})
-      .describe('TLS for mqtts:// and wss://.'),
+    secretsFile: mqttSecretsFile,
+    allowPlaintextPassword: mqttAllowPlaintextPassword,
+    tls: mqttTls,
     commands: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Subscribe to cmd/{name} from the municipality.'),
@@ -286,7 +321,7 @@ const sign = z
   .prefault({})
   .describe('The LED status sign.');
 
-const logging = z
+export const logging = z
   .strictObject({
     level: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Service log level (stderr).'),
   })
@@ -295,6 +330,73 @@ const logging = z
 
 export const WEB_LANGUAGES = ['uk', 'et', 'sv', 'ru', 'en'] as const;
 export type WebLanguage = (typeof WEB_LANGUAGES)[number];
+
+const slots = (total: number, perAddress: number, screen: number, what: string) =>
+  z
+    .strictObject({
+      total: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(total)
+        .describe(`${what} for all visitors together.`),
+      perAddress: z
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(perAddress)
+        .describe(`${what} for one visitor address.`),
+      screen: z
+        .number()
+        .int()
+        .min(1)
+        .max(1000)
+        .default(screen)
+        .describe(`${what} kept for the kiosk's own screen (127.0.0.1, ::1) that no visitor can take.`),
+    })
+    .prefault({});
+
+const webLimits = z
+  .strictObject({
+    connections: slots(256, 32, 64, 'Open connections').describe(
+      'Connections over the cap are closed at once (docs/security.md).',
+    ),
+    liveStreams: slots(32, 2, 4, 'Live-update streams (/api/events)').describe(
+      'Event streams; over the cap a client gets 503 and falls back to polling.',
+    ),
+    headersTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(120_000)
+      .default(10_000)
+      .describe('A request whose headers have not all arrived after this long is closed.'),
+    idleTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .max(600_000)
+      .default(30_000)
+      .describe('A connection with no traffic either way for this long is closed.'),
+    maxHeaderBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65_536)
+      .default(8192)
+      .describe('Largest request head (request line and headers).'),
+    streamBacklogBytes: z
+      .number()
+      .int()
+      .min(4096)
+      .max(1_048_576)
+      .default(65_536)
+      .describe('A live stream whose client has not read this much is closed (bounded memory per client).'),
+  })
+  .prefault({})
+  .describe('What one visitor or a flood can take of the point (docs/security.md).');
 
 const web = z
   .strictObject({
@@ -309,7 +411,38 @@ const web = z
       .string()
       .min(1)
       .optional()
-      .describe('File holding the technician PIN (4..12 digits; not world-readable) for /tech.'),
+      .describe(
+        'File holding the technician PIN for /tech; owned by the service user or root, chmod 600 (else /tech is locked).',
+      ),
+    pinMinLength: z
+      .number()
+      .int()
+      .min(4)
+      .max(12)
+      .default(6)
+      .describe('Fewest digits the PIN may have (at most 12); a shorter PIN locks /tech.'),
+    https: z
+      .strictObject({
+        port: z.number().int().min(0).max(65_535).default(8443).describe('TCP port of the HTTPS listener.'),
+        cert: z
+          .string()
+          .min(1)
+          .describe('PEM certificate (the installer makes a self-signed one per point).'),
+        key: z
+          .string()
+          .min(1)
+          .describe('PEM private key; owned by the service user, chmod 600, like the PIN file.'),
+      })
+      .optional()
+      .describe(
+        'Also serve the page over HTTPS; then the PIN is accepted only over it (or from the kiosk screen itself). `pima-kiosk tech-cert` shows the fingerprint.',
+      ),
+    allowedHosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'must be a host name or address, without port'))
+      .default([])
+      .describe(
+        "More names the page may be asked for (Host header), besides loopback, the device's name and its addresses; others get 421 (DNS rebinding).",
+      ),
     languages: z
       .array(z.enum(WEB_LANGUAGES))
       .min(1)
@@ -322,6 +455,16 @@ const web = z
       .max(600)
       .default(10)
       .describe('The kiosk screen shows each language this long; 0 stays on the first.'),
+    elsewhere: z
+      .string()
+      .trim()
+      .min(1)
+      .max(160)
+      .optional()
+      .describe(
+        'Where to go when this point is closed, full or on standby (the nearest other point and its address); shown on the screen.',
+      ),
+    limits: webLimits,
   })
   .prefault({})
   .describe('The local status page (kiosk screen, /tech, /api).');

@@ -71,7 +71,7 @@ export function issuesText(error: z.ZodError): string {
 
 /** Every `cmd/{name}` payload carries these (CONTRACT.md §6). */
 const envelope = {
-  id: CommandId.optional().describe('Unique per command: applied at most once, echoed in the result.'),
+  id: CommandId.describe('Unique per command: applied at most once, echoed in the result.'),
   expiresAt: Timestamp.optional().describe('A command arriving after this is refused.'),
 };
 
@@ -88,6 +88,13 @@ export const COMMAND_PAYLOADS = {
     })
     .refine((c) => (c.set === undefined) !== (c.adjust === undefined), {
       message: 'give exactly one of set or adjust',
+    })
+    // the refinement above, for the JSON Schema in docs/asyncapi.yaml
+    .meta({
+      oneOf: [
+        { required: ['set'], not: { required: ['adjust'] } },
+        { required: ['adjust'], not: { required: ['set'] } },
+      ],
     }),
   announce: z.strictObject({ ...envelope, ...OPERATOR_ARGS.announce.shape }),
   'alarm.ack': z.strictObject({ ...envelope, ...OPERATOR_ARGS['alarm.ack'].shape }),
@@ -128,3 +135,11 @@ export const CommandResult = z.object({
   truncated: z.boolean().optional(),
 });
 export type CommandResult = z.infer<typeof CommandResult>;
+
+/** What became of one command: stored as JSON with it in the log, answered to its sender. */
+export const CommandOutcome = z.strictObject({ ok: z.boolean(), text: z.string() });
+export type CommandOutcome = z.infer<typeof CommandOutcome>;
+
+/** Where a command came from (logged with it). */
+export const COMMAND_SOURCES = ['cli', 'mqtt', 'button', 'web', 'hub'] as const;
+export type CommandSource = (typeof COMMAND_SOURCES)[number];

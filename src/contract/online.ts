@@ -4,7 +4,10 @@ import { Timestamp } from './common.js';
 /** `{prefix}/{id}/online`, retained, also the last will (CONTRACT.md §5). */
 export const OnlineMessage = z.strictObject({
   online: z.boolean(),
-  ts: Timestamp,
+  ts: Timestamp.describe(
+    'When the connection was opened; its last will carries the same ts, so a receiver ordering ' +
+      'by ts sees the will win over the online message of the same connection.',
+  ),
   epoch: z.string().optional().describe("The log's epoch (when online)."),
   reason: z
     .enum(['lost', 'stopped'])

@@ -5,10 +5,26 @@ import { EventLevel, Seq, Timestamp } from './common.js';
 
 export const CHANNEL_PATTERN = /^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)+$/;
 
+const CHANNEL_DOC = `CONTRACT.md §3, e.g. battery.voltage, temperature.indoor, and the channels the drivers add
+(the full list with units: hardware/README.md). Among them:
+- \`battery.timeToGo\` (min) stays null when the battery is not discharging (§3). A
+  monitor that says so itself (VE.Direct TTG -1, "infinite") also sends
+  \`battery.timeToGoInfinite\` = 1; it is 0 while a finite time-to-go is reported and null
+  when there is no data (not synchronised, stale). So null time-to-go with
+  timeToGoInfinite 1 means "not discharging", with null means "unknown".
+- \`inverter.acVoltage\` (V), \`inverter.acCurrent\` (A), \`inverter.acApparentPower\` (VA):
+  the AC output of a Victron Phoenix inverter; \`inverter.inverting\` (0/1) is 1 while it
+  makes AC (CS 9); \`inverter.state\` (CS code), \`inverter.mode\` (MODE code),
+  \`inverter.offReason\` (OR bitmask). Its alarms and warnings (AR, WARN) and state
+  changes are events (\`inverter.alarm\`, \`inverter.warning\`, \`inverter.state\`).
+- \`battery.history.*\` (the BMV/SmartShunt history H1..H18), \`solar.trackerMode\`,
+  \`solar.offReason\` and the other \`solar.*\` channels of an MPPT.
+`;
+
 export const TelemetryRecord = z.strictObject({
   seq: Seq,
   ts: Timestamp,
-  channel: z.string().regex(CHANNEL_PATTERN).describe('CONTRACT.md §3, e.g. battery.voltage.'),
+  channel: z.string().regex(CHANNEL_PATTERN).describe(CHANNEL_DOC),
   value: z.number().nullable(),
 });
 export type TelemetryRecord = z.infer<typeof TelemetryRecord>;
@@ -16,7 +32,16 @@ export type TelemetryRecord = z.infer<typeof TelemetryRecord>;
 export const EventRecord = z.strictObject({
   seq: Seq,
   ts: Timestamp,
-  type: z.string().min(1).describe('e.g. state.changed, operator.mode, alarm.*, driver.health, gap.'),
+  type: z
+    .string()
+    .min(1)
+    .describe(
+      'e.g. state.changed, operator.mode, alarm.*, driver.health, command.rejected, gap, and what ' +
+        'devices report of themselves: battery.alarm, inverter.alarm, inverter.warning, ' +
+        'inverter.state, solar.error (VE.Direct), generator.alarm (DSE; data.system is named or ' +
+        "legacy, data.index the condition), ds18b20.family (a thermometer's chip family, a warning " +
+        'for a counterfeit).',
+    ),
   level: EventLevel,
   message: z.string(),
   data: z.record(z.string(), z.unknown()).optional().describe('Type-specific details.'),

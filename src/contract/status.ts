@@ -55,14 +55,19 @@ export const StatusMessage = z.object({
     source: z.enum(['grid', 'generator', 'battery', 'none', 'unknown']),
     mainsPresent: NullableBoolean,
   }),
-  battery: z.object({
-    soc: NullableNumber,
-    voltage: NullableNumber,
-    current: NullableNumber,
-    power: NullableNumber,
-    timeToGo: NullableNumber,
-    hoursLeft: NullableNumber.optional(),
-  }),
+  battery: z
+    .object({
+      soc: NullableNumber,
+      voltage: NullableNumber,
+      current: NullableNumber,
+      power: NullableNumber,
+      timeToGo: NullableNumber,
+      hoursLeft: NullableNumber.optional(),
+    })
+    .describe(
+      'timeToGo is in minutes, null when not discharging or unknown; the telemetry channel ' +
+        'battery.timeToGoInfinite tells which.',
+    ),
   generator: z.object({
     running: NullableBoolean,
     fuelLevel: NullableNumber,

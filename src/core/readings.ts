@@ -23,6 +23,11 @@ export const CHANNEL_UNITS: Readonly<Record<string, string>> = {
   'inverter.acCurrent': 'A',
   'inverter.acApparentPower': 'VA',
   'inverter.inverting': '0/1',
+  // VE.Direct counters that move with every block: a unit gives them a deadband (log-policy.ts)
+  'battery.consumedAh': 'Ah',
+  'battery.history.lastDischarge': 'Ah',
+  'battery.history.cumulativeAh': 'Ah',
+  'battery.history.hoursSinceFullCharge': 'h',
   'mains.present': '0/1',
   'generator.running': '0/1',
   'generator.fuelLevel': '%',

@@ -1,6 +1,7 @@
 import type { KioskConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { InternetProbe } from '../system/internet-probe.js';
 import { buildFirmataDrivers } from './firmata/build.js';
 import type { FirmataConnection } from './firmata/connection.js';
 import { buildGpioDrivers } from './gpio/build.js';
@@ -30,5 +31,7 @@ export function buildDrivers(ctx: DriverContext): Driver[] {
   drivers.push(...buildVeDirectDrivers(ctx.config, ctx.logger));
   drivers.push(...buildOneWireDrivers(ctx.config, ctx.clock, ctx.logger));
   drivers.push(...buildModbusDrivers(ctx.config, ctx.clock, ctx.logger));
+  const internet = ctx.config.hardware.internet;
+  if (internet.driver === 'probe') drivers.push(new InternetProbe(internet, ctx.clock));
   return drivers;
 }

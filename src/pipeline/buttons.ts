@@ -13,13 +13,11 @@ export interface ButtonContext {
   /** Writes an operator command into the log: applied, logged and restored like a CLI command. */
   enqueue(cmd: OperatorCommand): void;
   logEvent(event: PointEvent): void;
-  /** Acknowledges the active alarms, when the point model offers it; returns how many. */
-  acknowledgeAlarms?: (actor: string) => number;
 }
 
 /**
- * What an operator button does. The mode button goes through the operator-command log, so the change is
- * logged with who/what/when and survives a restart exactly like `pima-kiosk mode`.
+ * What an operator button does. Both buttons go through the operator-command log, so each press is
+ * applied by the one reducer and logged with who/what/when exactly like `pima-kiosk mode` / `alarm ack`.
  */
 export function handleButton(name: string, ctx: ButtonContext): void {
   const actor = `${name} button`;
@@ -34,22 +32,16 @@ export function handleButton(name: string, ctx: ButtonContext): void {
     });
     return;
   }
-  if (name === 'acknowledge' && ctx.acknowledgeAlarms) {
-    const n = ctx.acknowledgeAlarms(actor);
-    ctx.logEvent({
-      type: 'operator.button',
-      level: 'info',
-      ts: ctx.now,
-      message: `${n} alarm(s) acknowledged by ${actor}`,
-      data: { button: name },
-    });
+  if (name === 'acknowledge') {
+    // `*`: every raised alarm not yet acknowledged
+    ctx.enqueue({ name: 'alarm.ack', args: { alarm: '*' }, actor, source: 'button', ts: ctx.now });
     return;
   }
   ctx.logEvent({
     type: 'operator.button',
     level: 'info',
     ts: ctx.now,
-    message: `${actor} pressed${name === 'acknowledge' ? ' (no alarm acknowledgement in this build)' : ''}`,
+    message: `${actor} pressed`,
     data: { button: name },
   });
 }

@@ -1,23 +1,24 @@
 import type { KioskConfig } from '../config/schema.js';
-import type { StatusMessage } from '../contract/status.js';
+import type { CommandOutcome } from '../contract/commands.js';
+import type { StatusMessage, StatusUplink } from '../contract/status.js';
 import type { Clock } from '../core/clock.js';
 import type { PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { Reading } from '../core/readings.js';
 import type { DriverHealth, DriverSink } from '../drivers/interfaces.js';
-import { acknowledgeAlarm } from '../point/alarms/engine.js';
-import { evaluatePoint, type ModelConfig } from '../point/model.js';
+import type { CommandInput } from '../point/commands.js';
+import { emptyOccupancy, type Occupancy, type Passage, rollDay } from '../point/occupancy.js';
 import {
-  adjustCount,
-  applyPassage,
-  emptyOccupancy,
-  type Occupancy,
-  type Passage,
-  rollDay,
-  setCount,
-} from '../point/occupancy.js';
+  type AppliedCommand,
+  initialMemory,
+  type PointInput,
+  type PointMemory,
+  type ReducerConfig,
+  reducePoint,
+  restoreMemory,
+} from '../point/reducer.js';
 import { type Announcement, buildStatus } from '../point/status.js';
-import type { ChannelValue, Mode, PointState, ScheduledMode, SensorHealth } from '../point/types.js';
+import type { Mode, PointState, ScheduledMode } from '../point/types.js';
 import type { SignOutput } from '../sign/output.js';
 import { patternFor, signDetailFor, technicianIndicator } from '../sign/pattern.js';
 import type { LogStore } from '../store/types.js';
@@ -25,6 +26,7 @@ import type { ClockSyncState } from '../system/clock-sync.js';
 import type { Uplink } from '../uplink/types.js';
 import { BacklogWatch } from './backlog-watch.js';
 import { handleButton } from './buttons.js';
+import { StatusPublishPolicy, type StatusPublishReason } from './status-publish-policy.js';
 
 export interface PipelineContext {
   config: KioskConfig;
@@ -34,10 +36,11 @@ export interface PipelineContext {
   /** Buffers readings for the group commit. */
   record: (reading: Reading) => void;
   /**
-   * Saves the status snapshot (default: `store.saveStatus` at once). `changed` is false for a heartbeat
-   * of an unchanged status, which may wait for the next group commit.
+   * Saves the status snapshot (default: `store.saveStatus` at once). `urgency` says how soon it must be
+   * on disk (src/pipeline/status-publish-policy.ts): `now` (a state, a value appearing or going null),
+   * `soon` (a value past its deadband), `idle` (a heartbeat).
    */
-  saveStatus?: (status: StatusMessage, savedAt: number, changed: boolean) => void;
+  saveStatus?: (status: StatusMessage, savedAt: number, urgency: StatusUrgency) => void;
   signs: readonly SignOutput[];
   uplink: Uplink | undefined;
   /** Called after every evaluation that reached the sign: the main loop's liveness (systemd watchdog). */
@@ -47,8 +50,13 @@ export interface PipelineContext {
 }
 
 const TICK_MS = 1000;
-/** Status changes other than the state itself are published at most this often (clock time). */
+/** Values moving past their deadbands are published at most this often (clock time). */
 const STATUS_MIN_INTERVAL_MS = 5000;
+/** How often the status is republished without a change (`mqtt.statusIntervalSec`, 60 s without MQTT). */
+export function statusHeartbeatMs(config: KioskConfig): number {
+  return (config.mqtt?.statusIntervalSec ?? 60) * 1000;
+}
+
 const OCCUPANCY_CHANNELS = ['occupancy.count', 'occupancy.entries', 'occupancy.exits'] as const;
 
 /**
@@ -58,37 +66,43 @@ const OCCUPANCY_CHANNELS = ['occupancy.count', 'occupancy.entries', 'occupancy.e
  * so the sign follows the world within milliseconds. All decisions are in the pure model.
  */
 export class PointPipeline {
-  private readonly latest = new Map<string, ChannelValue>();
-  private modelConfig: ModelConfig;
-  private notice: Announcement | undefined;
-  private occupancy: Occupancy;
-  private mode: Mode = 'auto';
-  private state: PointState | undefined;
-  private lastStatusKey = '';
-  private lastStatusAt = Number.NEGATIVE_INFINITY;
+  private readonly reducer: ReducerConfig;
+  private memory: PointMemory;
+  private readonly statusPolicy: StatusPublishPolicy;
+  /** The uplink's figures (backlog counts are SQL) for the status drafted every tick, refreshed now and then. */
+  private uplinkFigures: { at: number; value: StatusUplink } | undefined;
   private lastStatus: StatusMessage | undefined;
   private cancelTick: (() => void) | undefined;
-  private readonly health = new Map<string, SensorHealth>();
-  private scheduled: ScheduledMode = 'open';
   private evaluationQueued = false;
   private readonly backlog: BacklogWatch;
 
   constructor(private readonly ctx: PipelineContext) {
     const p = ctx.config.point;
-    this.modelConfig = {
-      capacity: p.capacity,
-      servesElderly: p.servesElderly,
-      services: p.services,
-      rules: ctx.config.rules,
-      alarms: ctx.config.alarms,
+    this.reducer = {
+      model: {
+        capacity: p.capacity,
+        servesElderly: p.servesElderly,
+        services: p.services,
+        rules: ctx.config.rules,
+        alarms: ctx.config.alarms,
+      },
+      timeZone: p.timezone,
     };
-    this.occupancy = emptyOccupancy(ctx.clock.now(), p.timezone);
+    this.memory = initialMemory(this.reducer, ctx.clock.now());
     this.backlog = new BacklogWatch(ctx.store, ctx.uplink);
+    this.statusPolicy = new StatusPublishPolicy({
+      minIntervalMs: STATUS_MIN_INTERVAL_MS,
+      heartbeatMs: statusHeartbeatMs(ctx.config),
+      logging: ctx.config.storage.logging,
+    });
   }
 
-  /** Picks up where the last run stopped: the operator's mode and the people count. */
-  restore(mode: Mode): void {
-    this.mode = mode;
+  /**
+   * Picks up where the last run stopped: the commands applied before (mode, capacity, announcement,
+   * desired state) through the reducer, then the people count from the log's readings.
+   */
+  restore(applied: readonly AppliedCommand[]): void {
+    this.memory = restoreMemory(this.memory, applied, this.reducer);
     const rows = this.ctx.store.latestReadings(OCCUPANCY_CHANNELS);
     const count = rows.get('occupancy.count');
     if (!count || count.value === null) return;
@@ -99,7 +113,7 @@ export class PointPipeline {
       exits: rows.get('occupancy.exits')?.value ?? 0,
       day: emptyOccupancy(count.ts, tz).day,
     };
-    this.occupancy = rollDay(restored, this.ctx.clock.now(), tz);
+    this.memory = { ...this.memory, occupancy: rollDay(restored, this.ctx.clock.now(), tz) };
   }
 
   readonly sink: DriverSink = {
@@ -124,7 +138,7 @@ export class PointPipeline {
   }
 
   current(): PointState | undefined {
-    return this.state;
+    return this.memory.state;
   }
 
   /** The status last published (the object the uplink and the log got); a new object per change. */
@@ -133,81 +147,55 @@ export class PointPipeline {
   }
 
   currentMode(): Mode {
-    return this.mode;
+    return this.memory.mode;
   }
 
   currentOccupancy(): Occupancy {
-    return this.occupancy;
+    return this.memory.occupancy;
   }
 
-  setMode(mode: Mode): void {
-    this.mode = mode;
-    this.tick();
+  currentCapacity(): number {
+    return this.memory.capacity;
   }
 
   /** What the schedule says now (src/schedule); it counts only while the mode is `auto`. */
   currentScheduled(): ScheduledMode {
-    return this.scheduled;
+    return this.memory.scheduled;
   }
 
   setScheduled(phase: ScheduledMode): void {
-    if (phase === this.scheduled) return;
-    this.scheduled = phase;
+    if (phase === this.memory.scheduled) return;
+    this.dispatch({ kind: 'schedule', phase, now: this.ctx.clock.now() });
     // before start() (the schedule's phase at boot) the first tick uses it
     if (this.cancelTick) this.tick();
   }
 
-  /** The operator has seen an alarm: logged, kept on the alarm until it clears. */
-  acknowledgeAlarm(alarm: string, by: string): { ok: boolean; text: string } {
-    const state = this.state;
-    if (!state) return { ok: false, text: 'the point has not been judged yet' };
-    const result = acknowledgeAlarm(state.alarms, alarm, by, this.ctx.clock.now());
-    if (!result.ok) return { ok: false, text: result.error };
-    this.state = { ...state, alarms: result.active };
-    this.logEvent(result.event);
-    this.tick();
-    return { ok: true, text: result.event.message };
-  }
-
-  /** Acknowledges every raised alarm not yet acknowledged (the operator's button); returns how many. */
-  acknowledgeAllAlarms(by: string): number {
-    const pending = (this.state?.alarms ?? []).filter((a) => a.acknowledged === null);
-    return pending.filter((a) => this.acknowledgeAlarm(a.alarm, by).ok).length;
-  }
-
-  /** Overrides point.capacity (MQTT `cmd/capacity.set`); the status goes out at once. */
-  setCapacity(capacity: number): void {
-    this.modelConfig = { ...this.modelConfig, capacity };
-    this.lastStatusAt = Number.NEGATIVE_INFINITY;
-    // Before start() (restoring after a restart) the first tick publishes it.
+  /**
+   * Applies one validated operator command through the reducer (src/pipeline/command-log.ts calls it for
+   * every command in the log); the status goes out at once. Before start() the first tick shows it.
+   */
+  command(command: CommandInput): CommandOutcome {
+    const outcome = this.dispatch({ kind: 'command', command, now: this.ctx.clock.now() });
+    this.statusPolicy.force();
     if (this.cancelTick) this.tick();
-  }
-
-  currentCapacity(): number {
-    return this.modelConfig.capacity;
-  }
-
-  /** Sets (or, with undefined, clears) the announcement; the status goes out at once. */
-  setAnnouncement(notice: Announcement | undefined): void {
-    this.notice = notice;
-    this.lastStatusAt = Number.NEGATIVE_INFINITY;
-    // Before start() (restoring after a restart) the first tick publishes it.
-    if (this.cancelTick) this.tick();
+    return outcome ?? { ok: false, text: 'no outcome' };
   }
 
   /** The current announcement, or undefined when none is set or it has lapsed. */
   announcement(): Announcement | undefined {
-    const n = this.notice;
+    const n = this.memory.announcement;
     if (n?.expiresAt !== undefined && Date.parse(n.expiresAt) <= this.ctx.clock.now()) return undefined;
     return n;
   }
 
-  setOccupancy(change: { set: number } | { adjust: number }): Occupancy {
-    this.occupancy =
-      'set' in change ? setCount(this.occupancy, change.set) : adjustCount(this.occupancy, change.adjust);
-    this.publishOccupancy();
-    this.tick();
-    return this.occupancy;
+  /** Runs one input through the reducer and carries out what follows from it: log events, occupancy readings. */
+  private dispatch(input: PointInput): CommandOutcome | undefined {
+    const before = this.memory.occupancy;
+    const step = reducePoint(this.memory, input, this.reducer);
+    this.memory = step.memory;
+    for (const e of step.events) this.logEvent(e);
+    if (this.memory.occupancy !== before) this.publishOccupancy();
+    return step.outcome;
   }
 
   /** Logs an event durably; a failing disk must not stop the sign, so the failure is only logged. */
@@ -222,8 +210,8 @@ export class PointPipeline {
 
   private reading(channel: string, value: number | null): void {
     const ts = this.ctx.clock.now();
-    const before = this.latest.get(channel);
-    this.latest.set(channel, { value, ts });
+    const before = this.memory.latest.get(channel);
+    this.dispatch({ kind: 'reading', channel, value, now: ts });
     this.ctx.record({ channel, value, ts });
     // a new value may change the judgement now; a repeated one only refreshes it (the tick sees that)
     if (!before || before.value !== value) this.requestEvaluation();
@@ -243,10 +231,9 @@ export class PointPipeline {
     try {
       handleButton(name, {
         now: this.ctx.clock.now(),
-        mode: this.mode,
+        mode: this.memory.mode,
         enqueue: (cmd) => this.ctx.store.enqueueCommand(cmd),
         logEvent: (e) => this.logEvent(e),
-        acknowledgeAlarms: (actor) => this.acknowledgeAllAlarms(actor),
       });
     } catch (err) {
       this.ctx.logger.error('could not handle a button', { button: name, error: err });
@@ -254,67 +241,38 @@ export class PointPipeline {
   }
 
   private passage(direction: Passage): void {
-    this.occupancy = applyPassage(
-      this.occupancy,
-      direction,
-      this.ctx.clock.now(),
-      this.ctx.config.point.timezone,
-    );
-    this.publishOccupancy();
+    this.dispatch({ kind: 'passage', direction, now: this.ctx.clock.now() });
   }
 
   private publishOccupancy(): void {
-    this.reading('occupancy.count', this.occupancy.count);
-    this.reading('occupancy.entries', this.occupancy.entries);
-    this.reading('occupancy.exits', this.occupancy.exits);
+    const o = this.memory.occupancy;
+    this.reading('occupancy.count', o.count);
+    this.reading('occupancy.entries', o.entries);
+    this.reading('occupancy.exits', o.exits);
   }
 
   private driverHealth(driver: string, health: DriverHealth, message: string): void {
-    this.health.set(driver, health);
-    this.requestEvaluation();
-    const level = health === 'ok' || health === 'starting' ? 'info' : 'warning';
     this.ctx.logger.info(`driver ${driver}: ${health}`, { message });
-    this.logEvent({
-      type: 'driver.health',
-      level,
-      ts: this.ctx.clock.now(),
-      message: `${driver}: ${health} (${message})`,
-      data: { driver, health },
-    });
+    this.dispatch({ kind: 'health', driver, health, message, now: this.ctx.clock.now() });
+    this.requestEvaluation();
   }
 
   private tick(): void {
     const now = this.ctx.clock.now();
-    const rolled = rollDay(this.occupancy, now, this.ctx.config.point.timezone);
-    if (rolled !== this.occupancy) {
-      this.occupancy = rolled;
-      this.publishOccupancy();
-    }
-    const prev = this.state;
-    const link = this.backlog.current(now);
-    const { state, events } = evaluatePoint(
-      prev,
-      {
-        now,
-        latest: this.latest,
-        mode: this.mode,
-        occupancy: this.occupancy.count,
-        scheduled: this.scheduled,
-        visitorsToday: this.occupancy.entries,
-        health: this.health,
-        uplinkConnected: link.configured ? link.connected : undefined,
-      },
-      this.modelConfig,
-    );
-    this.state = state;
-    const stateChanged = !prev || prev.state !== state.state;
+    const before = this.memory.occupancy;
+    const step = reducePoint(this.memory, { kind: 'tick', now }, this.reducer);
+    this.memory = step.memory;
+    // a new day reset the door counters
+    if (this.memory.occupancy !== before) this.publishOccupancy();
+    const state = step.memory.state;
+    if (!state) return;
     // the sign first: people outside must not wait for the disk to commit the event
     this.showSign(state, now);
-    for (const e of events) {
+    for (const e of step.events) {
       this.ctx.logger.info(e.message, { event: e.type });
       this.logEvent(e);
     }
-    this.maybePublishStatus(state, now, stateChanged);
+    this.maybePublishStatus(state, now);
     this.ctx.heartbeat?.();
   }
 
@@ -331,30 +289,15 @@ export class PointPipeline {
     }
   }
 
-  private maybePublishStatus(state: PointState, now: number, stateChanged: boolean): void {
-    const alarms = state.alarms.map((a) => [a.alarm, a.acknowledged !== null]);
-    const key = JSON.stringify([
-      state.state,
-      state.mode,
-      state.power,
-      state.reasons,
-      this.occupancy.count,
-      alarms,
-    ]);
-    const heartbeatMs = (this.ctx.config.mqtt?.statusIntervalSec ?? 60) * 1000;
-    const sinceLast = now - this.lastStatusAt;
-    const due =
-      stateChanged ||
-      (key !== this.lastStatusKey && sinceLast >= STATUS_MIN_INTERVAL_MS) ||
-      sinceLast >= heartbeatMs;
-    if (!due) return;
-    const changed = stateChanged || key !== this.lastStatusKey;
-    this.lastStatusKey = key;
-    this.lastStatusAt = now;
-    const status = this.statusNow(state, now);
+  private maybePublishStatus(state: PointState, now: number): void {
+    // drafted every evaluation (the policy compares what it shows), completed only when it goes out
+    const draft = this.statusNow(state, now, this.uplinkStatus(now, false));
+    const reason = this.statusPolicy.decide(draft, now);
+    if (!reason) return;
+    const status = { ...draft, uplink: this.uplinkStatus(now, true) };
     this.lastStatus = status;
     try {
-      if (this.ctx.saveStatus) this.ctx.saveStatus(status, now, changed);
+      if (this.ctx.saveStatus) this.ctx.saveStatus(status, now, urgencyOf(reason));
       else this.ctx.store.saveStatus(status, now);
     } catch (err) {
       this.ctx.logger.error('could not save status', { error: err });
@@ -362,22 +305,46 @@ export class PointPipeline {
     this.ctx.uplink?.publishStatus(status);
   }
 
-  private statusNow(state: PointState, now: number): StatusMessage {
+  /**
+   * The uplink's part of the status. `fresh` (a status going out): read now, unless already read at this
+   * clock moment. Otherwise (the per-tick draft) at most every STATUS_MIN_INTERVAL_MS, with the cheap
+   * `connected` flag always current, so a link coming or going is still noticed at once.
+   */
+  private uplinkStatus(now: number, fresh: boolean): StatusUplink {
     const uplink = this.ctx.uplink;
+    const cached = this.uplinkFigures;
+    const age = cached === undefined ? Number.POSITIVE_INFINITY : now - cached.at;
+    if (cached && (age === 0 || (!fresh && age > 0 && age < STATUS_MIN_INTERVAL_MS))) {
+      return { ...cached.value, connected: uplink?.state().connected ?? false };
+    }
+    const value = uplink?.heartbeat?.() ?? {
+      connected: uplink?.state().connected ?? false,
+      backlog: this.ctx.store.backlog(),
+    };
+    this.uplinkFigures = { at: now, value };
+    return value;
+  }
+
+  private statusNow(state: PointState, now: number, uplink: StatusUplink): StatusMessage {
     return buildStatus(state, {
       pointId: this.ctx.config.point.id,
       pointName: this.ctx.config.point.name,
       epoch: this.ctx.store.epoch,
       now,
-      latest: this.latest,
-      occupancy: this.occupancy,
-      uplink: uplink?.heartbeat?.() ?? {
-        connected: uplink?.state().connected ?? false,
-        backlog: this.ctx.store.backlog(),
-      },
+      latest: this.memory.latest,
+      occupancy: this.memory.occupancy,
+      uplink,
       announcement: this.announcement(),
+      desired: this.memory.desired,
       clockSync: this.ctx.clockSync?.() ?? 'unknown',
       staleAfterMs: this.ctx.config.rules.staleAfterSec * 1000,
     });
   }
+}
+
+export type StatusUrgency = 'now' | 'soon' | 'idle';
+
+function urgencyOf(reason: StatusPublishReason): StatusUrgency {
+  if (reason === 'heartbeat') return 'idle';
+  return reason === 'deadband' ? 'soon' : 'now';
 }

@@ -155,8 +155,8 @@ function remember(
       now,
       AT_ONCE,
     ),
-    internetDown: stepLatch(m.internetDown, internetVerdict(fresh, inputs.uplinkConnected), now, {
-      raiseAfterMs: fresh.has('internet.up') ? 0 : r.internetDownAfterSec * 1000,
+    internetDown: stepLatch(m.internetDown, internetVerdict(fresh), now, {
+      raiseAfterMs: r.internetDownAfterSec * 1000,
       clearAfterMs: 0,
     }),
     alarms: m.alarms,
@@ -174,12 +174,15 @@ function remember(
   };
 }
 
-/** An `internet.up` probe decides; without one, a disconnected uplink says the link is down. */
-function internetVerdict(fresh: Fresh, uplinkConnected: boolean | undefined): Verdict {
+/**
+ * The `internet.up` probe decides (src/system/internet-probe.ts); without a fresh answer nothing is
+ * claimed. The uplink's own state is a technician's indicator (status `uplink`): a municipal broker being
+ * down says nothing about whether a visitor's phone reaches the internet.
+ */
+function internetVerdict(fresh: Fresh): Verdict {
   const probe = fresh.get('internet.up');
-  if (probe !== undefined) return probe === 1 ? 'clear' : 'raise';
-  if (uplinkConnected === undefined) return 'clear';
-  return uplinkConnected ? 'clear' : 'raise';
+  if (probe === undefined) return 'clear';
+  return probe === 1 ? 'clear' : 'raise';
 }
 
 function changeEvents(prev: PointState | undefined, next: PointState, now: number): PointEvent[] {

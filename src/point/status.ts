@@ -1,3 +1,4 @@
+import type { DesiredReport } from '../contract/desired.js';
 import type { Announcement, ClockSync, StatusMessage, StatusUplink } from '../contract/status.js';
 import type { Occupancy } from './occupancy.js';
 import type { LatestValues, PointState } from './types.js';
@@ -15,6 +16,8 @@ export interface StatusContext {
   uplink: StatusUplink;
   /** A notice from the municipality (MQTT `cmd/announce`), while it is current. */
   announcement?: Announcement | undefined;
+  /** What became of the last desired state (CONTRACT.md §6), if one arrived. */
+  desired?: (DesiredReport & { issuedAt?: number }) | undefined;
   /** synchronized | unsynchronized | unknown: timestamps before a sync are corrected later. */
   clockSync?: ClockSync;
   staleAfterMs: number;
@@ -60,15 +63,7 @@ export function buildStatus(state: PointState, ctx: StatusContext): StatusMessag
       hoursSinceRest: hours(state.estimates.generatorHoursSinceRest),
     },
     temperatures: temperatures(ctx, v),
-    occupancy: {
-      count: ctx.occupancy.count,
-      entries: ctx.occupancy.entries,
-      exits: ctx.occupancy.exits,
-      percent: Math.round((ctx.occupancy.count / state.capacity) * 100),
-      visitorsToday: ctx.occupancy.entries,
-    },
-    capacity: state.capacity,
-    placesLeft: Math.max(0, state.capacity - ctx.occupancy.count),
+    ...occupancyFields(ctx.occupancy, state.capacity),
     services: state.services,
     alarms: state.alarms.map((a) => ({
       alarm: a.alarm,
@@ -82,9 +77,34 @@ export function buildStatus(state: PointState, ctx: StatusContext): StatusMessag
     uplink: ctx.uplink,
     announcement: ctx.announcement ?? null,
     clock: { sync: ctx.clockSync ?? 'unknown' },
+    ...(ctx.desired ? { desired: desiredReport(ctx.desired) } : {}),
     epoch: ctx.epoch,
     ts: new Date(ctx.now).toISOString(),
   };
+}
+
+/** The status's people figures; also for `pima-kiosk status` laying newer logged counts over a snapshot. */
+export function occupancyFields(
+  o: Pick<Occupancy, 'count' | 'entries' | 'exits'>,
+  capacity: number,
+): Pick<StatusMessage, 'occupancy' | 'capacity' | 'placesLeft'> {
+  return {
+    occupancy: {
+      count: o.count,
+      entries: o.entries,
+      exits: o.exits,
+      percent: Math.round((o.count / capacity) * 100),
+      visitorsToday: o.entries,
+    },
+    capacity,
+    placesLeft: Math.max(0, capacity - o.count),
+  };
+}
+
+function desiredReport(d: DesiredReport): DesiredReport {
+  return d.error === undefined
+    ? { id: d.id, applied: d.applied }
+    : { id: d.id, applied: d.applied, error: d.error };
 }
 
 /** Hours (or another derived figure) to two decimals; null stays null. */

@@ -39,8 +39,6 @@ export interface ModelInputs {
   visitorsToday?: number;
   /** Each driver's last reported health, by driver name. */
   health?: ReadonlyMap<string, SensorHealth>;
-  /** Whether the uplink is connected now; undefined when the point has none. */
-  uplinkConnected?: boolean;
 }
 
 /** An alarm that is raised now. */

@@ -65,6 +65,18 @@ export const NO_INFO: SignPattern = {
   blink: [0],
 };
 
+/** What a page needs of each state's look (colour, symbol, blink): the point's page and the hub's dashboard. */
+export function pagePatterns(): Record<
+  PointStateName,
+  { colour: string; symbol: string; blink: readonly number[] }
+> {
+  const out = {} as Record<PointStateName, { colour: string; symbol: string; blink: readonly number[] }>;
+  for (const [state, p] of Object.entries(PATTERNS) as Array<[PointStateName, SignPattern]>) {
+    out[state] = { colour: p.colour.hex, symbol: p.symbol, blink: p.blink };
+  }
+  return out;
+}
+
 export function patternFor(state: PointStateName): SignPattern {
   return PATTERNS[state];
 }

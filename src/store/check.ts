@@ -1,5 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { type DriverReport, lastDriverReports } from './driver-reports.js';
 import { freeBytes, usedBytes } from './retention.js';
 import type { SqliteLog } from './sqlite-log.js';
 import type { Stream } from './types.js';
@@ -29,7 +30,7 @@ export interface LogReport {
    * Each driver's last `driver.health` event (what each sensor last said of itself, e.g. a DS18B20's
    * chip family, a VE.Direct device's model), by driver name.
    */
-  sensors: Array<{ driver: string; health: string; message: string; ts: number }>;
+  sensors: DriverReport[];
 }
 
 /** Everything `pima-kiosk db check` shows; read-only, so it runs beside the service. */
@@ -68,16 +69,7 @@ export function checkLog(log: SqliteLog, opts: { full?: boolean } = {}): LogRepo
       count('SELECT count(*) AS n FROM readings WHERE clock = 0') +
       count('SELECT count(*) AS n FROM events WHERE clock = 0'),
     quarantined: quarantinedNextTo(log.path),
-    sensors: db
-      .prepare<[], { driver: string; health: string; message: string; ts: number }>(
-        `SELECT json_extract(data, '$.driver') AS driver, json_extract(data, '$.health') AS health, message, ts
-           FROM events WHERE seq IN (
-             SELECT max(seq) FROM events WHERE type = 'driver.health' AND json_valid(data)
-             GROUP BY json_extract(data, '$.driver'))
-          ORDER BY driver`,
-      )
-      .all()
-      .filter((r) => typeof r.driver === 'string'),
+    sensors: lastDriverReports(db),
   };
 }
 

@@ -125,9 +125,23 @@ function upgradeToV2(db: Database.Database): void {
   `);
 }
 
+/**
+ * v3: a command's own id (`key`, chosen by its sender: applied at most once, so a replayed or redelivered
+ * command finds the first one and its result) and its expiry. Results become JSON `{ok, text}`; older
+ * rows keep their "ok: …" text, which the reader still understands.
+ */
+function upgradeToV3(db: Database.Database): void {
+  db.exec(`
+    ALTER TABLE operator_commands ADD COLUMN key TEXT;
+    ALTER TABLE operator_commands ADD COLUMN expires_at INTEGER;
+    CREATE UNIQUE INDEX operator_commands_key ON operator_commands (key) WHERE key IS NOT NULL;
+  `);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, up: createV1 },
   { version: 2, up: upgradeToV2 },
+  { version: 3, up: upgradeToV3 },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

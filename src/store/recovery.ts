@@ -78,7 +78,7 @@ const EVENTS: Table = {
 const COMMANDS: Table = {
   name: 'operator_commands',
   key: 'id',
-  columns: ['id', 'ts', 'name', 'args', 'actor', 'source', 'applied_at', 'result'],
+  columns: ['id', 'ts', 'name', 'args', 'actor', 'source', 'applied_at', 'result', 'key', 'expires_at'],
 };
 const BOOTS: Table = { name: 'boots', key: 'id', columns: ['id', 'boot_id', 'first_seen_ts', 'offset_ms'] };
 

@@ -4,11 +4,13 @@
 // operator-commands) and keeps a read-only open from writing. Its API is the one the rest of the code uses.
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
+import type { CommandOutcome } from '../contract/commands.js';
 import type { LoggedEvent, PointEvent } from '../core/events.js';
 import type { LoggedReading, Reading } from '../core/readings.js';
 import type { TimeSource } from '../system/boot-info.js';
 import { fixedTimeSource } from '../system/boot-info.js';
 import { type AppendStatements, LogAppends, prepareAppendStatements } from './appends.js';
+import { type DriverReport, lastDriverReports } from './driver-reports.js';
 import {
   describeOpenError,
   openReadOnly,
@@ -24,6 +26,7 @@ import { prepareStatusStatements, StatusSnapshot, type StatusStatements } from '
 import type {
   DownsampledBucket,
   EncodedBatch,
+  EnqueuedCommand,
   EventQuery,
   LogStore,
   OperatorCommand,
@@ -166,6 +169,10 @@ export class SqliteLog implements LogStore {
     return this.queries.queryEvents(q);
   }
 
+  driverReports(): DriverReport[] {
+    return lastDriverReports(this.db);
+  }
+
   readingBefore(channel: string, beforeMs: number, lookbackMs: number): LoggedReading | undefined {
     return this.queries.readingBefore(channel, beforeMs, lookbackMs);
   }
@@ -202,6 +209,14 @@ export class SqliteLog implements LogStore {
     return this.queries.latestReadings(channels);
   }
 
+  readingsNewerThan(
+    channels: readonly string[],
+    sinceMs: number,
+    maxRows: number,
+  ): Map<string, LoggedReading> {
+    return this.queries.readingsNewerThan(channels, sinceMs, maxRows);
+  }
+
   sentPosition(stream: Stream): number {
     return this.outbox.sentPosition(stream);
   }
@@ -224,7 +239,7 @@ export class SqliteLog implements LogStore {
     return this.status.load();
   }
 
-  enqueueCommand(cmd: OperatorCommand): number {
+  enqueueCommand(cmd: OperatorCommand): EnqueuedCommand {
     this.assertWritable();
     return this.commands.enqueue(cmd);
   }
@@ -238,9 +253,9 @@ export class SqliteLog implements LogStore {
   }
 
   /** The first outcome recorded is kept: applying the same command twice leaves the log unchanged. */
-  markCommandApplied(id: number, appliedAt: number, result: string): void {
+  markCommandApplied(id: number, appliedAt: number, outcome: CommandOutcome): void {
     this.assertWritable();
-    this.commands.markApplied(id, appliedAt, result);
+    this.commands.markApplied(id, appliedAt, outcome);
   }
 
   /** Safe to call twice. */

@@ -1,5 +1,7 @@
+import type { CommandOutcome, CommandSource } from '../contract/commands.js';
 import type { EventLevel, LoggedEvent, PointEvent } from '../core/events.js';
 import type { LoggedReading, Reading } from '../core/readings.js';
+import type { DriverReport } from './driver-reports.js';
 
 /** The two outbound streams of CONTRACT.md §5; each has its own `seq`. */
 export type Stream = 'telemetry' | 'events';
@@ -36,31 +38,35 @@ export interface DownsampledBucket {
   mean: number | null;
 }
 
-export type OperatorCommandName =
-  | 'mode'
-  | 'occupancy.set'
-  | 'occupancy.adjust'
-  /** From MQTT `cmd/capacity.set`: the municipality overrides point.capacity. */
-  | 'capacity.set'
-  /** From MQTT `cmd/announce`: a notice for the status page and the status message. */
-  | 'announce'
-  /** The operator acknowledges a raised alarm: args {alarm}. */
-  | 'alarm.ack';
-
-/** An operator's request written by the CLI (or an MQTT command) and applied by the running service. */
+/**
+ * An operator's request as the log keeps it: written by the CLI, the web page, a button or the uplink,
+ * applied by the running service (src/pipeline/command-log.ts). `args` is validated when it is applied,
+ * with the contract's schema for `name` (src/contract/commands.ts), so a row from an older or newer
+ * release is answered, never trusted.
+ */
 export interface OperatorCommand {
-  name: OperatorCommandName;
-  args: Record<string, unknown>;
-  /** Who asked: an OS user for the CLI, `mqtt` for the municipality. */
+  name: string;
+  args: unknown;
+  /** Who asked: an OS user for the CLI, `municipality` for MQTT. */
   actor: string;
-  source: 'cli' | 'mqtt' | 'button' | 'web';
+  source: CommandSource;
   ts: number;
+  /** The sender's own id: the log holds each at most once. */
+  key?: string | undefined;
+  /** Epoch ms after which it must not be applied. */
+  expiresAt?: number | undefined;
 }
 
 export interface StoredOperatorCommand extends OperatorCommand {
   id: number;
   appliedAt: number | null;
-  result: string | null;
+  outcome: CommandOutcome | null;
+}
+
+/** `existing`: a command with the same key was logged before; nothing new was written. */
+export interface EnqueuedCommand {
+  id: number;
+  existing: boolean;
 }
 
 export interface SavedStatus {
@@ -127,14 +133,24 @@ export interface LogStore extends OutboxSource {
    * may repeat when retention folded one interval in two passes.
    */
   downsampledBuckets(channel: string, sinceMs: number, untilMs: number): DownsampledBucket[];
+  /** Each driver's newest `driver.health` event (what each sensor last said of itself). */
+  driverReports(): DriverReport[];
   /** The newest reading of each channel (to restore occupancy counts after a restart). */
   latestReadings(channels: readonly string[]): Map<string, LoggedReading>;
+  /** The newest reading of each channel among the last `maxRows` rows with ts > sinceMs (`status`). */
+  readingsNewerThan(
+    channels: readonly string[],
+    sinceMs: number,
+    maxRows: number,
+  ): Map<string, LoggedReading>;
   saveStatus(status: Record<string, unknown>, savedAt: number): void;
   loadStatus(): SavedStatus | undefined;
-  enqueueCommand(cmd: OperatorCommand): number;
+  /** Logs a command; one whose key is already logged is not written again (`existing`). */
+  enqueueCommand(cmd: OperatorCommand): EnqueuedCommand;
   commandsAfter(id: number): StoredOperatorCommand[];
   command(id: number): StoredOperatorCommand | undefined;
-  markCommandApplied(id: number, appliedAt: number, result: string): void;
+  /** Records the outcome once: a second call for the same command leaves the first. */
+  markCommandApplied(id: number, appliedAt: number, outcome: CommandOutcome): void;
   /** Lowest and highest seq present in a stream (for progress of long reads); undefined when empty. */
   seqBounds?(stream: Stream): { first: number; last: number } | undefined;
   close(): void;

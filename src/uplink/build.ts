@@ -3,6 +3,8 @@ import type { Clock } from '../core/clock.js';
 import type { PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
 import type { LogStore } from '../store/types.js';
+import type { PointInfo } from './info.js';
+import { SW_VERSION } from './live-first.js';
 import { MqttUplink } from './mqtt-uplink.js';
 import { loadSecurity } from './security.js';
 
@@ -10,6 +12,8 @@ export interface UplinkBuildContext {
   config: KioskConfig;
   store: LogStore;
   clock: Clock;
+  /** Real time, for waiting on the service to apply a command. */
+  realClock: Clock;
   logger: Logger;
   /** Logs a point event (rejected commands); the pipeline's logEvent once it exists. */
   logEvent(event: PointEvent): void;
@@ -46,6 +50,7 @@ export function buildUplink(ctx: UplinkBuildContext): MqttUplink | undefined {
     inFlightMaxBytes: m.inFlightMaxBytes,
     drainStartJitterMs: m.drainStartJitterMs,
     statusExpirySec: m.statusIntervalSec * 3,
+    info: pointInfo(config),
     security,
     outbox: store,
     clock,
@@ -61,8 +66,26 @@ export function buildUplink(ctx: UplinkBuildContext): MqttUplink | undefined {
       logEvent: ctx.logEvent,
     };
     const { maxBytes, perMinute, applyTimeoutMs } = m.commands;
-    options.commands = { host, limits: { maxBytes, perMinute, applyTimeoutMs } };
+    options.commands = { host, limits: { maxBytes, perMinute, applyTimeoutMs }, waitClock: ctx.realClock };
   }
   if (m.homeAssistant.enabled) options.homeAssistant = { discoveryPrefix: m.homeAssistant.discoveryPrefix };
   return new MqttUplink(options);
+}
+
+/** The `info` message from the config: only the keys that are set. */
+export function pointInfo(config: KioskConfig): PointInfo {
+  const p = config.point;
+  const info: PointInfo = {
+    point: p.id,
+    name: p.name,
+    capacity: p.capacity,
+    services: [...p.services],
+    languages: [...config.web.languages],
+    version: SW_VERSION,
+  };
+  if (p.location) info.location = { lat: p.location.lat, lon: p.location.lon };
+  if (p.address !== undefined) info.address = p.address;
+  if (p.hours !== undefined) info.hours = p.hours;
+  if (p.contact !== undefined) info.contact = p.contact;
+  return info;
 }

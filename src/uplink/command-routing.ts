@@ -6,6 +6,7 @@ import type { StatusMessage } from '../contract/status.js';
  */
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { DesiredState } from './command-desired.js';
 import { type CommandHost, type CommandLimits, Commands } from './commands.js';
 import type { IncomingPacket } from './connection.js';
 import { jsonMessage } from './live.js';
@@ -18,6 +19,8 @@ export interface CommandRoutingContext {
   limits: CommandLimits;
   topics: PointTopics;
   clock: Clock;
+  /** Real time, for waiting on the service to apply a command. */
+  waitClock: Clock;
   monotonic: () => number;
   /** The uplink's logger; Commands gets its `commands` child. */
   logger: Logger;
@@ -29,8 +32,14 @@ export interface CommandRoutingContext {
 
 export class CommandRouting {
   private readonly commands: Commands;
+  private readonly desired: DesiredState;
 
   constructor(private readonly ctx: CommandRoutingContext) {
+    this.desired = new DesiredState({
+      host: ctx.host,
+      clock: ctx.clock,
+      logger: ctx.logger.child('desired'),
+    });
     this.commands = new Commands({
       host: ctx.host,
       limits: ctx.limits,
@@ -38,20 +47,31 @@ export class CommandRouting {
       status: () => ctx.status(),
       maxReplyBytes: () => Math.min(65_536, ctx.session()?.limits.maximumPacketSize ?? 65_536),
       clock: ctx.clock,
+      waitClock: ctx.waitClock,
       monotonic: ctx.monotonic,
       logger: ctx.logger.child('commands'),
     });
   }
 
-  /** On connect. Retain-as-published (MQTT 5) keeps the retain flag, so a retained command is seen and refused. */
+  /**
+   * On connect. Retain-as-published (MQTT 5) keeps the retain flag, so a retained command is seen and
+   * refused. `desired` is retained on purpose: the broker hands the newest one to every (re)connect.
+   */
   subscribe(s: Session): void {
     s.client.subscribe(this.ctx.topics.cmdFilter, { qos: 1, rap: s.version === 5 }, (err) => {
       if (err) this.ctx.logger.warn('cannot subscribe to commands', describeError(err));
+    });
+    s.client.subscribe(this.ctx.topics.desired, { qos: 1 }, (err) => {
+      if (err) this.ctx.logger.warn('cannot subscribe to the desired state', describeError(err));
     });
   }
 
   message(s: Session, topic: string, payload: Buffer, packet: IncomingPacket): void {
     if (s !== this.ctx.session()) return;
+    if (topic === this.ctx.topics.desired) {
+      this.desired.handle(payload);
+      return;
+    }
     const prefix = `${this.ctx.topics.base}/cmd/`;
     if (!topic.startsWith(prefix)) return;
     this.commands.handle(topic.slice(prefix.length), payload, {

@@ -1,50 +1,27 @@
-import { z } from 'zod';
-import { EVENT_LEVELS, type EventLevel } from '../core/events.js';
-import { MODES } from '../point/types.js';
-import type { OperatorCommandName } from '../store/types.js';
+import {
+  COMMAND_PAYLOAD_NAMES,
+  COMMAND_PAYLOADS,
+  type CommandPayloadName,
+  issuesText,
+} from '../contract/commands.js';
+import type { EventLevel } from '../core/events.js';
 
-/** Pure: the allowlist of `cmd/{name}` commands and their payload schemas (docs/asyncapi.yaml). */
+/** Pure: `cmd/{name}` payloads (src/contract/commands.ts) to what Commands does with them. */
 
-const id = z.string().min(1).max(64).optional().describe('Echoed in the result, to match it up.');
-const reason = z.string().max(200).optional();
+export type CommandName = CommandPayloadName;
+export const COMMAND_NAMES = COMMAND_PAYLOAD_NAMES;
 
-export const COMMAND_SCHEMAS = {
-  'capacity.set': z.strictObject({ id, value: z.int().min(1).max(10_000), reason }),
-  mode: z.strictObject({ id, mode: z.enum(MODES), reason }),
-  occupancy: z
-    .strictObject({
-      id,
-      set: z.int().min(0).max(100_000).optional(),
-      adjust: z.int().min(-100_000).max(100_000).optional(),
-    })
-    .refine((c) => (c.set === undefined) !== (c.adjust === undefined), {
-      message: 'give exactly one of set or adjust',
-    }),
-  announce: z.strictObject({
-    id,
-    text: z.string().max(280).describe('Empty text clears the announcement.'),
-    expiresInSec: z
-      .int()
-      .min(60)
-      .max(7 * 86_400)
-      .optional(),
-  }),
-  status: z.strictObject({ id }),
-  log: z.strictObject({
-    id,
-    since: z.iso.datetime({ offset: true }).optional(),
-    level: z.enum(EVENT_LEVELS).optional(),
-    limit: z.int().min(1).max(100).default(20),
-  }),
-} as const;
-
-export type CommandName = keyof typeof COMMAND_SCHEMAS;
-export const COMMAND_NAMES = Object.keys(COMMAND_SCHEMAS) as CommandName[];
+interface Envelope {
+  /** The sender's id: applied at most once. */
+  id: string;
+  /** Epoch ms after which the command must not be applied. */
+  expiresAt?: number;
+}
 
 export type ParsedCommand =
-  | { kind: 'operator'; id?: string; name: OperatorCommandName; args: Record<string, unknown> }
-  | { kind: 'status'; id?: string }
-  | { kind: 'log'; id?: string; sinceMs?: number; level?: EventLevel; limit: number };
+  | (Envelope & { kind: 'operator'; name: string; args: Record<string, unknown> })
+  | (Envelope & { kind: 'status' })
+  | (Envelope & { kind: 'log'; sinceMs?: number; level?: EventLevel; limit: number });
 
 export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; error: string; id?: string };
 
@@ -65,49 +42,52 @@ export function parseCommand(name: string, payload: Buffer, maxBytes: number): P
     return { ok: false, error: 'payload is not JSON' };
   }
   const echo = idOf(body);
-  const result = COMMAND_SCHEMAS[name].safeParse(body);
+  const result = COMMAND_PAYLOADS[name].safeParse(body);
   if (!result.success) {
-    const error = result.error.issues
-      .map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`)
-      .join('; ');
+    const error = issuesText(result.error);
     return echo === undefined ? { ok: false, error } : { ok: false, error, id: echo };
   }
   return { ok: true, command: toCommand(name, result.data) };
 }
 
 function toCommand(name: CommandName, data: Record<string, unknown>): ParsedCommand {
-  const { id: rawId, ...rest } = data;
-  const id = typeof rawId === 'string' ? { id: rawId } : {};
+  const { id, expiresAt, ...rest } = data;
+  const envelope: Envelope = { id: String(id) };
+  if (typeof expiresAt === 'string') envelope.expiresAt = Date.parse(expiresAt);
   switch (name) {
     case 'status':
-      return { kind: 'status', ...id };
+      return { kind: 'status', ...envelope };
     case 'log': {
-      const d = COMMAND_SCHEMAS.log.parse(data);
-      const c: ParsedCommand = { kind: 'log', ...id, limit: d.limit };
+      const d = COMMAND_PAYLOADS.log.parse(data);
+      const c: ParsedCommand = { kind: 'log', ...envelope, limit: d.limit };
       if (d.since !== undefined) c.sinceMs = Date.parse(d.since);
       if (d.level !== undefined) c.level = d.level;
       return c;
     }
     case 'occupancy': {
-      const set = typeof rest.set === 'number';
+      const { set, adjust, override } = rest;
+      const args = {
+        value: typeof set === 'number' ? set : adjust,
+        ...(override === true ? { override } : {}),
+      };
       return {
         kind: 'operator',
-        ...id,
-        name: set ? 'occupancy.set' : 'occupancy.adjust',
-        args: { value: set ? rest.set : rest.adjust },
+        ...envelope,
+        name: typeof set === 'number' ? 'occupancy.set' : 'occupancy.adjust',
+        args,
       };
     }
     default:
-      return { kind: 'operator', ...id, name, args: rest };
+      return { kind: 'operator', ...envelope, name, args: rest };
   }
 }
 
 function isCommandName(name: string): name is CommandName {
-  return Object.hasOwn(COMMAND_SCHEMAS, name);
+  return Object.hasOwn(COMMAND_PAYLOADS, name);
 }
 
 function idOf(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || !('id' in body)) return undefined;
   const v = body.id;
-  return typeof v === 'string' && v.length <= 64 ? v : undefined;
+  return typeof v === 'string' && v.length >= 1 && v.length <= 64 ? v : undefined;
 }

@@ -3,15 +3,15 @@ import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
 import type { LoggedEvent, PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
-import { appliedOutcome } from '../pipeline/operator-commands.js';
-import type { EventQuery, OperatorCommand, StoredOperatorCommand } from '../store/types.js';
-import { type ParsedCommand, parseCommand } from './command-schemas.js';
+import { appliedOutcome } from '../store/command-answers.js';
+import type { EnqueuedCommand, EventQuery, OperatorCommand, StoredOperatorCommand } from '../store/types.js';
+import { COMMAND_NAMES, type ParsedCommand, parseCommand } from './command-schemas.js';
 import { IsoFormatter } from './encode.js';
 import { TokenBucket } from './token-bucket.js';
 
-/** What commands need of the rest of the service: the log (the channel to OperatorCommands). */
+/** What commands need of the rest of the service: the log (the channel to the command log's runner). */
 export interface CommandHost {
-  enqueueCommand(cmd: OperatorCommand): number;
+  enqueueCommand(cmd: OperatorCommand): EnqueuedCommand;
   command(id: number): StoredOperatorCommand | undefined;
   queryEvents(q: EventQuery): LoggedEvent[];
   /** Logs a rejected command in the point log. */
@@ -21,7 +21,7 @@ export interface CommandHost {
 export interface CommandLimits {
   /** Largest accepted payload. */
   maxBytes: number;
-  /** Commands accepted per minute (a token bucket with this burst). */
+  /** Commands of one kind accepted per minute (a token bucket with this burst per command name). */
   perMinute: number;
   /** How long to wait for the service to apply an operator command before answering. */
   applyTimeoutMs: number;
@@ -37,6 +37,8 @@ export interface CommandsContext {
   /** Largest result payload the broker takes. */
   maxReplyBytes(): number;
   clock: Clock;
+  /** Real time: waiting for the service to apply a command. */
+  waitClock: Clock;
   monotonic(): number;
   logger: Logger;
 }
@@ -56,9 +58,10 @@ const EXCERPT_SCAN = 1000;
  * changes nothing but the log line that records it.
  */
 export class Commands {
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
-  private bucket: TokenBucket | undefined;
-  private limitedSince: number | undefined;
+  private readonly timers = new Set<() => void>();
+  /** One bucket per command name, so a flood of one kind cannot lock out another (a `mode` change). */
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly limitedSince = new Map<string, number>();
   private stopped = false;
 
   constructor(private readonly ctx: CommandsContext) {}
@@ -67,13 +70,22 @@ export class Commands {
     if (this.stopped) return;
     const answer = (body: Record<string, unknown>) => this.ctx.reply(name, body, meta.correlationData);
     const now = this.ctx.monotonic();
-    this.bucket ??= new TokenBucket(this.ctx.limits.perMinute, 60_000, now);
-    if (!this.bucket.take(1, now)) {
-      this.rateLimited(name);
-      answer({ ok: false, error: `rate limited: at most ${this.ctx.limits.perMinute} commands a minute` });
+    // unknown names share one bucket: a flood of made-up names cannot grow the map
+    const kind = (COMMAND_NAMES as readonly string[]).includes(name) ? name : '(unknown)';
+    let bucket = this.buckets.get(kind);
+    if (!bucket) {
+      bucket = new TokenBucket(this.ctx.limits.perMinute, 60_000, now);
+      this.buckets.set(kind, bucket);
+    }
+    if (!bucket.take(1, now)) {
+      this.rateLimited(kind);
+      answer({
+        ok: false,
+        error: `rate limited: at most ${this.ctx.limits.perMinute} ${kind} commands a minute`,
+      });
       return;
     }
-    this.limitedSince = undefined;
+    this.limitedSince.delete(kind);
     if (meta.retain) {
       this.reject(name, 'retained commands are refused: publish commands without the retain flag', answer);
       return;
@@ -85,8 +97,11 @@ export class Commands {
     }
     const cmd = parsed.command;
     this.ctx.logger.info(`command ${name} received`, { id: cmd.id });
-    const withId = (body: Record<string, unknown>) =>
-      answer(cmd.id === undefined ? body : { ...body, id: cmd.id });
+    const withId = (body: Record<string, unknown>) => answer({ ...body, id: cmd.id });
+    if (cmd.kind !== 'operator' && cmd.expiresAt !== undefined && this.ctx.clock.now() > cmd.expiresAt) {
+      this.reject(name, `expired at ${new Date(cmd.expiresAt).toISOString()}`, answer, cmd.id);
+      return;
+    }
     if (cmd.kind === 'status') this.answerStatus(withId);
     else if (cmd.kind === 'log') this.answerLog(cmd, withId);
     else this.applyOperator(cmd, withId);
@@ -94,7 +109,7 @@ export class Commands {
 
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const cancel of this.timers) cancel();
     this.timers.clear();
   }
 
@@ -129,18 +144,24 @@ export class Commands {
     answer({ ok: true, events: records, truncated: records.length < found.length });
   }
 
+  /**
+   * Into the log with the sender's id as its key: a redelivered or replayed id finds the first command and
+   * is answered with its result (`repeated`), changing nothing. The reducer refuses an expired one.
+   */
   private applyOperator(
     cmd: Extract<ParsedCommand, { kind: 'operator' }>,
     answer: (b: Record<string, unknown>) => void,
   ): void {
-    let commandId: number;
+    let logged: EnqueuedCommand;
     try {
-      commandId = this.ctx.host.enqueueCommand({
+      logged = this.ctx.host.enqueueCommand({
         name: cmd.name,
         args: cmd.args,
         actor: 'municipality',
         source: 'mqtt',
         ts: this.ctx.clock.now(),
+        key: `cmd:${cmd.id}`,
+        expiresAt: cmd.expiresAt,
       });
     } catch (err) {
       answer({
@@ -149,12 +170,16 @@ export class Commands {
       });
       return;
     }
+    const commandId = logged.id;
+    const repeated = logged.existing ? { repeated: true } : {};
     const deadline = this.ctx.monotonic() + this.ctx.limits.applyTimeoutMs;
     const check = (): void => {
       const outcome = appliedOutcome(this.safeCommand(commandId));
       if (outcome) {
         const { ok, text } = outcome;
-        answer(ok ? { ok, commandId, result: text } : { ok, commandId, error: text });
+        answer(
+          ok ? { ok, commandId, result: text, ...repeated } : { ok, commandId, error: text, ...repeated },
+        );
         return;
       }
       if (this.ctx.monotonic() >= deadline) {
@@ -167,7 +192,8 @@ export class Commands {
       }
       this.later(check);
     };
-    this.later(check);
+    if (logged.existing) check();
+    else this.later(check);
   }
 
   private safeCommand(id: number): StoredOperatorCommand | undefined {
@@ -180,11 +206,11 @@ export class Commands {
 
   private later(fn: () => void): void {
     if (this.stopped) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+    const cancel = this.ctx.waitClock.after(POLL_MS, () => {
+      this.timers.delete(cancel);
       if (!this.stopped) fn();
-    }, POLL_MS);
-    this.timers.add(t);
+    });
+    this.timers.add(cancel);
   }
 
   private reject(
@@ -211,14 +237,14 @@ export class Commands {
   }
 
   /** A flood is logged once per burst, not once per message, so it cannot fill the point log. */
-  private rateLimited(name: string): void {
-    if (this.limitedSince !== undefined) {
-      this.ctx.logger.debug(`command ${name} rate limited`);
+  private rateLimited(kind: string): void {
+    if (this.limitedSince.has(kind)) {
+      this.ctx.logger.debug(`command ${kind} rate limited`);
       return;
     }
-    this.limitedSince = this.ctx.monotonic();
-    this.ctx.logger.warn(`commands rate limited (more than ${this.ctx.limits.perMinute} a minute)`, {
-      command: name,
+    this.limitedSince.set(kind, this.ctx.monotonic());
+    this.ctx.logger.warn(`${kind} commands rate limited (more than ${this.ctx.limits.perMinute} a minute)`, {
+      command: kind,
     });
   }
 }

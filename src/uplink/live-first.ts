@@ -9,13 +9,14 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { discoveryMessages } from './discovery.js';
 import { stringify } from './encode.js';
+import type { InfoPublisher } from './info.js';
 import { jsonMessage, liveAlarmMessage, unsentAlarms } from './live.js';
 import { describeError } from './log-fields.js';
 import type { UplinkStore } from './options.js';
 import type { LiveMessage, Sender } from './sender.js';
 import type { PointTopics } from './topics.js';
 
-const SW_VERSION = '0.1.0';
+export const SW_VERSION = '0.1.0';
 
 export interface LiveFirstContext {
   topics: PointTopics;
@@ -24,6 +25,8 @@ export interface LiveFirstContext {
   pointName: string;
   homeAssistant: { discoveryPrefix: string } | undefined;
   statusExpirySec: number;
+  /** The retained `info` message, sent after `online` on every connect. */
+  info?: InfoPublisher | undefined;
   outbox: UplinkStore;
   clock: Clock;
   logger: Logger;
@@ -52,10 +55,22 @@ export class LiveFirst {
   }
 
   /** Live first after a connect: online, status, unsent alarms after `deliveredSeq`, discovery. */
-  announce(sender: Sender, deliveredSeq: number): void {
+  /** The status says the capacity changed (a municipality's capacity.set): the info follows. */
+  statusCapacity(sender: Sender | undefined, status: Record<string, unknown>): void {
+    const { info, clock } = this.ctx;
+    if (!info || typeof status.capacity !== 'number') return;
+    if (info.updateCapacity(status.capacity, clock.now()) && sender) sender.live(info.message());
+  }
+
+  /**
+   * `onlineTs` is the time the connection was opened, the same as in its last will: a receiver that
+   * orders online messages by ts then sees the will of this connection win over its `online: true`.
+   */
+  announce(sender: Sender, deliveredSeq: number, onlineTs: string): void {
     const { topics, outbox, homeAssistant } = this.ctx;
-    const online = { online: true, ts: new Date(this.ctx.clock.now()).toISOString(), epoch: outbox.epoch };
+    const online = { online: true, ts: onlineTs, epoch: outbox.epoch };
     sender.live(jsonMessage(topics.online, online, true));
+    if (this.ctx.info) sender.live(this.ctx.info.message());
     if (this.status) sender.live(this.statusMessage());
     this.alarmPos = 0;
     this.sendAlarms(sender, deliveredSeq);

@@ -7,6 +7,7 @@ import { Connection } from './connection.js';
 import { Drain } from './drain.js';
 import { parseDrainHint } from './drain-hint.js';
 import { uplinkHeartbeat } from './heartbeat.js';
+import { InfoPublisher } from './info.js';
 import { LinkState } from './link-state.js';
 import { LinkWindow } from './link-window.js';
 import { LiveFirst } from './live-first.js';
@@ -46,6 +47,7 @@ export class MqttUplink implements Uplink {
   private readonly commands: CommandRouting | undefined;
   private budget: TokenBucket | undefined;
   private stopping: Promise<void> | undefined;
+  private willTs = '';
 
   constructor(private readonly opts: MqttUplinkOptions) {
     const topics = pointTopics(opts.topicPrefix, opts.pointId);
@@ -75,7 +77,11 @@ export class MqttUplink implements Uplink {
       clock: opts.clock,
       logger: opts.logger,
       link: this.link,
-      clientOptions: (version) => connectOptions(opts, topics.online, version, this.iso()),
+      clientOptions: (version) => {
+        // One session at a time: this attempt's will ts is what its `online: true` will carry.
+        this.willTs = this.iso();
+        return connectOptions(opts, topics.online, version, this.willTs);
+      },
       stopping: () => this.stopping !== undefined,
       connected: (s) => this.onConnected(s),
       closed: (s) => this.onClosed(s),
@@ -90,6 +96,7 @@ export class MqttUplink implements Uplink {
       pointName: opts.pointName ?? opts.pointId,
       homeAssistant: opts.homeAssistant,
       statusExpirySec: opts.statusExpirySec ?? 180,
+      info: opts.info ? new InfoPublisher(topics.info, opts.info, opts.clock.now()) : undefined,
       outbox: opts.outbox,
       clock: opts.clock,
       logger: opts.logger,
@@ -99,6 +106,7 @@ export class MqttUplink implements Uplink {
       this.commands = new CommandRouting({
         host: c.host,
         limits: c.limits,
+        waitClock: c.waitClock,
         topics,
         clock: opts.clock,
         monotonic: this.mono,
@@ -134,6 +142,7 @@ export class MqttUplink implements Uplink {
   publishStatus(status: StatusMessage): void {
     if (!this.live.setStatus(status)) return;
     const s = this.connection.session;
+    this.live.statusCapacity(s?.connected ? s.sender : undefined, status);
     if (s?.connected) s.sender?.live(this.live.statusMessage());
   }
 
@@ -189,7 +198,7 @@ export class MqttUplink implements Uplink {
       backlogAllowance: () => gate.allowance(),
       onPublished: (bytes) => this.budget?.charge(bytes, this.mono()),
     });
-    this.live.announce(s.sender, this.drain.deliveredPosition('events'));
+    this.live.announce(s.sender, this.drain.deliveredPosition('events'), this.willTs);
     s.sender.start();
     this.commands?.subscribe(s);
   }

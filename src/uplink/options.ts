@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { LogStore, OutboxSource } from '../store/types.js';
 import type { CommandHost, CommandLimits } from './commands.js';
+import type { PointInfo } from './info.js';
 import type { UplinkSecurity } from './security.js';
 
 /** The outbox plus the alarm query that lets unsent alarms go ahead of the backlog. */
@@ -48,8 +49,10 @@ export interface MqttUplinkOptions {
   /** Acknowledged positions are written to the log at most this often. Default 250. */
   markIntervalMs?: number;
   security?: UplinkSecurity;
-  /** `cmd/{name}` handling; without it commands are not subscribed. */
-  commands?: { host: CommandHost; limits: CommandLimits };
+  /** `cmd/{name}` and `desired` handling; without it neither is subscribed. `waitClock`: real time. */
+  commands?: { host: CommandHost; limits: CommandLimits; waitClock: Clock };
+  /** The retained `info` message's content (CONTRACT.md §6); without it no info is sent. */
+  info?: PointInfo;
   /** Home Assistant discovery, opt-in. */
   homeAssistant?: { discoveryPrefix: string };
   outbox: UplinkStore;

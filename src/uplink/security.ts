@@ -1,7 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { SetupError } from '../config/errors.js';
+import { codeOf, nodeSecretFiles, readSecretFile, type SecretFiles } from '../config/secret-file.js';
 
 /** What the MQTT connection needs for authentication and TLS, read once at startup. */
 export interface UplinkSecurity {
@@ -17,6 +17,8 @@ export interface UplinkSecurity {
 export interface SecurityConfig {
   url: string;
   secretsFile?: string | undefined;
+  /** A password over plain mqtt:// or ws:// is refused unless this says it is meant (a closed network). */
+  allowPlaintextPassword?: boolean | undefined;
   tls: {
     ca?: string | undefined;
     cert?: string | undefined;
@@ -24,21 +26,6 @@ export interface SecurityConfig {
     verifyServer: boolean;
   };
 }
-
-/** The file system as far as this module needs it, so tests can use real temp files or not. */
-export interface SecretFiles {
-  read(path: string): Buffer;
-  /** Permission bits and whether it is a regular file. */
-  mode(path: string): { mode: number; file: boolean };
-}
-
-const nodeFiles: SecretFiles = {
-  read: (path) => readFileSync(path),
-  mode: (path) => {
-    const st = statSync(path);
-    return { mode: st.mode & 0o777, file: st.isFile() };
-  },
-};
 
 const secretsSchema = z.strictObject({
   username: z.string().min(1).max(256),
@@ -49,7 +36,7 @@ const secretsSchema = z.strictObject({
  * Reads the secrets file and TLS files named by the config. Every problem at once in one SetupError:
  * a secrets file or client key that other users can read is refused, never used "just this once".
  */
-export function loadSecurity(cfg: SecurityConfig, files: SecretFiles = nodeFiles): UplinkSecurity {
+export function loadSecurity(cfg: SecurityConfig, files: SecretFiles = nodeSecretFiles): UplinkSecurity {
   const problems: string[] = [];
   const tlsUrl = /^(mqtts|wss):/.test(cfg.url);
   const out: UplinkSecurity = { rejectUnauthorized: cfg.tls.verifyServer };
@@ -62,15 +49,16 @@ export function loadSecurity(cfg: SecurityConfig, files: SecretFiles = nodeFiles
   }
   const read = (what: string, path: string | undefined, secret: boolean): Buffer | undefined => {
     if (path === undefined) return undefined;
-    const problem = secret ? permissionProblem(files, what, path) : undefined;
-    if (problem) {
-      problems.push(problem);
+    if (secret) {
+      const got = readSecretFile(what, path, files);
+      if (got.ok) return got.data;
+      problems.push(got.problem);
       return undefined;
     }
     try {
       return files.read(path);
     } catch (err) {
-      problems.push(`${what} ${path}: cannot read it (${errorText(err)})`);
+      problems.push(`${what} ${path}: cannot read it (${codeOf(err)})`);
       return undefined;
     }
   };
@@ -85,24 +73,19 @@ export function loadSecurity(cfg: SecurityConfig, files: SecretFiles = nodeFiles
     const parsed = parseSecrets(secrets.toString('utf8'));
     if (typeof parsed === 'string') problems.push(`mqtt.secretsFile ${cfg.secretsFile}: ${parsed}`);
     else Object.assign(out, parsed);
+    if (
+      !tlsUrl &&
+      typeof parsed !== 'string' &&
+      parsed.password !== '' &&
+      cfg.allowPlaintextPassword !== true
+    ) {
+      problems.push(
+        `mqtt.secretsFile holds a password but mqtt.url ${cfg.url} is not encrypted: anyone on the way can read it. Use mqtts:// or wss://, or on a closed network set mqtt.allowPlaintextPassword: true`,
+      );
+    }
   }
   if (problems.length > 0) throw new SetupError(problems);
   return out;
-}
-
-function permissionProblem(files: SecretFiles, what: string, path: string): string | undefined {
-  let info: { mode: number; file: boolean };
-  try {
-    info = files.mode(path);
-  } catch (err) {
-    return `${what} ${path}: cannot read it (${errorText(err)})`;
-  }
-  if (!info.file) return `${what} ${path}: not a regular file`;
-  if ((info.mode & 0o007) !== 0) {
-    const mode = info.mode.toString(8).padStart(4, '0');
-    return `${what} ${path} is accessible to every user on this machine (mode ${mode}); refusing to use it: run chmod 600 ${path}`;
-  }
-  return undefined;
 }
 
 function parseSecrets(text: string): { username: string; password: string } | string {
@@ -110,15 +93,10 @@ function parseSecrets(text: string): { username: string; password: string } | st
   try {
     doc = parse(text);
   } catch (err) {
-    return `not valid YAML (${errorText(err)})`;
+    return `not valid YAML (${codeOf(err)})`;
   }
   const result = secretsSchema.safeParse(doc);
   if (result.success) return result.data;
   // Never echo the values: only which key is wrong.
   return result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-}
-
-function errorText(err: unknown): string {
-  if (err instanceof Error) return 'code' in err && typeof err.code === 'string' ? err.code : err.message;
-  return String(err);
 }

@@ -5,8 +5,12 @@ export interface PointTopics {
   readonly base: string;
   readonly online: string;
   readonly status: string;
+  /** Retained registry facts: name, location, address, hours, contact (CONTRACT.md §6). */
+  readonly info: string;
   readonly telemetry: string;
   readonly events: string;
+  /** The municipality's retained desired state (CONTRACT.md §6), which the point subscribes to. */
+  readonly desired: string;
   /** The fleet's drain hint (drain-hint.ts), the same for every point under the prefix. */
   readonly drainHint: string;
   /** Filter matching every command to this point, but not the `cmd/{name}/result` we publish. */
@@ -43,8 +47,10 @@ export function pointTopics(prefix: string, pointId: string): PointTopics {
     base,
     online: `${base}/online`,
     status: `${base}/status`,
+    info: `${base}/info`,
     telemetry: `${base}/telemetry`,
     events: `${base}/events`,
+    desired: `${base}/desired`,
     drainHint: `${prefix}/${DRAIN_HINT_LEVEL}`,
     cmdFilter: `${base}/cmd/+`,
     cmd,

@@ -1,31 +1,20 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import type { PointEvent } from '../core/events.js';
+import type { Logger } from '../core/logger.js';
 import { HttpError } from './http.js';
+import type { PinLoad } from './pin-file.js';
+import { type FailureOutcome, networkOf, PinGuard } from './pin-guard.js';
 
 export const SESSION_COOKIE = 'pima_tech';
 const SESSION_MS = 12 * 3_600_000;
-const MAX_FAILURES = 5;
-const LOCKOUT_MS = 60_000;
 const MAX_SESSIONS = 100;
 
 /** `open`: no PIN configured (read-only /tech); `pin`: a PIN guards /tech; `locked`: the PIN file is unusable. */
 export type TechAccess = 'open' | 'pin' | 'locked';
 
-export type PinLoad = { ok: true; pin: string } | { ok: false; error: string };
-
-/** Reads the technician PIN: 4..12 digits in a file that others cannot read. */
-export function loadPinFile(path: string): PinLoad {
-  try {
-    const mode = statSync(path).mode;
-    if ((mode & 0o004) !== 0) return { ok: false, error: `${path} is world-readable; chmod 600 it` };
-    const pin = readFileSync(path, 'utf8').trim();
-    if (!/^\d{4,12}$/.test(pin)) return { ok: false, error: `${path} must hold a PIN of 4 to 12 digits` };
-    return { ok: true, pin };
-  } catch (err) {
-    return { ok: false, error: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
-  }
-}
+/** Sign-ins go into the point log (never the PIN itself). */
+export type SignInEvents = (event: Omit<PointEvent, 'ts'>) => void;
 
 interface Session {
   csrf: string;
@@ -33,46 +22,66 @@ interface Session {
 }
 
 export interface TechAuthOptions {
-  /** undefined: no PIN configured; a PinLoad otherwise. */
-  pin: PinLoad | undefined;
+  /** undefined: no PIN configured; else the PIN file as it is now (looked at on every use). */
+  pin: (() => PinLoad) | undefined;
   /** Real time for session expiry and lockouts (simulated clocks run ahead). */
   now: () => number;
+  guard?: PinGuard;
+  events?: SignInEvents;
+  logger?: Logger;
 }
 
 /**
  * The technician's sessions. The PIN is exchanged for an HttpOnly, SameSite=Strict cookie; every
  * state-changing request must also carry the session's CSRF token in a header, as JSON, from this origin.
+ * Wrong PINs spend a per-network and a global budget (PinGuard); every sign-in and failure is logged.
  */
 export class TechAuth {
-  readonly access: TechAccess;
-  private readonly pinHash: Buffer | undefined;
   private readonly sessions = new Map<string, Session>();
-  private readonly failures = new Map<string, { count: number; lockedUntil: number }>();
+  private readonly guard: PinGuard;
+  private lastProblem: string | undefined;
+  private pinHash: Buffer | undefined;
 
   constructor(private readonly opts: TechAuthOptions) {
-    if (!opts.pin) this.access = 'open';
-    else if (opts.pin.ok) this.access = 'pin';
-    else this.access = 'locked';
-    this.pinHash = opts.pin?.ok ? hash(opts.pin.pin) : undefined;
+    this.guard = opts.guard ?? new PinGuard();
+  }
+
+  get access(): TechAccess {
+    return this.state().access;
+  }
+
+  /** Why /tech is locked, for the technician (the file and what to do), when it is. */
+  get lockedReason(): string | undefined {
+    return this.state().reason;
   }
 
   /** Checks a PIN; on success returns the new session's token and CSRF token. */
   login(pin: unknown, client: string): { token: string; csrf: string } {
-    if (this.access === 'open') throw new HttpError(400, 'no PIN is configured; /tech needs no sign-in');
+    const { access, reason, hash: pinHash } = this.state();
+    if (access === 'open') throw new HttpError(400, 'no PIN is configured; /tech needs no sign-in');
+    if (access === 'locked' || !pinHash) {
+      throw new HttpError(503, `sign-in is locked: ${reason ?? 'the PIN file is unusable'}`);
+    }
     const now = this.opts.now();
-    const f = this.failures.get(client);
-    if (f && f.lockedUntil > now) {
-      const retry = Math.ceil((f.lockedUntil - now) / 1000);
-      throw new HttpError(429, 'too many wrong PINs; try again later', { 'Retry-After': String(retry) });
+    const verdict = this.guard.check(client, now);
+    if (!verdict.ok) {
+      const retry = Math.ceil(verdict.retryMs / 1000);
+      const who = verdict.scope === 'network' ? 'from your network' : 'from every network';
+      throw new HttpError(429, `too many wrong PINs ${who}; try again in ${retry} s`, {
+        'Retry-After': String(retry),
+      });
     }
-    if (typeof pin !== 'string' || !this.pinHash || !timingSafeEqual(hash(pin), this.pinHash)) {
-      this.fail(client, now);
-      throw new HttpError(
-        401,
-        this.access === 'locked' ? 'the PIN file is unusable; see the service log' : 'wrong PIN',
-      );
+    if (typeof pin !== 'string' || !timingSafeEqual(hash(pin), pinHash)) {
+      this.failed(client, this.guard.failed(client, now));
+      throw new HttpError(401, 'wrong PIN');
     }
-    this.failures.delete(client);
+    this.guard.succeeded(client);
+    this.opts.events?.({
+      type: 'tech.signin',
+      level: 'info',
+      message: `technician signed in from ${client}`,
+      data: { client, network: networkOf(client) },
+    });
     this.prune(now);
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
@@ -85,11 +94,11 @@ export class TechAuth {
     if (token) this.sessions.delete(token);
   }
 
-  /** The CSRF token of the request's session, if it has a live one. */
+  /** The CSRF token of the request's session, if it has a live one (and the PIN is still usable). */
   session(req: IncomingMessage): { csrf: string } | undefined {
     const token = cookie(req, SESSION_COOKIE);
     const s = token ? this.sessions.get(token) : undefined;
-    if (!s) return undefined;
+    if (!s || this.state().access !== 'pin') return undefined;
     if (s.expiresAt <= this.opts.now()) {
       if (token) this.sessions.delete(token);
       return undefined;
@@ -111,7 +120,7 @@ export class TechAuth {
     const s = this.session(req);
     if (!s) throw new HttpError(401, 'sign in with the technician PIN');
     const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
+    if (origin !== undefined && !sameOriginAs(req, origin)) {
       throw new HttpError(403, 'cross-origin requests are refused');
     }
     const sent = req.headers['x-csrf-token'];
@@ -119,15 +128,47 @@ export class TechAuth {
       throw new HttpError(403, 'missing or wrong CSRF token');
   }
 
-  private fail(client: string, now: number): void {
-    if (this.failures.size > 1000) this.failures.clear();
-    const f = this.failures.get(client) ?? { count: 0, lockedUntil: 0 };
-    f.count += 1;
-    if (f.count >= MAX_FAILURES) {
-      f.count = 0;
-      f.lockedUntil = now + LOCKOUT_MS;
+  /** The PIN file as it is now; a change of PIN ends every session, a new problem is logged once. */
+  private state(): { access: TechAccess; reason?: string; hash?: Buffer } {
+    const pin = this.opts.pin?.();
+    if (!pin) return { access: 'open' };
+    if (!pin.ok) {
+      if (pin.error !== this.lastProblem) {
+        this.lastProblem = pin.error;
+        this.opts.logger?.error(`technician PIN unusable, /tech is locked: ${pin.error}`);
+      }
+      return { access: 'locked', reason: pin.error };
     }
-    this.failures.set(client, f);
+    if (this.lastProblem !== undefined) {
+      this.lastProblem = undefined;
+      this.opts.logger?.info('technician PIN file usable again: /tech sign-in is open');
+    }
+    const h = hash(pin.pin);
+    if (this.pinHash && !this.pinHash.equals(h)) this.sessions.clear();
+    this.pinHash = h;
+    return { access: 'pin', hash: h };
+  }
+
+  private failed(client: string, outcome: FailureOutcome): void {
+    const { events } = this.opts;
+    if (!events) return;
+    const data = { client, network: outcome.network, failures: outcome.failures };
+    events({
+      type: 'tech.signin.failed',
+      level: 'warning',
+      message: `wrong technician PIN from ${client}`,
+      data,
+    });
+    if (outcome.lockout) {
+      const who = outcome.lockout.scope === 'network' ? outcome.network : 'every network';
+      const sec = Math.round(outcome.lockout.ms / 1000);
+      events({
+        type: 'tech.signin.locked',
+        level: 'alarm',
+        message: `technician sign-in locked for ${sec} s for ${who} after repeated wrong PINs`,
+        data: { ...data, scope: outcome.lockout.scope, lockoutSec: sec },
+      });
+    }
   }
 
   private prune(now: number): void {
@@ -140,8 +181,16 @@ export class TechAuth {
   }
 }
 
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}`;
+/** An Origin header names this server: the scheme it was reached by and the Host it was asked for. */
+export function sameOriginAs(req: IncomingMessage, origin: string): boolean {
+  const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  return origin === `${scheme}://${req.headers.host ?? ''}`;
+}
+
+/** Over HTTPS the cookie is `Secure`: the browser never sends it back over the plain-HTTP page. */
+export function sessionCookie(token: string, secure = false): string {
+  const flags = secure ? '; Secure' : '';
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_MS / 1000}${flags}`;
 }
 
 export function clearedCookie(): string {

@@ -1,6 +1,6 @@
-import { parseTimeArg } from '../cli/time-arg.js';
+import { DEFAULT_HEARTBEAT_SEC } from '../config/logging.js';
 import { errorMessage } from '../core/errors.js';
-import { DEFAULT_HEARTBEAT_SEC } from '../pipeline/log-policy.js';
+import { parseTimeArg } from '../core/time-arg.js';
 import { HttpError, queryParams } from './http.js';
 import type { HistoryPoint, HistorySummary } from './types.js';
 

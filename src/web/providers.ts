@@ -1,9 +1,11 @@
 import type { KioskConfig } from '../config/schema.js';
+import type { StatusAlarm } from '../contract/status.js';
 import type { Clock } from '../core/clock.js';
-import { awaitApplied } from '../pipeline/operator-commands.js';
-import type { PointPipeline } from '../pipeline/point-pipeline.js';
+import { type PointPipeline, statusHeartbeatMs } from '../pipeline/point-pipeline.js';
+import { submitAndWait } from '../store/command-answers.js';
 import type { LogStore, OperatorCommand } from '../store/types.js';
 import { HISTORY_STALE_MS, historyStaleMs, withSummaries } from './history.js';
+import { statusMaxAgeMs } from './liveness.js';
 import type {
   ActiveAlarm,
   AlarmSource,
@@ -18,7 +20,7 @@ import type {
 } from './types.js';
 
 /** Channels the technician sees; temperatures are added by name from the status. */
-const SENSOR_CHANNELS = [
+export const SENSOR_CHANNELS = [
   'mains.present',
   'battery.soc',
   'battery.voltage',
@@ -36,19 +38,25 @@ const SENSOR_CHANNELS = [
 export interface ProviderContext {
   config: KioskConfig;
   clock: Clock;
+  /** Real time, for waiting on the running service to apply a command. */
+  waitClock: Clock;
   pipeline: PointPipeline;
   store: LogStore;
 }
 
 /** The web server's narrow views of the running service, built from the pipeline and the log. */
 export function webSources(ctx: ProviderContext): WebSources {
-  const status: StatusSource = { latest: () => ctx.pipeline.latestStatus() };
+  const status: StatusSource = {
+    latest: () => ctx.pipeline.latestStatus(),
+    maxAgeMs: statusMaxAgeMs(statusHeartbeatMs(ctx.config)),
+  };
   return {
     status,
     history: historyFrom(ctx.store, historyStaleMs(ctx.config.storage.logging.heartbeatSec)),
-    alarms: alarmsFrom(status, ctx.store),
+    alarms: alarmsFrom(status, ctx.store, ctx.waitClock),
     announcements: announcementsFrom(ctx),
     health: healthFrom(ctx, status),
+    events: { log: (e) => ctx.pipeline.logEvent({ ...e, ts: ctx.clock.now() }) },
   };
 }
 
@@ -74,57 +82,40 @@ export function historyFrom(store: LogStore, staleMs: number = HISTORY_STALE_MS)
  * Active alarms as the status message lists them (`status.alarms`). Acknowledging goes the way of every
  * operator action: an `alarm.ack` command written into the log, applied and logged by the running service.
  */
-export function alarmsFrom(status: StatusSource, store: LogStore): AlarmSource {
+export function alarmsFrom(status: StatusSource, store: LogStore, waitClock: Clock): AlarmSource {
   return {
-    active: () => parseAlarms(status.latest()?.alarms),
+    active: () => pageAlarms(status.latest()?.alarms),
     acknowledge: (id, actor) =>
-      submitCommand(store, { name: 'alarm.ack', args: { alarm: id }, actor, source: 'web', ts: Date.now() }),
+      submitCommand(
+        store,
+        { name: 'alarm.ack', args: { alarm: id }, actor, source: 'web', ts: waitClock.now() },
+        waitClock,
+      ),
   };
 }
 
 /** How long a request waits for the service to apply a command (it polls the log every 200 ms). */
 const COMMAND_TIMEOUT_MS = 3000;
 
-async function submitCommand(store: LogStore, cmd: OperatorCommand): Promise<CommandOutcome> {
-  const id = store.enqueueCommand(cmd);
-  const outcome = await awaitApplied(store, id, COMMAND_TIMEOUT_MS);
+async function submitCommand(store: LogStore, cmd: OperatorCommand, clock: Clock): Promise<CommandOutcome> {
+  const answer = await submitAndWait(store, cmd, COMMAND_TIMEOUT_MS, clock);
   return (
-    outcome ?? {
+    answer.outcome ?? {
       ok: false,
-      text: `the service has not applied command #${id} within ${COMMAND_TIMEOUT_MS} ms`,
+      text: `the service has not applied command #${answer.commandId} within ${COMMAND_TIMEOUT_MS} ms`,
     }
   );
 }
 
-/**
- * Reads alarms as the status message lists them. Accepts the model's shape (`alarm`, `severity`,
- * `since` in ms or ISO, `acknowledged: {by, at} | null`) and a flat one (`id`, `level`, `acknowledged: bool`).
- */
-export function parseAlarms(raw: unknown): ActiveAlarm[] {
-  if (!Array.isArray(raw)) return [];
-  const out: ActiveAlarm[] = [];
-  for (const a of raw) {
-    if (!a || typeof a !== 'object') continue;
-    const r = a as Record<string, unknown>;
-    const id = [r.id, r.alarm, r.type].find((x): x is string => typeof x === 'string');
-    if (!id) continue;
-    const level = [r.level, r.severity].find((x): x is string => typeof x === 'string') ?? 'alarm';
-    const since =
-      typeof r.since === 'number'
-        ? new Date(r.since).toISOString()
-        : typeof r.since === 'string'
-          ? r.since
-          : undefined;
-    out.push({
-      id,
-      level,
-      message: typeof r.message === 'string' ? r.message : id,
-      ...(since ? { since } : {}),
-      acknowledged:
-        r.acknowledged === true || (typeof r.acknowledged === 'object' && r.acknowledged !== null),
-    });
-  }
-  return out;
+/** The status message's alarms (src/contract/status.ts) as the technician page lists them. */
+export function pageAlarms(alarms: readonly StatusAlarm[] | undefined): ActiveAlarm[] {
+  return (alarms ?? []).map((a) => ({
+    id: a.alarm,
+    level: a.severity,
+    message: a.message,
+    since: a.since,
+    acknowledged: a.acknowledged !== null,
+  }));
 }
 
 /** The municipality's announcement (`cmd/announce`), as the pipeline holds it (lapsed ones are gone). */
@@ -157,11 +148,29 @@ function healthFrom(ctx: ProviderContext, status: StatusSource): HealthSource {
       }
       return out;
     },
+    devices: () =>
+      ctx.store.driverReports().map((r) => {
+        // the event says `<driver>: <health> (<message>)`; the panel has columns for the first two
+        const prefix = `${r.driver}: ${r.health} (`;
+        const inner =
+          r.message.startsWith(prefix) && r.message.endsWith(')')
+            ? r.message.slice(prefix.length, -1)
+            : r.message;
+        return { driver: r.driver, health: r.health, message: inner, ts: r.ts };
+      }),
     recentEvents: (limit) =>
       ctx.store
         .queryEvents({ sinceMs: ctx.clock.now() - 86_400_000, minLevel: 'warning' })
         .slice(-limit)
         .reverse()
-        .map((e) => ({ seq: e.seq, ts: e.ts, type: e.type, level: e.level, message: e.message })),
+        .map((e) => ({
+          seq: e.seq,
+          ts: e.ts,
+          type: e.type,
+          level: e.level,
+          message: e.message,
+          // the alarm's name, so the page can say it in its own language
+          ...(typeof e.data?.alarm === 'string' ? { alarm: e.data.alarm } : {}),
+        })),
   };
 }

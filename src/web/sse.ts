@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AddressBudget, type BudgetLimits } from './address-budget.js';
 import { HttpError, SECURITY_HEADERS } from './http.js';
 
 export interface SseOptions {
@@ -8,7 +9,10 @@ export interface SseOptions {
   pollMs: number;
   /** A `ping` event this often keeps the stream open and lets the page notice a dead connection. */
   pingMs: number;
-  maxClients: number;
+  /** Streams for visitors (in all and per address) and the kiosk screen's own reserve. */
+  slots: BudgetLimits;
+  /** A client that has this much unread is dropped: one slow reader cannot grow the heap. */
+  backlogBytes: number;
 }
 
 /**
@@ -19,8 +23,11 @@ export class SseHub {
   private readonly clients = new Set<ServerResponse>();
   private readonly last = new Map<string, string>();
   private timers: Array<ReturnType<typeof setInterval>> = [];
+  private readonly budget: AddressBudget;
 
-  constructor(private readonly opts: SseOptions) {}
+  constructor(private readonly opts: SseOptions) {
+    this.budget = new AddressBudget(opts.slots);
+  }
 
   start(): void {
     if (this.timers.length > 0) return;
@@ -42,7 +49,16 @@ export class SseHub {
   }
 
   add(req: IncomingMessage, res: ServerResponse): void {
-    if (this.clients.size >= this.opts.maxClients) throw new HttpError(503, 'too many live connections');
+    const address = req.socket.remoteAddress;
+    if (!this.budget.admit(address)) {
+      throw new HttpError(503, 'too many live connections; the page updates by polling', {
+        'Retry-After': '30',
+      });
+    }
+    res.on('close', () => {
+      this.budget.release(address);
+      this.clients.delete(res);
+    });
     res.writeHead(200, {
       ...SECURITY_HEADERS,
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -56,7 +72,6 @@ export class SseHub {
       res.write(frame(topic, JSON.stringify(value ?? null)));
     }
     this.clients.add(res);
-    req.on('close', () => this.clients.delete(res));
   }
 
   /** Sends every topic whose value changed since the last look. */
@@ -76,7 +91,12 @@ export class SseHub {
   }
 
   private broadcast(text: string): void {
-    for (const res of this.clients) res.write(text);
+    for (const res of this.clients) {
+      if (res.writableLength > this.opts.backlogBytes) {
+        this.clients.delete(res);
+        res.destroy();
+      } else res.write(text);
+    }
   }
 }
 

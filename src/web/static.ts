@@ -19,30 +19,46 @@ const TYPES: Record<string, string> = {
 };
 
 /** URL path → file under src/web/public (copied next to the compiled server by the build). */
-const PUBLIC_FILES: Record<string, string> = {
+export const POINT_PUBLIC_DIR = new URL('./public/', import.meta.url);
+
+const POINT_FILES: Record<string, string> = {
   '/': 'index.html',
   '/tech': 'tech.html',
   '/assets/style.css': 'style.css',
   '/assets/common.js': 'common.js',
   '/assets/icons.js': 'icons.js',
   '/assets/public.js': 'public.js',
+  '/assets/controller-watch.js': 'controller-watch.js',
   '/assets/tech.js': 'tech.js',
   '/assets/icon.svg': 'icon.svg',
 };
 
 /** uPlot, served from its own package: no CDN, the point works with no internet. */
-const VENDOR_FILES: Record<string, string> = {
+export const VENDOR_FILES: Record<string, string> = {
   '/assets/vendor/uPlot.iife.min.js': 'uplot/dist/uPlot.iife.min.js',
   '/assets/vendor/uPlot.min.css': 'uplot/dist/uPlot.min.css',
 };
+
+/** Files of one folder, by URL path: the point's page, and the hub's dashboard (which shares some). */
+export interface AssetSource {
+  dir: URL;
+  files: Readonly<Record<string, string>>;
+}
+
+/** The point's status page. */
+export const POINT_ASSETS: readonly AssetSource[] = [{ dir: POINT_PUBLIC_DIR, files: POINT_FILES }];
 
 /** The page's files, read into memory once at start (they are small) and served with an ETag. */
 export class StaticAssets {
   private readonly assets = new Map<string, Asset>();
 
+  constructor(private readonly sources: readonly AssetSource[] = POINT_ASSETS) {}
+
   load(): void {
-    const dir = fileURLToPath(new URL('./public/', import.meta.url));
-    for (const [path, file] of Object.entries(PUBLIC_FILES)) this.add(path, `${dir}${file}`);
+    for (const { dir, files } of this.sources) {
+      const base = fileURLToPath(dir);
+      for (const [path, file] of Object.entries(files)) this.add(path, `${base}${file}`);
+    }
     const require = createRequire(import.meta.url);
     for (const [path, spec] of Object.entries(VENDOR_FILES)) this.add(path, require.resolve(spec));
   }

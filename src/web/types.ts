@@ -1,4 +1,6 @@
-import type { CommandOutcome } from '../pipeline/operator-commands.js';
+import type { CommandOutcome } from '../contract/commands.js';
+import type { StatusMessage } from '../contract/status.js';
+import type { PointEvent } from '../core/events.js';
 
 export type { CommandOutcome };
 
@@ -9,7 +11,9 @@ export type { CommandOutcome };
 
 /** The latest status message (CONTRACT.md §5), the very object the uplink publishes. */
 export interface StatusSource {
-  latest(): Record<string, unknown> | undefined;
+  latest(): StatusMessage | undefined;
+  /** The oldest a status may be (service clock) before a page must call it stale. */
+  readonly maxAgeMs: number;
 }
 
 export interface HistoryPoint {
@@ -84,11 +88,27 @@ export interface RecentEvent {
   type: string;
   level: string;
   message: string;
+  /** The alarm an alarm event is about (src/point/alarms/catalog.ts). */
+  alarm?: string;
+}
+
+/** A driver's last report of itself (DS18B20 chip family, VE.Direct device, DSE model). */
+export interface DeviceReport {
+  driver: string;
+  health: string;
+  message: string;
+  ts: number;
 }
 
 export interface HealthSource {
   sensors(): SensorHealth[];
+  devices(): DeviceReport[];
   recentEvents(limit: number): RecentEvent[];
+}
+
+/** Events the web server writes into the point log (sign-ins); the service adds the time. */
+export interface EventSink {
+  log(event: Omit<PointEvent, 'ts'>): void;
 }
 
 export interface WebSources {
@@ -97,4 +117,5 @@ export interface WebSources {
   alarms: AlarmSource;
   announcements: AnnouncementSource;
   health: HealthSource;
+  events: EventSink;
 }

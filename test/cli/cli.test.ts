@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('pima-kiosk check-config', () => {
+// Several CLI processes in a row: each is a Node start, seconds apiece on a loaded 2-core machine.
+describe('pima-kiosk check-config', { timeout: 120_000 }, () => {
   it('accepts a valid config', async () => {
     const r = await cli(['check-config', '--config', configFile]);
     expect(r.stderr).toBe('');
@@ -54,6 +55,60 @@ describe('pima-kiosk check-config', () => {
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 
+  it('reports a missing or too-open PIN file and secrets file, and a password over plain mqtt://', async () => {
+    const pin = join(dir, 'tech-pin');
+    const secrets = join(dir, 'secrets.yaml');
+    const cfg = join(dir, 'files.yaml');
+    writeFileSync(
+      cfg,
+      `point: { id: files-point }\nmqtt: { url: 'mqtt://127.0.0.1:1', secretsFile: ${secrets} }\nweb: { pinFile: ${pin} }\n`,
+    );
+    const missing = await cli(['check-config', '--config', cfg]);
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toContain(`${cfg}: mqtt.secretsFile ${secrets}: cannot read it (ENOENT)`);
+    expect(missing.stderr).toContain(
+      `${cfg}: web.pinFile ${pin}: cannot read it (ENOENT) (/tech stays locked`,
+    );
+
+    writeFileSync(pin, '482916\n', { mode: 0o640 });
+    writeFileSync(secrets, 'username: files-point\npassword: not-in-any-output\n', { mode: 0o604 });
+    chmodSync(pin, 0o640);
+    chmodSync(secrets, 0o604);
+    const open = await cli(['check-config', '--config', cfg]);
+    expect(open.code).toBe(78);
+    expect(open.stderr).toContain(`web.pinFile ${pin} is accessible to its group (mode 0640)`);
+    expect(open.stderr).toContain(`mqtt.secretsFile ${secrets} is accessible to every user on this machine`);
+
+    chmodSync(pin, 0o600);
+    chmodSync(secrets, 0o600);
+    const plain = await cli(['check-config', '--config', cfg]);
+    expect(plain.code).toBe(78);
+    expect(plain.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/holds a password but mqtt.url mqtt:\/\/127.0.0.1:1 is not encrypted/),
+    ]);
+    expect(plain.stderr + open.stderr).not.toContain('not-in-any-output');
+
+    writeFileSync(
+      cfg,
+      `point: { id: files-point }\nmqtt: { url: 'mqtt://127.0.0.1:1', secretsFile: ${secrets}, allowPlaintextPassword: true }\nweb: { pinFile: ${pin} }\n`,
+    );
+    const ok = await cli(['check-config', '--config', cfg]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+  });
+
+  it('warns (and passes) when /tech would take the PIN over the network without HTTPS', async () => {
+    const pin = join(dir, 'open-pin');
+    writeFileSync(pin, '482916\n', { mode: 0o600 });
+    const cfg = join(dir, 'open-web.yaml');
+    writeFileSync(cfg, `point: { id: web-point }\nweb: { enabled: true, host: 0.0.0.0, pinFile: ${pin} }\n`);
+    const r = await cli(['check-config', '--config', cfg]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `${cfg}: warning: web.host 0.0.0.0 serves /tech beyond this device without web.https: the PIN would cross the network in clear text (docs/security.md)\n`,
+    );
+  });
+
   it('finds the config through $PIMA_KIOSK_CONFIG', async () => {
     const r = await cli(['check-config'], { env: { PIMA_KIOSK_CONFIG: configFile } });
     expect(r.code).toBe(0);
@@ -77,7 +132,7 @@ describe('pima-kiosk sign dark', () => {
   });
 });
 
-describe('usage errors', () => {
+describe('usage errors', { timeout: 120_000 }, () => {
   it('exit 64 for unknown commands, options and bad values', async () => {
     expect((await cli(['frobnicate'])).code).toBe(64);
     expect((await cli(['status', '--bogus'])).code).toBe(64);
@@ -93,7 +148,7 @@ describe('usage errors', () => {
   });
 });
 
-describe('the CLI beside a running service', () => {
+describe('the CLI beside a running service', { timeout: 120_000 }, () => {
   let service: RunningService;
 
   beforeAll(async () => {
@@ -126,7 +181,7 @@ describe('the CLI beside a running service', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const m =
-      /applied \(#\d+\) by the running service \(pid \d+\) in (\d+) ms: ok: mode auto → closed \(curfew\)/.exec(
+      /applied \(#\d+\) by the running service \(pid \d+\) in (\d+) ms: mode auto → closed \(curfew\)/.exec(
         r.stdout,
       );
     expect(m, r.stdout).not.toBeNull();
@@ -152,6 +207,20 @@ describe('the CLI beside a running service', () => {
     expect(adjusted.stdout).toMatch(/→ \d+ \(-2\)/);
     const log = await cli(['log', '--level', 'info', '--config', configFile]);
     expect(log.stdout).toMatch(/operator\.occupancy\.set\s+occupancy \d+ → 12 by/);
+
+    // the same limits as MQTT and the web: an implausible count needs --override, a huge one is a usage error
+    const typo = await cli(['occupancy', 'set', '99999', '--config', configFile]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(
+      /rejected .*: 99999 people is more than is plausible for capacity 30 \(at most 60\)/,
+    );
+    const crowd = await cli(['occupancy', 'set', '75', '--override', '--config', configFile]);
+    expect(crowd.code, crowd.stderr).toBe(0);
+    expect(crowd.stdout).toMatch(/→ 75/);
+    const huge = await cli(['occupancy', 'set', '100001', '--override', '--config', configFile]);
+    expect(huge.code).toBe(64);
+    expect(huge.stderr).toMatch(/occupancy\.set: value: /);
+    expect((await cli(['occupancy', 'set', '12', '--config', configFile])).code).toBe(0);
   });
 
   it('exports readings with strictly increasing seq, as jsonl and csv', async () => {

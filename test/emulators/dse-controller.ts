@@ -5,9 +5,7 @@ import modbusSerial from 'modbus-serial';
  * registers of hardware-facts §2.2. Registers not in the map answer "illegal data address", as a model
  * without them does.
  */
-export const RUNNING_GENSET: ReadonlyMap<number, number> = new Map([
-  [768, 1], // manufacturer: DSE
-  [769, 32_840], // model: 7310 MKII
+const ENGINE_RUNNING: ReadonlyArray<readonly [number, number]> = [
   [772, 1], // control mode: auto
   [1024, 310], // oil pressure, kPa
   [1025, 82], // coolant, °C
@@ -23,6 +21,30 @@ export const RUNNING_GENSET: ReadonlyMap<number, number> = new Map([
   [1558, 450], // load 45.0 %
   [1798, 0x0005],
   [1799, 0x7e40], // run time 0x0005_7e40 = 360 000 s = 100 h
+];
+
+/** Register n of the Named Alarm Conditions (page 154), counted from 1. */
+export const namedAlarmRegister = (n: number): number => 39_424 + n;
+
+/**
+ * A DSE 7310 MKII (manufacturer 1, model 32840) running: its alarms are Named Alarm Conditions on page 154
+ * (20 registers of four conditions, all "not active"); like the real one it has no page-8 alarm table.
+ */
+export const RUNNING_GENSET: ReadonlyMap<number, number> = new Map([
+  [768, 1], // manufacturer: DSE
+  [769, 32_840], // model: 7310 MKII
+  [770, 0x0001],
+  [771, 0xe240], // serial 123456
+  ...ENGINE_RUNNING,
+  [39_424, 80], // number of named alarm conditions
+  ...Array.from({ length: 20 }, (_, i) => [namedAlarmRegister(i + 1), 0x1111] as const),
+]);
+
+/** A DSE 4620/4623 (model 4623) running: the legacy page-8 alarm table, eight alarms, none active. */
+export const LEGACY_GENSET: ReadonlyMap<number, number> = new Map([
+  [768, 1],
+  [769, 4623],
+  ...ENGINE_RUNNING,
   [2048, 8], // eight alarms in the page 8 table
   [2049, 0x1111],
   [2050, 0x1111], // all "not active"

@@ -148,7 +148,7 @@ describe('MQTT command handler fuzz', () => {
       host: {
         enqueueCommand: (cmd) => {
           written.push(cmd);
-          return written.length;
+          return { id: written.length, existing: false };
         },
         command: () => undefined,
         queryEvents: () => [],
@@ -161,6 +161,7 @@ describe('MQTT command handler fuzz', () => {
       status: () => sampleStatus(),
       maxReplyBytes: () => 65_536,
       clock,
+      waitClock: clock,
       monotonic: () => 0,
       logger: new MemoryLogger([], 'error'),
     });

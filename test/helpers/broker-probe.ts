@@ -26,14 +26,18 @@ export interface Seen {
 export class BrokerClients {
   private readonly clients: MqttClient[] = [];
 
-  constructor(private readonly url: () => string) {}
+  /** `clientId`: the id a credential connects with (dynamic security binds a point to its uplink's). */
+  constructor(
+    private readonly url: () => string,
+    private readonly clientId: (cred: Credential, n: number) => string = (cred, n) => `${cred.username}-${n}`,
+  ) {}
 
   async connect(cred: Credential, opts: IClientOptions = {}): Promise<MqttClient> {
     const c = await connectAsync(this.url(), {
       protocolVersion: 5,
       username: cred.username,
       password: cred.password,
-      clientId: `${cred.username}-${this.clients.length}`,
+      clientId: this.clientId(cred, this.clients.length),
       clean: true,
       reconnectPeriod: 0,
       ...opts,
@@ -113,7 +117,8 @@ export async function expectUplinkAccepted(
     reconnectMinMs: 100,
     reconnectMaxMs: 1000,
     batchMaxRecords: 50,
-    security: loadSecurity({ url, secretsFile, tls: { verifyServer: true } }),
+    // the test broker listens on plain mqtt:// on loopback
+    security: loadSecurity({ url, secretsFile, allowPlaintextPassword: true, tls: { verifyServer: true } }),
     outbox: log,
     clock: new ManualClock(Date.now()),
     logger,
@@ -133,4 +138,67 @@ export async function expectUplinkAccepted(
     log.close();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Issue 13's client-id takeover: with `attacker`'s credentials, connect again and again under the client
+ * id the `victim` point is connected with. The broker must either refuse those connections or give them
+ * another id: the victim stays connected and its last will ("lost") is never published. Then, as the
+ * check that the probe would notice: the victim's own credentials under that id do end its session.
+ */
+export async function expectNoTakeover(
+  url: string,
+  clients: BrokerClients,
+  attacker: Credential,
+  victim: Credential,
+  victimClientId: string,
+  receiver: MqttClient,
+): Promise<{ refused: number; accepted: number }> {
+  const online = `pima/v1/${victim.username}/online`;
+  const seen = record(receiver);
+  expect(await subackCode(receiver, online)).toBeLessThan(0x80);
+  const will = {
+    topic: online,
+    payload: Buffer.from('{"online":false,"reason":"lost"}'),
+    qos: 1 as const,
+    retain: false,
+  };
+  const target = await clients.connect(victim, { clientId: victimClientId, will });
+  let closes = 0;
+  target.on('close', () => {
+    closes += 1;
+  });
+  let refused = 0;
+  let accepted = 0;
+  for (let i = 0; i < 10; i++) {
+    try {
+      const c = await connectAsync(url, {
+        protocolVersion: i % 2 === 0 ? 5 : 4,
+        username: attacker.username,
+        password: attacker.password,
+        clientId: victimClientId,
+        clean: true,
+        reconnectPeriod: 0,
+        connectTimeout: 5000,
+      });
+      accepted += 1;
+      await c.endAsync(true);
+    } catch {
+      refused += 1;
+    }
+  }
+  await sleep(SETTLE_MS);
+  expect(closes).toBe(0);
+  expect(target.connected).toBe(true);
+  expect(await pubackCode(target, online, '{"online":true}')).toBeLessThan(0x80);
+  await arrives(seen, online);
+  expect(seen.filter((m) => m.payload.includes('lost'))).toEqual([]);
+
+  // The same id with the victim's own credentials does replace the session: the probe can see a takeover.
+  const again = await clients.connect(victim, { clientId: victimClientId });
+  const deadline = Date.now() + 5000;
+  while (closes === 0 && Date.now() < deadline) await sleep(20);
+  expect(closes).toBeGreaterThan(0);
+  await again.endAsync(true);
+  return { refused, accepted };
 }

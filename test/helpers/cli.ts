@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 export const MAIN = resolve('dist/src/main.js');
+/** The built `pima-hub` binary. */
+export const HUB_MAIN = resolve('dist/src/hub/main.js');
 
 export interface CliResult {
   code: number | null;
@@ -10,15 +12,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `pima-kiosk` binary as its own process. */
+/** Runs the built `pima-kiosk` binary (or `main`, e.g. HUB_MAIN) as its own process. */
 export function cli(
   args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string> } = {},
+  opts: { cwd?: string; env?: Record<string, string>; main?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolveResult, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], {
+    const child = spawn(process.execPath, [opts.main ?? MAIN, ...args], {
       cwd: opts.cwd,
-      env: { ...process.env, PIMA_KIOSK_CONFIG: '', ...opts.env },
+      env: { ...process.env, PIMA_KIOSK_CONFIG: '', PIMA_HUB_CONFIG: '', ...opts.env },
     });
     let stdout = '';
     let stderr = '';
@@ -42,14 +44,17 @@ export interface RunningService {
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
-/** Starts `pima-kiosk run ...` and resolves once it logs that it is running. */
+/**
+ * Starts `pima-kiosk run ...` (or `main run ...`) and resolves once it logs `ready` (default: the
+ * kiosk's "running" line).
+ */
 export async function startService(
   args: readonly string[],
-  opts: { cwd?: string } = {},
+  opts: { cwd?: string; env?: Record<string, string>; main?: string; ready?: RegExp } = {},
 ): Promise<RunningService> {
-  const child = spawn(process.execPath, [MAIN, 'run', ...args], {
+  const child = spawn(process.execPath, [opts.main ?? MAIN, 'run', ...args], {
     cwd: opts.cwd,
-    env: { ...process.env, PIMA_KIOSK_CONFIG: '' },
+    env: { ...process.env, PIMA_KIOSK_CONFIG: '', PIMA_HUB_CONFIG: '', ...opts.env },
   });
   let out = '';
   let err = '';
@@ -72,6 +77,6 @@ export async function startService(
     }
   };
   // generous: under load (other tests, CPU hogs) a start can take several seconds
-  await waitForStderr(/INFO {2}kiosk: running/, 30_000);
+  await waitForStderr(opts.ready ?? /INFO {2}kiosk: running/, 30_000);
   return { child, stdout: () => out, stderr: () => err, exited, waitForStderr };
 }

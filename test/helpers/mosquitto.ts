@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -195,6 +195,8 @@ export interface TcpProxy {
   dropConnections(): void;
   /** While blocked, new client connections are closed at once. */
   setBlocked(blocked: boolean): void;
+  /** A silent cut: bytes in both directions are dropped while the sockets stay open (no FIN, no will). */
+  setStalled(stalled: boolean): void;
   close(): Promise<void>;
 }
 
@@ -215,6 +217,8 @@ export async function startProxy(
   const pipes = new Set<Pipe>();
   let holding = false;
   let blocked = false;
+  let stalled = false;
+  const isStalled = () => stalled;
   const server = createServer((client) => {
     if (blocked) {
       client.destroy();
@@ -226,13 +230,13 @@ export async function startProxy(
           client.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
           return;
         }
-        const pipe = openPipe(client, targetPort, () => holding, pipes);
+        const pipe = openPipe(client, targetPort, () => holding, pipes, isStalled);
         pipe.upstream.write(first);
         pipes.add(pipe);
       });
       return;
     }
-    pipes.add(openPipe(client, targetPort, () => holding, pipes));
+    pipes.add(openPipe(client, targetPort, () => holding, pipes, isStalled));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -254,6 +258,9 @@ export async function startProxy(
     setBlocked: (b) => {
       blocked = b;
     },
+    setStalled: (s) => {
+      stalled = s;
+    },
     close: async () => {
       dropConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -261,11 +268,20 @@ export async function startProxy(
   };
 }
 
-function openPipe(client: Socket, targetPort: number, holding: () => boolean, pipes: Set<Pipe>): Pipe {
+function openPipe(
+  client: Socket,
+  targetPort: number,
+  holding: () => boolean,
+  pipes: Set<Pipe>,
+  stalled: () => boolean = () => false,
+): Pipe {
   const upstream = createConnection({ port: targetPort, host: '127.0.0.1' });
   const pipe: Pipe = { client, upstream, held: [] };
-  client.on('data', (d: Buffer) => upstream.write(d));
+  client.on('data', (d: Buffer) => {
+    if (!stalled()) upstream.write(d);
+  });
   upstream.on('data', (d: Buffer) => {
+    if (stalled()) return;
     if (holding()) pipe.held.push(d);
     else client.write(d);
   });
@@ -291,4 +307,22 @@ function connectLevel(buf: Buffer): number | undefined {
   pos += 1;
   const nameLength = buf.readUInt16BE(pos);
   return buf[pos + 2 + nameLength];
+}
+
+/**
+ * mosquitto.conf lines for a broker whose sessions and queues survive a restart, kept in a new folder
+ * under `parent`. Mosquitto started as root drops to the `mosquitto` user and then silently saves
+ * nothing to a folder it cannot write, so the folder is handed to that user.
+ */
+export async function persistentBrokerConfig(parent: string): Promise<string> {
+  const dir = await mkdtemp(join(parent, 'broker-'));
+  if (process.getuid?.() === 0) {
+    const { execFileSync } = await import('node:child_process');
+    const uid = Number(execFileSync('id', ['-u', 'mosquitto']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'mosquitto']).toString().trim());
+    await chown(dir, uid, gid);
+    await chmod(parent, 0o755);
+  }
+  // No cap on what a persistent session may queue while its hub is away (the default is 1000).
+  return `persistence true\npersistence_location ${dir}/\nmax_queued_messages 1000000\n`;
 }

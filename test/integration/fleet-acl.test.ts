@@ -6,6 +6,7 @@ import { newCredential, RECEIVER_USER } from '../../bench/fleet/credentials.js';
 import {
   arrives,
   BrokerClients,
+  expectNoTakeover,
   expectUplinkAccepted,
   pubackCode,
   record,
@@ -87,6 +88,27 @@ describe('shipped ACL template (docs/broker/aclfile) on a real Mosquitto', () =>
     expect(atA.filter((m) => m.topic.includes('point-b'))).toEqual([]);
   });
 
+  it("lets the hub set a point's desired state, which only that point reads, and a point publish only its own info", async () => {
+    const a = await client(A);
+    const atA = record(a);
+    await a.subscribeAsync('pima/v1/point-a/desired', { qos: 1 });
+    const b = await client(B);
+    const atB = record(b);
+    await b.subscribeAsync('pima/v1/point-a/desired', { qos: 1 });
+    // a point can neither set a desired state (its own or another's) nor publish another point's info
+    expect(await pubackCode(a, 'pima/v1/point-a/desired', '{"forged":true}')).toBe(0x87);
+    expect(await pubackCode(b, 'pima/v1/point-a/desired', '{"forged":true}')).toBe(0x87);
+    expect(await pubackCode(b, 'pima/v1/point-a/info', '{"forged":true}')).toBe(0x87);
+    expect(await pubackCode(a, 'pima/v1/point-a/info', '{"ts":"2026-12-01T08:00:00Z"}')).toBeLessThan(0x80);
+    const receiver = await client(RECEIVER);
+    const desired = '{"id":"d1","issuedAt":"2026-12-01T08:00:00Z","mode":"closed"}';
+    expect(await pubackCode(receiver, 'pima/v1/point-a/desired', desired)).toBeLessThan(0x80);
+    await arrives(atA, 'pima/v1/point-a/desired');
+    await sleep(SETTLE_MS);
+    expect(atA.map((m) => m.payload)).toEqual([desired]);
+    expect(atB).toEqual([]);
+  });
+
   it('lets the receiver read every point and command any point', async () => {
     const receiver = await client(RECEIVER);
     const seen = record(receiver);
@@ -107,6 +129,15 @@ describe('shipped ACL template (docs/broker/aclfile) on a real Mosquitto', () =>
     await arrives(seen, 'pima/v1/point-b/telemetry');
     // ...but a receiver cannot forge a point's data.
     expect(await pubackCode(receiver, 'pima/v1/point-a/status', '{"status":"CLOSED"}')).toBe(0x87);
+  });
+
+  it("a point's credentials cannot connect as another point or end its session (use_username_as_clientid)", async () => {
+    // point-b connected as its uplink does; point-a's credentials under that id and under point-b's
+    // username: the broker makes both "point-a", so point-b keeps its session and no "lost" will goes out
+    for (const id of ['pima-kiosk-point-b', 'point-b']) {
+      const { accepted } = await expectNoTakeover(broker.url, clients, A, B, id, await client(RECEIVER));
+      expect(accepted).toBe(10);
+    }
   });
 
   it('a real MqttUplink with its secrets file publishes online, status and telemetry without a refusal', async () => {

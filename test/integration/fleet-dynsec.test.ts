@@ -26,6 +26,7 @@ import { handToBroker, newCredential, RECEIVER_USER, repoRoot } from '../../benc
 import {
   arrives,
   BrokerClients,
+  expectNoTakeover,
   expectUplinkAccepted,
   pubackCode,
   record,
@@ -64,7 +65,11 @@ let dir: string;
 let configFile: string;
 let passwordsFile: string;
 let broker: Mosquitto;
-const clients = new BrokerClients(() => broker.url);
+// A point's client is bound to its uplink's id (pima-kiosk-{point.id}); the service users choose theirs.
+const clients = new BrokerClients(
+  () => broker.url,
+  (cred, n) => (cred.username.startsWith('pima_') ? `${cred.username}-${n}` : `pima-kiosk-${cred.username}`),
+);
 const client = clients.connect.bind(clients);
 
 function runScript(config = configFile, passwords = passwordsFile): string {
@@ -165,29 +170,28 @@ describe('dynamic security setup (docs/broker/README.md) on a real Mosquitto', (
       'pima/v1/#',
       '#',
     ];
-    const a5 = await client(A);
-    const a4 = await client(A, { protocolVersion: 4 });
-    for (const f of others) {
-      expect(await subackCode(a5, f), `MQTT 5 ${f}`).toBe(0x87);
-      expect(await subackCode(a4, f), `MQTT 3.1.1 ${f}`).toBe(0x80);
+    // One session per point (its client id is bound): MQTT 5 first, then 3.1.1.
+    for (const [version, refusal] of [
+      [5, 0x87],
+      [4, 0x80],
+    ] as const) {
+      const a = await client(A, { protocolVersion: version });
+      for (const f of others) expect(await subackCode(a, f), `MQTT ${version} ${f}`).toBe(refusal);
+      // As narrow as the acl_file: even its own data is not its to read back, only its commands.
+      if (version === 5) expect(await subackCode(a, 'pima/v1/point-a/#')).toBe(0x87);
+      expect(await subackCode(a, 'pima/v1/point-a/cmd/+')).toBe(1);
+      // And nothing of point-b reaches it: point-b's data, then the in-order marker (a command to point-a).
+      const atA = record(a);
+      const b = await client(B);
+      expect(await pubackCode(b, 'pima/v1/point-b/telemetry', '{"records":[]}')).toBeLessThan(0x80);
+      const receiver = await client(RECEIVER);
+      expect(await pubackCode(receiver, 'pima/v1/point-b/cmd/status', '{}')).toBeLessThan(0x80);
+      expect(await pubackCode(receiver, 'pima/v1/point-a/cmd/status', '{}')).toBeLessThan(0x80);
+      await arrives(atA, 'pima/v1/point-a/cmd/status');
+      await sleep(SETTLE_MS);
+      expect(atA.map((m) => m.topic)).toEqual(['pima/v1/point-a/cmd/status']);
+      await a.endAsync(true);
     }
-    // As narrow as the acl_file: even its own data is not its to read back, only its commands.
-    expect(await subackCode(a5, 'pima/v1/point-a/#')).toBe(0x87);
-    expect(await subackCode(a5, 'pima/v1/point-a/cmd/+')).toBe(1);
-    expect(await subackCode(a4, 'pima/v1/point-a/cmd/+')).toBe(1);
-    // And nothing of point-b reaches it: point-b's data, then the in-order marker (a command to point-a).
-    const at5 = record(a5);
-    const at4 = record(a4);
-    const b = await client(B);
-    expect(await pubackCode(b, 'pima/v1/point-b/telemetry', '{"records":[]}')).toBeLessThan(0x80);
-    const receiver = await client(RECEIVER);
-    expect(await pubackCode(receiver, 'pima/v1/point-b/cmd/status', '{}')).toBeLessThan(0x80);
-    expect(await pubackCode(receiver, 'pima/v1/point-a/cmd/status', '{}')).toBeLessThan(0x80);
-    await arrives(at5, 'pima/v1/point-a/cmd/status');
-    await arrives(at4, 'pima/v1/point-a/cmd/status');
-    await sleep(SETTLE_MS);
-    expect(at5.map((m) => m.topic)).toEqual(['pima/v1/point-a/cmd/status']);
-    expect(at4.map((m) => m.topic)).toEqual(['pima/v1/point-a/cmd/status']);
   });
 
   it("refuses a point's PUBLISH to another point's topics (PUBACK 0x87) and nobody sees it", async () => {
@@ -197,13 +201,6 @@ describe('dynamic security setup (docs/broker/README.md) on a real Mosquitto', (
     const b = await client(B);
     const atB = record(b);
     expect(await subackCode(b, 'pima/v1/point-b/cmd/+')).toBe(1);
-    const a = await client(A);
-    for (const kind of ['status', 'online', 'telemetry', 'events', 'cmd/mode/result', 'cmd/mode']) {
-      expect(await pubackCode(a, `pima/v1/point-b/${kind}`, '{"forged":true}'), kind).toBe(0x87);
-    }
-    // Commands are the municipality's, not even to itself; nothing outside pima/v1/point-a either.
-    expect(await pubackCode(a, 'pima/v1/point-a/cmd/mode', '{"forged":true}')).toBe(0x87);
-    expect(await pubackCode(a, 'elsewhere', '{"forged":true}')).toBe(0x87);
     // A last will naming point-b's topic is accepted at CONNECT but checked when sent: dropped.
     const forger = await client(A, {
       will: {
@@ -215,6 +212,13 @@ describe('dynamic security setup (docs/broker/README.md) on a real Mosquitto', (
     });
     forger.stream.destroy();
     await sleep(SETTLE_MS);
+    const a = await client(A);
+    for (const kind of ['status', 'online', 'telemetry', 'events', 'cmd/mode/result', 'cmd/mode']) {
+      expect(await pubackCode(a, `pima/v1/point-b/${kind}`, '{"forged":true}'), kind).toBe(0x87);
+    }
+    // Commands are the municipality's, not even to itself; nothing outside pima/v1/point-a either.
+    expect(await pubackCode(a, 'pima/v1/point-a/cmd/mode', '{"forged":true}')).toBe(0x87);
+    expect(await pubackCode(a, 'elsewhere', '{"forged":true}')).toBe(0x87);
     expect(await pubackCode(a, 'pima/v1/point-a/status', '{"status":"OPEN"}')).toBeLessThan(0x80);
     await arrives(atReceiver, 'pima/v1/point-a/status');
     await sleep(SETTLE_MS);
@@ -243,6 +247,21 @@ describe('dynamic security setup (docs/broker/README.md) on a real Mosquitto', (
     await arrives(atReceiver, 'pima/v1/point-a/cmd/mode/result');
     // ...but the municipality cannot forge a point's data.
     expect(await pubackCode(receiver, 'pima/v1/point-a/status', '{"status":"CLOSED"}')).toBe(0x87);
+  });
+
+  it("a point's credentials cannot connect as another point or end its session (a client id per client)", async () => {
+    // point-a's credentials under point-b's client id are refused at CONNECT: point-b keeps its session
+    const { refused } = await expectNoTakeover(
+      broker.url,
+      clients,
+      A,
+      B,
+      'pima-kiosk-point-b',
+      await client(RECEIVER),
+    );
+    expect(refused).toBe(10);
+    // nor can point-a use any id but its own
+    await expect(client(A, { clientId: 'point-a-2' })).rejects.toMatchObject({ code: expect.any(Number) });
   });
 
   it('a real MqttUplink with its secrets file publishes online, status and telemetry without a refusal', async () => {

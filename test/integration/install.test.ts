@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import {
   chmodSync,
   cpSync,
@@ -114,7 +114,7 @@ describe('scripts/install.sh into a root prefix', () => {
     expect(mode(join(root, 'var/lib/pima-kiosk'))).toBe('750');
   });
 
-  it('the installed app validates the installed config', () => {
+  it('the installed app validates the installed config: only the files still to be made are missing', () => {
     // the copy has no node_modules (--no-npm), so borrow this checkout's for the check
     const probe = join(ROOT, 'probe-app');
     cpSync(join(root, 'opt/pima-kiosk'), probe, { recursive: true });
@@ -124,8 +124,24 @@ describe('scripts/install.sh into a root prefix', () => {
       [join(probe, 'dist/src/main.js'), 'check-config', '--config', join(root, 'etc/pima-kiosk/config.yaml')],
       { encoding: 'utf8' },
     );
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    // the schema is satisfied; what check-config reports is the secrets, TLS and PIN files the example
+    // names and the installer leaves to the installer's checklist (docs/security.md)
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/: cannot read it \(ENOENT\)/);
+    expect(r.stderr).toMatch(/web\.pinFile \/etc\/pima-kiosk\/tech-pin: cannot read it/);
+    expect(r.stderr).toMatch(/mqtt\.secretsFile \/etc\/pima-kiosk\/secrets\.yaml: cannot read it/);
+    expect(r.status).toBe(78);
+  });
+
+  it("makes the point's own /tech certificate once: a private key, a certificate tech-cert can read", () => {
+    const cert = join(root, 'etc/pima-kiosk/tech-tls.crt');
+    const key = join(root, 'etc/pima-kiosk/tech-tls.key');
+    expect(mode(key)).toBe('600');
+    expect(mode(cert)).toBe('644');
+    const x509 = new X509Certificate(readFileSync(cert));
+    expect(x509.checkPrivateKey(createPrivateKey(readFileSync(key)))).toBe(true);
+    expect(x509.subjectAltName).toMatch(/IP Address:127.0.0.1/);
   });
 
   it('installs udev names, journald limits and the hardware watchdog', () => {
@@ -295,5 +311,60 @@ describe('scripts/install.sh, other cases', () => {
     expect(r.error).toBeUndefined();
     expect(r.stdout).toBe('');
     expect(r.status).toBe(0);
+  });
+});
+
+describe('scripts/install.sh --kiosk-screen and a release tarball', () => {
+  const CMDLINE = 'console=serial0,115200 console=tty1 root=PARTUUID=6c586e13-02 rootfstype=ext4 rootwait\n';
+
+  it('sets up the door screen: cage + Chromium on tty1 as its own user, no blanking, once', () => {
+    const root = freshRoot('screen');
+    writeFileSync(join(root, 'boot/firmware/cmdline.txt'), CMDLINE);
+    const r = install(['--prefix', root, '--no-npm', '--kiosk-screen']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /would run: apt-get install -y --no-install-recommends cage chromium fonts-dejavu-core/,
+    );
+    expect(r.stdout).toMatch(/would run: useradd --system .*pima-screen/);
+    expect(r.stdout).toMatch(/would run: systemctl enable pima-kiosk-screen/);
+    const unit = read(join(root, 'etc/systemd/system/pima-kiosk-screen.service'));
+    expect(unit).toMatch(/^User=pima-screen$/m);
+    expect(unit).toMatch(/^PAMName=login$/m);
+    expect(unit).toMatch(/^TTYPath=\/dev\/tty1$/m);
+    expect(unit).toMatch(/^Conflicts=getty@tty1\.service$/m);
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/cage -d -s -- \/usr\/bin\/chromium --kiosk /m);
+    expect(unit).toMatch(/http:\/\/127\.0\.0\.1:8080\/$/m);
+    expect(unit).toMatch(/^Restart=always$/m);
+    // one line, with the setting appended once
+    expect(read(join(root, 'boot/firmware/cmdline.txt'))).toBe(`${CMDLINE.trimEnd()} consoleblank=0\n`);
+    const before = snapshot(root);
+    const again = install(['--prefix', root, '--no-npm', '--kiosk-screen']);
+    expect(again.stdout).toContain('Nothing to change');
+    expect(snapshot(root)).toEqual(before);
+    const gone = install(['--prefix', root, '--uninstall']);
+    expect(gone.code).toBe(0);
+    expect(existsSync(join(root, 'etc/systemd/system/pima-kiosk-screen.service'))).toBe(false);
+  });
+
+  it('installs a release with its node_modules and release.json', () => {
+    const root = freshRoot('release');
+    const rel = join(ROOT, 'release-src');
+    for (const item of ['dist/src', 'config', 'systemd', 'deploy', 'package.json', 'package-lock.json']) {
+      cpSync(resolve(item), join(rel, item), { recursive: true });
+    }
+    mkdirSync(join(rel, 'node_modules/left-pad'), { recursive: true });
+    writeFileSync(join(rel, 'node_modules/left-pad/index.js'), 'module.exports = 1;\n');
+    writeFileSync(join(rel, 'release.json'), '{"version":"0.1.0","nativeModules":["better-sqlite3"]}\n');
+    const r = install(['--prefix', root, '--no-npm', '--source', rel]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(read(join(root, 'opt/pima-kiosk/node_modules/left-pad/index.js'))).toBe('module.exports = 1;\n');
+    expect(existsSync(join(root, 'opt/pima-kiosk/release.json'))).toBe(true);
+    // a release without its dependencies is refused
+    rmSync(join(rel, 'node_modules'), { recursive: true });
+    const broken = install(['--prefix', freshRoot('release-broken'), '--no-npm', '--source', rel]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/has no node_modules/);
   });
 });

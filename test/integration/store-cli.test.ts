@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderBar } from '../../src/cli/progress.js';
+import { LATEST_VERSION } from '../../src/store/migrations.js';
 import { openLog } from '../../src/store/sqlite-log.js';
 import { cli } from '../helpers/cli.js';
 
@@ -54,7 +55,7 @@ describe('pima-kiosk db check', () => {
       backlog: { telemetry: number };
       schemaVersion: number;
     };
-    expect(report).toMatchObject({ ok: true, backlog: { telemetry: 20 }, schemaVersion: 2 });
+    expect(report).toMatchObject({ ok: true, backlog: { telemetry: 20 }, schemaVersion: LATEST_VERSION });
   });
 
   it('refuses an unknown action with a usage error', async () => {

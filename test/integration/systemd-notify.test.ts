@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { run } from '../../src/cli/run.js';
+import { SystemClock } from '../../src/core/clock.js';
 import { MAIN } from '../helpers/cli.js';
 import { listenNotify, type NotifyListener } from '../helpers/systemd.js';
 
@@ -131,6 +132,7 @@ describe('READY and the first state on the sign, in one process', () => {
       env: { NOTIFY_SOCKET: '/run/test.sock' },
       pid: 4242,
       user: 'test',
+      clock: new SystemClock(),
       isProcessAlive: () => false,
       onShutdownSignal: (h) => {
         shutdown = h;

@@ -90,20 +90,20 @@ describe('commands over MQTT, applied by the running service', () => {
     expect(service.pipeline().currentMode()).toBe('closed');
     await all.waitFor((m) => m.topic === `${BASE}/status` && JSON.parse(m.payload).status === 'CLOSED');
 
-    expect(await command('capacity.set', { value: 25 })).toMatchObject({
+    expect(await command('capacity.set', { id: 'c1', value: 25 })).toMatchObject({
       ok: true,
       result: 'capacity 40 → 25',
     });
     await all.waitFor((m) => m.topic === `${BASE}/status` && JSON.parse(m.payload).capacity === 25);
 
     const text = 'Вода є до 20:00 / Water until 20:00';
-    expect(await command('announce', { text, expiresInSec: 3600 })).toMatchObject({ ok: true });
+    expect(await command('announce', { id: 'a1', text, expiresInSec: 3600 })).toMatchObject({ ok: true });
     await all.waitFor(
       (m) => m.topic === `${BASE}/status` && JSON.parse(m.payload).announcement?.text === text,
     );
     expect(service.pipeline().announcement()).toMatchObject({ text, ts: '2026-12-01T06:30:00.000Z' });
 
-    expect(await command('occupancy', { set: 7 })).toMatchObject({
+    expect(await command('occupancy', { id: 'o1', set: 7 })).toMatchObject({
       ok: true,
       result: expect.stringMatching(/^occupancy \d+ → 7$/),
     });
@@ -122,7 +122,7 @@ describe('commands over MQTT, applied by the running service', () => {
   });
 
   it('answers status and log requests directly', async () => {
-    const status = await command('status', {});
+    const status = await command('status', { id: 's1' });
     expect(status.ok).toBe(true);
     expect(status.status).toMatchObject({ point: POINT, mode: 'closed', capacity: 25 });
     const log = await command('log', { limit: 3, id: 'l1' });
@@ -133,11 +133,12 @@ describe('commands over MQTT, applied by the running service', () => {
   it('refuses a malformed, unknown, oversized or retained command and changes nothing', async () => {
     const commands = service.store().commandsAfter(0).length;
     const bad: Array<[string, string, boolean, RegExp]> = [
-      ['mode', '{"mode": "party"}', false, /^mode: /],
+      ['mode', '{"id": "b1", "mode": "party"}', false, /^mode: /],
+      ['mode', '{"mode": "open"}', false, /^id: /],
       ['mode', '{not json', false, /not JSON/],
-      ['reboot', '{}', false, /unknown command "reboot"/],
-      ['capacity.set', JSON.stringify({ value: 30, pad: 'x'.repeat(5000) }), false, /exceeds 4096/],
-      ['capacity.set', '{"value": 30}', true, /retained commands are refused/],
+      ['reboot', '{"id": "b2"}', false, /unknown command "reboot"/],
+      ['capacity.set', JSON.stringify({ id: 'b3', value: 30, pad: 'x'.repeat(5000) }), false, /exceeds 4096/],
+      ['capacity.set', '{"id": "b4", "value": 30}', true, /retained commands are refused/],
     ];
     for (const [name, payload, retain, error] of bad) {
       invalid.add(payload);
@@ -157,12 +158,102 @@ describe('commands over MQTT, applied by the running service', () => {
     expect(rejected.length).toBeGreaterThanOrEqual(bad.length);
   });
 
-  it('rate-limits a flood: the excess is answered ok false', async () => {
+  it('rate-limits a flood per command kind: the excess is answered ok false, a mode change still goes through', async () => {
     const results = [];
-    for (let i = 0; i < 25; i++) results.push(await command('status', {}));
+    for (let i = 0; i < 25; i++) results.push(await command('status', { id: `flood-${i}` }));
     const limited = results.filter((r) => r.ok === false);
     expect(limited.length).toBeGreaterThan(0);
-    expect(String(limited[0]?.error)).toMatch(/rate limited/);
+    expect(String(limited[0]?.error)).toMatch(/rate limited: at most 20 status commands a minute/);
+    expect(await command('mode', { id: 'after-flood', mode: 'closed' })).toMatchObject({ ok: true });
+  });
+});
+
+describe('commands that cannot be replayed (ids, expiry) and bounds', () => {
+  it('applies an id once: a redelivered or replayed command changes nothing and gets the first result', async () => {
+    const first = await command('mode', { id: 'replay-1', mode: 'open', reason: 'morning' });
+    expect(first).toMatchObject({ ok: true, id: 'replay-1', result: 'mode closed → open (morning)' });
+    expect(await command('mode', { id: 'replay-2', mode: 'closed' })).toMatchObject({ ok: true });
+    const again = await command('mode', { id: 'replay-1', mode: 'open', reason: 'morning' });
+    expect(again).toMatchObject({ ok: true, id: 'replay-1', repeated: true, result: first.result });
+    expect(again.commandId).toBe(first.commandId);
+    expect(service.pipeline().currentMode()).toBe('closed');
+    const adjust = { id: 'adj-1', adjust: 2 };
+    const count = service.pipeline().currentOccupancy().count;
+    await command('occupancy', adjust);
+    await command('occupancy', adjust);
+    expect(service.pipeline().currentOccupancy().count).toBe(count + 2);
+    const logged = service
+      .store()
+      .commandsAfter(0)
+      .filter((c) => c.key === 'cmd:replay-1' || c.key === 'cmd:adj-1');
+    expect(logged).toHaveLength(2);
+  });
+
+  it('refuses an expired command, and answers its repeat with the same refusal', async () => {
+    const late = { id: 'late-1', mode: 'open', expiresAt: '2026-12-01T06:00:00.000Z' };
+    const r = await command('mode', late);
+    expect(r).toMatchObject({ ok: false, id: 'late-1' });
+    expect(String(r.error)).toMatch(/^expired at 2026-12-01T06:00:00.000Z/);
+    expect(service.pipeline().currentMode()).toBe('closed');
+    expect(await command('mode', late)).toMatchObject({ ok: false, repeated: true, error: r.error });
+    const timely = { id: 'timely-1', mode: 'closed', reason: 'still', expiresAt: '2026-12-01T09:00:00.000Z' };
+    expect(await command('mode', timely)).toMatchObject({ ok: true });
+  });
+
+  it('refuses an implausible people count unless overridden, with the same limits as the CLI', async () => {
+    const capacity = service.pipeline().currentCapacity();
+    const r = await command('occupancy', { id: 'big-1', set: 99_999 });
+    expect(r.ok).toBe(false);
+    expect(String(r.error)).toMatch(
+      new RegExp(`more than is plausible for capacity ${capacity} \\(at most ${capacity * 2}\\)`),
+    );
+    expect(service.pipeline().currentOccupancy().count).toBeLessThan(capacity * 2);
+    expect(await command('occupancy', { id: 'big-2', set: capacity * 3, override: true })).toMatchObject({
+      ok: true,
+    });
+    expect(service.pipeline().currentOccupancy().count).toBe(capacity * 3);
+    expect(await command('occupancy', { id: 'big-3', set: 7 })).toMatchObject({ ok: true });
+  });
+
+  it('applies the retained desired state once, reports it in status, and never an expired one', async () => {
+    const desired = (body: object) =>
+      municipality.publishAsync(`${BASE}/desired`, JSON.stringify(body), { qos: 1, retain: true });
+    const statusWith = (p: (s: Record<string, unknown>) => boolean) =>
+      all.waitFor((m) => m.topic === `${BASE}/status` && p(JSON.parse(m.payload)), 10_000);
+    await desired({
+      id: 'd1',
+      issuedAt: '2026-12-01T06:20:00.000Z',
+      mode: 'standby',
+      capacity: 30,
+      announcement: { text: 'Soup at 12' },
+    });
+    const s1 = await statusWith((s) => (s.desired as { id?: string } | undefined)?.id === 'd1');
+    expect(JSON.parse(s1.payload).desired).toEqual({ id: 'd1', applied: true });
+    expect(service.pipeline().currentMode()).toBe('standby');
+    expect(service.pipeline().currentCapacity()).toBe(30);
+    expect(service.pipeline().announcement()?.text).toBe('Soup at 12');
+
+    await desired({
+      id: 'd2',
+      issuedAt: '2026-12-01T06:25:00.000Z',
+      expiresAt: '2026-12-01T06:26:00.000Z',
+      mode: 'open',
+    });
+    const s2 = await statusWith((s) => (s.desired as { id?: string } | undefined)?.id === 'd2');
+    expect(JSON.parse(s2.payload).desired).toMatchObject({
+      id: 'd2',
+      applied: false,
+      error: expect.stringMatching(/^expired/),
+    });
+    expect(service.pipeline().currentMode()).toBe('standby');
+    await municipality.publishAsync(`${BASE}/desired`, '', { qos: 1, retain: true });
+    expect(
+      service
+        .store()
+        .commandsAfter(0)
+        .filter((c) => c.name === 'desired'),
+    ).toHaveLength(2);
+    expect(await command('mode', { id: 'back-closed', mode: 'closed' })).toMatchObject({ ok: true });
   });
 });
 
@@ -219,8 +310,10 @@ describe('docs/asyncapi.yaml', () => {
       [
         'command',
         'commandResult',
+        'desired',
         'events',
         'homeAssistantDiscovery',
+        'info',
         'online',
         'status',
         'telemetry',

@@ -131,16 +131,17 @@ describe('uplink security', () => {
     }
   });
 
-  it('refuses to start with a secrets file other users can read: clear message, exit 78', async () => {
-    const secrets = join(dir, 'secrets.yaml');
+  /** `pima-kiosk run` with a secrets file of this mode, on a plain mqtt:// URL. */
+  async function runWithSecrets(name: string, mode: number) {
+    const secrets = join(dir, `${name}-secrets.yaml`);
     writeFileSync(secrets, 'username: point\npassword: do-not-print-me\n');
-    chmodSync(secrets, 0o644);
-    const config = join(dir, 'config.yaml');
+    chmodSync(secrets, mode);
+    const config = join(dir, `${name}.yaml`);
     writeFileSync(
       config,
       [
-        'point: { id: secrets-point }',
-        `storage: { path: ${join(dir, 'kiosk.db')} }`,
+        `point: { id: ${name}-point }`,
+        `storage: { path: ${join(dir, `${name}.db`)} }`,
         'mqtt:',
         '  url: mqtt://127.0.0.1:1',
         `  secretsFile: ${secrets}`,
@@ -150,11 +151,22 @@ describe('uplink security', () => {
     );
     const refused = await cli(['run', '--config', config]);
     expect(refused.code).toBe(78);
-    expect(refused.stderr).toContain(
-      `mqtt.secretsFile ${secrets} is accessible to every user on this machine (mode 0644)`,
-    );
-    expect(refused.stderr).toContain(`chmod 600 ${secrets}`);
     expect(refused.stderr).not.toContain('do-not-print-me');
     expect(refused.stderr).not.toMatch(/\n\s+at /);
+    return { secrets, stderr: refused.stderr };
+  }
+
+  it('refuses to start with a secrets file other users can read: clear message, exit 78', async () => {
+    const { secrets, stderr } = await runWithSecrets('open', 0o644);
+    expect(stderr).toContain(
+      `mqtt.secretsFile ${secrets} is accessible to every user on this machine (mode 0644)`,
+    );
+    expect(stderr).toContain(`chmod 600 ${secrets}`);
+  });
+
+  it('refuses to send a password over plain mqtt:// unless the config says so: clear message, exit 78', async () => {
+    const { stderr } = await runWithSecrets('plain', 0o600);
+    expect(stderr).toMatch(/holds a password but mqtt.url mqtt:\/\/127.0.0.1:1 is not encrypted/);
+    expect(stderr).toContain('allowPlaintextPassword: true');
   });
 });

@@ -1,6 +1,7 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SystemClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { webSources } from '../../src/web/providers.js';
 import { WebServer } from '../../src/web/server.js';
@@ -21,7 +22,13 @@ async function techServer(k: RunningKiosk, pinFile: string | undefined, realAlar
   const alarms = new RecordingAlarms();
   const logger = new MemoryLogger();
   const { config, clock } = k;
-  const sources = webSources({ config, clock, pipeline: k.service.pipeline(), store: k.service.store() });
+  const sources = webSources({
+    config,
+    clock,
+    waitClock: new SystemClock(),
+    pipeline: k.service.pipeline(),
+    store: k.service.store(),
+  });
   const server = new WebServer({
     web: { ...config.web, port: 0, pinFile },
     point: config.point,
@@ -62,9 +69,13 @@ describe('the technician view: PIN, sessions and the one state-changing action',
       expect(session).toEqual({ access: 'open', signedIn: false, canView: true, canAcknowledge: false });
       const overview = (await (await fetch(`${t.url}/api/tech/overview`)).json()) as {
         sensors: Array<{ channel: string; health: string }>;
+        devices: Array<{ driver: string; health: string; message: string }>;
         alarms: ActiveAlarm[];
       };
       expect(overview.sensors.map((s) => s.channel)).toContain('battery.soc');
+      // each driver's own last word, as the log holds it (the simulated ones say "simulated")
+      expect(overview.devices.length).toBeGreaterThan(0);
+      expect(overview.devices.every((d) => d.health === 'ok' && d.message === 'simulated')).toBe(true);
       expect(overview.sensors.every((s) => s.health === 'ok')).toBe(true);
       expect(overview.alarms.map((a) => a.id)).toEqual(['FUEL_LOW']);
       const ack = await post(`${t.url}/api/tech/alarms/ack`, { id: 'FUEL_LOW' });
@@ -143,7 +154,7 @@ describe('the technician view: PIN, sessions and the one state-changing action',
   it('acknowledging a real alarm goes through the logged operator-command path', async () => {
     const t = await techServer(k, pinFile, true);
     try {
-      k.service.pipeline().setOccupancy({ set: 76 });
+      k.service.pipeline().command({ name: 'occupancy.set', args: { value: 76 }, by: 'test' });
       await k.advanceMinutes(3);
       const login = await post(`${t.url}/api/tech/login`, { pin: PIN });
       const { csrf } = (await login.json()) as { csrf: string };
@@ -166,7 +177,7 @@ describe('the technician view: PIN, sessions and the one state-changing action',
       const cmd = k.service.store().commandsAfter(0).at(-1);
       expect(cmd).toMatchObject({ name: 'alarm.ack', args: { alarm: 'occupancy.nearFull' }, source: 'web' });
       expect(cmd?.actor).toBe('tech page 127.0.0.1');
-      expect(cmd?.result).toMatch(/^ok/);
+      expect(cmd?.outcome?.ok).toBe(true);
       const logged = k.service
         .store()
         .queryEvents({})
@@ -178,7 +189,7 @@ describe('the technician view: PIN, sessions and the one state-changing action',
       };
       expect(after.alarms.find((a) => a.id === 'occupancy.nearFull')?.acknowledged).toBe(true);
     } finally {
-      k.service.pipeline().setOccupancy({ set: 0 });
+      k.service.pipeline().command({ name: 'occupancy.set', args: { value: 0 }, by: 'test' });
       await t.server.stop();
     }
   });
@@ -196,20 +207,81 @@ describe('the technician view: PIN, sessions and the one state-changing action',
     }
   });
 
-  it('a world-readable PIN file locks /tech instead of exposing it, and says why', async () => {
-    const loose = join(k.dir, 'loose-pin');
-    writeFileSync(loose, PIN);
-    chmodSync(loose, 0o644);
-    const t = await techServer(k, loose);
+  it('an unusable PIN file locks /tech and says why; fixing the file opens it without a restart', async () => {
+    const file = join(k.dir, 'changing-pin');
+    writeFileSync(file, PIN);
+    chmodSync(file, 0o644);
+    const t = await techServer(k, file);
+    const session = async () =>
+      (await (await fetch(`${t.url}/api/tech/session`)).json()) as { access: string; lockedReason?: string };
     try {
       expect(t.logger.lines.join('\n')).toMatch(
-        /PIN unusable, \/tech is locked: .*world-readable; chmod 600/,
+        /PIN unusable, \/tech is locked: .*accessible to every user .*mode 0644.*chmod 600/,
       );
-      expect(((await (await fetch(`${t.url}/api/tech/session`)).json()) as { access: string }).access).toBe(
-        'locked',
-      );
-      expect((await post(`${t.url}/api/tech/login`, { pin: PIN })).status).toBe(401);
+      expect(await session()).toMatchObject({
+        access: 'locked',
+        lockedReason: expect.stringMatching(/0644/),
+      });
+      // the right PIN is not answered "wrong PIN": the technician is told the page is locked, and why
+      const refused = await post(`${t.url}/api/tech/login`, { pin: PIN });
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/sign-in is locked: .*chmod 600/);
       expect((await fetch(`${t.url}/api/tech/overview`)).status).toBe(401);
+
+      const cases: Array<[string, () => void, RegExp]> = [
+        ['group-readable', () => chmodSync(file, 0o640), /accessible to its group \(mode 0640\)/],
+        ['group-writable', () => chmodSync(file, 0o620), /accessible to its group \(mode 0620\)/],
+        ['world-writable', () => chmodSync(file, 0o602), /every user .*0602/],
+        ['owned by another user', () => chownSync(file, 65534, 65534), /belongs to uid 65534/],
+        ['missing', () => renameSync(file, `${file}.away`), /cannot read it \(ENOENT\)/],
+      ];
+      for (const [what, make, reason] of cases) {
+        chmodSync(existsSync(file) ? file : `${file}.away`, 0o600);
+        make();
+        expect((await session()).lockedReason, what).toMatch(reason);
+        expect((await post(`${t.url}/api/tech/login`, { pin: PIN })).status, what).toBe(503);
+        if (!existsSync(file)) renameSync(`${file}.away`, file);
+        chownSync(file, 0, 0);
+      }
+      writeFileSync(file, '4829');
+      chmodSync(file, 0o600);
+      expect((await session()).lockedReason).toMatch(/PIN of 6 to 12 digits/);
+
+      // fixed: open at once, no restart
+      writeFileSync(file, PIN);
+      expect(await session()).toEqual({
+        access: 'pin',
+        signedIn: false,
+        canView: false,
+        canAcknowledge: false,
+      });
+      expect((await post(`${t.url}/api/tech/login`, { pin: PIN })).status).toBe(200);
+      expect(t.logger.lines.join('\n')).toMatch(/PIN file usable again/);
+    } finally {
+      await t.server.stop();
+    }
+  });
+
+  it('sign-ins and wrong PINs are logged as point events, without the PIN', async () => {
+    const t = await techServer(k, pinFile);
+    try {
+      const before = k.service.store().queryEvents({}).length;
+      expect((await post(`${t.url}/api/tech/login`, { pin: '987654' })).status).toBe(401);
+      expect((await post(`${t.url}/api/tech/login`, { pin: PIN })).status).toBe(200);
+      await k.advanceMinutes(1);
+      const events = k.service
+        .store()
+        .queryEvents({})
+        .slice(before)
+        .filter((e) => e.type.startsWith('tech.signin'));
+      expect(events.map((e) => [e.type, e.level])).toEqual([
+        ['tech.signin.failed', 'warning'],
+        ['tech.signin', 'info'],
+      ]);
+      expect(events[0]?.message).toBe('wrong technician PIN from 127.0.0.1');
+      const text = JSON.stringify(events);
+      expect(text).not.toContain('987654');
+      expect(text).not.toContain(PIN);
     } finally {
       await t.server.stop();
     }

@@ -16,11 +16,11 @@ export const DSE_BLOCKS: readonly RegisterBlock[] = [
   { name: 'watts', address: 1536, length: 2 }, // page 6: total watts (s32)
   { name: 'load', address: 1558, length: 1 }, // page 6: load % ×0.1 (some models)
   { name: 'runTime', address: 1798, length: 2 }, // page 7: engine run time, seconds (u32)
-  { name: 'alarmCount', address: 2048, length: 1 }, // page 8: number of alarms (old alarm system)
 ];
 
-export const ALARM_BASE = 2049;
-export const MAX_ALARMS = 64;
+/** Page 3: manufacturer code and model number, then the serial number (u32): read once per connection. */
+export const IDENT_BLOCK: RegisterBlock = { name: 'ident', address: 768, length: 2 };
+export const SERIAL_BLOCK: RegisterBlock = { name: 'serial', address: 770, length: 2 };
 
 /** Register values by block name; a block that could not be read is missing. */
 export type RegisterValues = ReadonlyMap<string, readonly number[]>;
@@ -94,22 +94,4 @@ export function decodeDse(values: RegisterValues, ratedPowerW?: number): Channel
     ['generator.starterVoltage', scaled(u16(e[5]), 0.1)],
     ['generator.frequency', scaled(u16(e[7]), 0.1)],
   ];
-}
-
-export type AlarmLevel = 'warning' | 'shutdown' | 'trip';
-
-/**
- * The old (page 8) alarm system: 4 bits per alarm, four alarms per register, first alarm in the top
- * nibble. 0 disabled, 1 not active, 2 warning, 3 shutdown, 4 electrical trip, 15 unimplemented.
- */
-export function decodeAlarms(count: number, registers: readonly number[]): Map<number, AlarmLevel> {
-  const out = new Map<number, AlarmLevel>();
-  for (let i = 0; i < Math.min(count, registers.length * 4, MAX_ALARMS); i++) {
-    const reg = registers[Math.floor(i / 4)] ?? 0;
-    const nibble = (reg >> (12 - 4 * (i % 4))) & 0xf;
-    if (nibble === 2) out.set(i + 1, 'warning');
-    else if (nibble === 3) out.set(i + 1, 'shutdown');
-    else if (nibble === 4) out.set(i + 1, 'trip');
-  }
-  return out;
 }

@@ -9,6 +9,7 @@ import {
   SimWorldDriver,
   sampleBattery,
   sampleGenerator,
+  sampleInternet,
   sampleMains,
   sampleTemperature,
 } from './sim-drivers.js';
@@ -32,5 +33,7 @@ export function buildSimDrivers(config: KioskConfig, clock: Clock): Driver[] {
     drivers.push(new SimSampler('sim.temperature', ctx, 30_000, sampleTemperature));
   }
   if (hw.door.driver === 'sim') drivers.push(new SimDoorDriver(ctx));
+  if (hw.internet.driver === 'sim')
+    drivers.push(new SimSampler('sim.internet', ctx, 1000, sampleInternet, 30_000));
   return drivers;
 }

@@ -108,6 +108,9 @@ export const sampleBattery: Sample = (s, rng) => {
 
 export const sampleMains: Sample = (s) => [['mains.present', s.mains ? 1 : 0]];
 
+/** What the internet probe would find in the simulated world (no random draw: the noise stream is kept). */
+export const sampleInternet: Sample = (s) => [['internet.up', s.internetUp ? 1 : 0]];
+
 export const sampleGenerator: Sample = (s) => [
   ['generator.running', s.generatorRunning ? 1 : 0],
   ['generator.fuelLevel', round(s.fuelPercent, 1)],

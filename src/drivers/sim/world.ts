@@ -13,10 +13,16 @@ const FUEL_PERCENT_PER_HOUR_AT_FULL_LOAD = 20;
 const HEATER_C_PER_HOUR = 6;
 const LOSS_PER_HOUR = 0.12;
 const TARGET_INDOOR_C = 21.5;
+/** How long the mobile mast's own battery carries the provider's internet into a blackout. */
+const MAST_BACKUP_SEC = 3600;
 
 export interface WorldState {
   elapsedSec: number;
   mains: boolean;
+  /** Seconds since the grid failed; 0 while it is up. */
+  mainsOffSec: number;
+  /** Whether visitors can reach the internet: the provider's mast outlasts the grid by MAST_BACKUP_SEC. */
+  internetUp: boolean;
   outdoorC: number;
   indoorC: number;
   socPercent: number;
@@ -61,6 +67,8 @@ export class SimWorld {
     this.s = {
       elapsedSec: 0,
       mains: true,
+      mainsOffSec: 0,
+      internetUp: true,
       outdoorC: 0,
       indoorC: i.indoorC,
       socPercent: i.socPercent,
@@ -107,6 +115,8 @@ export class SimWorld {
 
   private applyConditions(c: Conditions): void {
     this.s.mains = c.mains;
+    this.s.mainsOffSec = c.mains ? 0 : this.s.mainsOffSec + 1;
+    this.s.internetUp = this.s.mainsOffSec < MAST_BACKUP_SEC;
     this.s.outdoorC = c.outdoorC;
   }
 

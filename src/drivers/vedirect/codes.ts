@@ -70,6 +70,8 @@ export const OPERATION_STATES: ReadonlyMap<number, string> = new Map([
 export const CS_INVERTING = 9;
 /** CS 2: the device is in fault. */
 export const CS_FAULT = 2;
+/** CS 0: the device is off. */
+export const CS_OFF = 0;
 
 /** MODE: device mode (inverters, chargers). */
 export const DEVICE_MODES: ReadonlyMap<number, string> = new Map([

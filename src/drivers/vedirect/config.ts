@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const vedirectConfig = z.strictObject({
   driver: z
     .literal('vedirect')
-    .describe('vedirect: Victron BMV/SmartShunt or MPPT over VE.Direct (USB serial)'),
+    .describe('vedirect: Victron BMV/SmartShunt, MPPT or Phoenix inverter over VE.Direct (USB serial)'),
   port: z
     .string()
     .min(1)
@@ -28,3 +28,17 @@ export const vedirectConfig = z.strictObject({
 });
 
 export type VeDirectConfig = z.output<typeof vedirectConfig>;
+
+/**
+ * One item of `hardware.vedirect`: a further VE.Direct device on its own port (an MPPT, a Phoenix inverter)
+ * beside the one in the battery role. Its kind fills its own channels (solar.*, inverter.*); its main
+ * voltage goes to solar.batteryVoltage / inverter.dcVoltage, never to battery.voltage.
+ */
+export const vedirectDeviceConfig = vedirectConfig.omit({ driver: true }).extend({
+  name: z
+    .string()
+    .regex(/^[a-z][a-zA-Z0-9]*$/, 'a device name is lowerCamelCase, e.g. inverter')
+    .describe('Names the driver vedirect.<name> in health messages and events, e.g. inverter or solar.'),
+});
+
+export type VeDirectDeviceConfig = z.output<typeof vedirectDeviceConfig>;

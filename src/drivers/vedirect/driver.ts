@@ -4,8 +4,16 @@ import type { Driver, DriverHealth, DriverSink } from '../interfaces.js';
 import type { PortOpener } from '../serial/port.js';
 import { type LinkStatus, SerialLink } from '../serial/serial-link.js';
 import { alarmChange, chargerErrorName, parseAlarmMask } from './alarms.js';
-import { CS_FAULT, CS_INVERTING, codeName, OPERATION_STATES } from './codes.js';
-import { channelsOf, type DeviceKind, describeDevice, deviceKind, mapFields } from './fields.js';
+import { CS_FAULT, CS_INVERTING, CS_OFF, codeName, OPERATION_STATES } from './codes.js';
+import {
+  channelsOf,
+  type DeviceKind,
+  describeDevice,
+  deviceKind,
+  KIND_NAMES,
+  KIND_PREFIX,
+  mapFields,
+} from './fields.js';
 import { type ParserError, type ParserEvent, VeDirectParser } from './parser.js';
 
 export interface VeDirectDriverOptions {
@@ -141,10 +149,9 @@ export class VeDirectDriver implements Driver {
     if (mask === undefined) return;
     const change = alarmChange(this.masks.get(label) ?? 0, mask);
     this.masks.set(label, mask);
-    const prefix = { monitor: 'battery', charger: 'solar', inverter: 'inverter' }[kind];
-    const device = { monitor: 'battery monitor', charger: 'solar charger', inverter: 'inverter' }[kind];
-    const type = `${prefix}.${label === 'AR' ? 'alarm' : 'warning'}`;
     const noun = label === 'AR' ? 'alarm' : 'warning';
+    const type = `${KIND_PREFIX[kind]}.${noun}`;
+    const device = KIND_NAMES[kind];
     for (const [reasons, on] of [
       [change.raised, true],
       [change.cleared, false],
@@ -162,7 +169,7 @@ export class VeDirectDriver implements Driver {
     }
   }
 
-  /** An inverter's state (CS) when it changes: whether the room has AC. A fault is an alarm. */
+  /** An inverter's state (CS) when it changes: whether the room has AC. Fault is an alarm, off a warning. */
   private inverterCs(code: number): void {
     if (code === this.inverterState) return;
     const before = this.inverterState;
@@ -172,7 +179,8 @@ export class VeDirectDriver implements Driver {
       code === CS_INVERTING ? 'inverter: inverting (AC output on)' : `inverter: ${name} (not inverting)`;
     this.sink?.event?.({
       type: 'inverter.state',
-      level: code === CS_FAULT ? 'alarm' : before === CS_INVERTING ? 'warning' : 'info',
+      // eco (search) mode moves between low power and inverting with every load: that is info, not news
+      level: code === CS_FAULT ? 'alarm' : code === CS_OFF ? 'warning' : 'info',
       message,
       data: { driver: this.name, state: code, name, previous: before ?? null },
     });

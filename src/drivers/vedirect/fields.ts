@@ -240,6 +240,18 @@ export function channelsOf(labels: Iterable<string>, kind: DeviceKind, opts: Map
   return [...out];
 }
 
+/** What each kind is called in messages, and the channel family its own events are named after. */
+export const KIND_NAMES: Readonly<Record<DeviceKind, string>> = {
+  monitor: 'battery monitor',
+  charger: 'solar charger',
+  inverter: 'inverter',
+};
+export const KIND_PREFIX: Readonly<Record<DeviceKind, string>> = {
+  monitor: 'battery',
+  charger: 'solar',
+  inverter: 'inverter',
+};
+
 /** What the device says it is (PID, FW, SER#, BMV), for the health message. */
 export function describeDevice(seen: ReadonlyMap<string, string>, kind: DeviceKind): string {
   const parts = [
@@ -252,6 +264,6 @@ export function describeDevice(seen: ReadonlyMap<string, string>, kind: DeviceKi
         : undefined,
     seen.has('SER#') ? `SER# ${seen.get('SER#')?.trim()}` : undefined,
   ].filter((p): p is string => p !== undefined && p !== '');
-  const what = { monitor: 'battery monitor', charger: 'solar charger', inverter: 'inverter' }[kind];
+  const what = KIND_NAMES[kind];
   return parts.length ? `${what} (${parts.join(', ')})` : what;
 }

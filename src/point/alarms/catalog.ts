@@ -11,6 +11,7 @@ export const ALARM_NAMES = [
   'sensor.fault',
   'door.blocked',
   'tamper',
+  'inverter.off',
 ] as const;
 export type AlarmName = (typeof ALARM_NAMES)[number];
 
@@ -35,6 +36,7 @@ export const ALARMS: Readonly<Record<AlarmName, AlarmInfo>> = {
   'sensor.fault': { severity: 'alarm', title: 'sensor fault or silent sensor' },
   'door.blocked': { severity: 'alarm', title: 'door beam blocked: people are not counted' },
   tamper: { severity: 'critical', title: 'tamper: enclosure opened' },
+  'inverter.off': { severity: 'alarm', title: 'inverter off or in fault: no AC from it' },
 };
 
 export function isAlarmName(x: unknown): x is AlarmName {

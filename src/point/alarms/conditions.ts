@@ -34,8 +34,12 @@ export interface AlarmCheck {
 }
 
 /** Channels whose silence is normal: the people counters change only on passages, time-to-go is null
- * whenever the battery is not discharging (CONTRACT.md §3). */
-const SILENT_OK = (channel: string) => channel.startsWith('occupancy.') || channel === 'battery.timeToGo';
+ * whenever the battery is not discharging (CONTRACT.md §3), and so is its "infinite" flag while the
+ * monitor is not synchronised ("---"). */
+const SILENT_OK = (channel: string) =>
+  channel.startsWith('occupancy.') ||
+  channel === 'battery.timeToGo' ||
+  channel === 'battery.timeToGoInfinite';
 
 const round = (x: number | null, digits = 1): number | null =>
   x === null ? null : Number(x.toFixed(digits));
@@ -114,7 +118,22 @@ export function checkAlarms(f: AlarmFacts, cfg: AlarmRules): Record<AlarmName, A
       data: { threshold: a.doorBlockedSec },
     },
     tamper: { verdict: binary('tamper.open'), timing: atOnceThenUsual, data: {} },
+    'inverter.off': {
+      verdict: inverterVerdict(f.fresh.get('inverter.state')),
+      timing: usual,
+      data: { state: f.fresh.get('inverter.state') ?? null },
+    },
   };
+}
+
+/**
+ * A Victron inverter's state (VE.Direct CS): off (0) or fault (2) raises, inverting (9) or low power (1,
+ * eco/search mode: AC comes with the load) clears; no inverter, or another state, holds.
+ */
+function inverterVerdict(state: number | undefined): Verdict {
+  if (state === 0 || state === 2) return 'raise';
+  if (state === 9 || state === 1) return 'clear';
+  return 'hold';
 }
 
 /** Strictly above `raiseAbove` raises; at or below `clearAtOrBelow` clears. */

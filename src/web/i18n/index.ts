@@ -17,3 +17,14 @@ export function messagesFor(languages: readonly WebLanguage[]): Record<string, M
   for (const lang of languages) out[lang] = MESSAGES[lang];
   return out;
 }
+
+/**
+ * Each language's own sentence saying the page is not offered in it: a visitor who asked for Swedish
+ * reads, in Swedish, why the page speaks another language.
+ */
+export function notOfferedTexts(): Record<WebLanguage, string> {
+  const out = {} as Record<WebLanguage, string>;
+  for (const [lang, m] of Object.entries(MESSAGES) as Array<[WebLanguage, Messages]>)
+    out[lang] = m.notOffered;
+  return out;
+}

@@ -40,31 +40,54 @@ export function textColourOn(hex) {
   return (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) ? '#000000' : '#ffffff';
 }
 
-/** The language to show: `?lang=` when it is one of the configured languages, else the first. */
+/**
+ * The language to show: `?lang=` when it is one of the configured languages, else the first. `asked` is
+ * the requested code when the page cannot speak it, so the page can say so instead of switching silently.
+ */
 export function pickLanguage(meta) {
   const asked = new URLSearchParams(location.search).get('lang');
-  return meta.languages.includes(asked) ? asked : meta.languages[0];
+  if (asked === null || meta.languages.includes(asked)) return { lang: asked ?? meta.languages[0] };
+  return { lang: meta.languages[0], asked };
 }
 
-export function formatTime(iso, lang, timeZone) {
-  const d = new Date(iso);
-  const old = Math.abs(Date.now() - d.getTime()) > 12 * 3_600_000;
-  const opts = old
-    ? { dateStyle: 'short', timeStyle: 'short', timeZone }
-    : { hour: '2-digit', minute: '2-digit', timeZone };
+/** The sentence for a requested language the page does not offer: in that language if it is one we know. */
+export function notOfferedText(meta, shown, asked) {
+  return meta.notOffered[asked] ?? fill(meta.messages[shown].unknownLanguage, { code: asked.slice(0, 16) });
+}
+
+const dayFormat = (locale, timeZone) =>
+  new Intl.DateTimeFormat(locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone });
+
+/**
+ * A moment in words of the page's language: the time alone when it is today at the point (13:55), else
+ * the date too (7 December at 13:55 / 7 грудня о 13:55). `now` is the point's clock.
+ */
+export function formatWhen(ms, locale, timeZone, now = Date.now()) {
+  const d = new Date(ms);
   try {
-    return new Intl.DateTimeFormat(lang, opts).format(d);
+    const today = dayFormat(locale, timeZone).format(d) === dayFormat(locale, timeZone).format(new Date(now));
+    const opts = today
+      ? { hour: '2-digit', minute: '2-digit', timeZone }
+      : { day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone };
+    return new Intl.DateTimeFormat(locale, opts).format(d);
   } catch {
-    return d.toISOString().slice(11, 16);
+    return d.toISOString().slice(0, 16).replace('T', ' ');
   }
 }
 
-export function formatNumber(n, lang, digits = 0) {
-  return new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(n);
+export function formatNumber(n, locale, digits = 0) {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n);
+}
+
+/** The form of `forms` (one per CLDR plural category) that fits `n` in the locale, `{n}` filled in. */
+export function plural(locale, n, forms) {
+  const category = new Intl.PluralRules(locale).select(n);
+  return fill(forms[category] ?? forms.other, { n: formatNumber(n, locale, 2) });
 }
 
 /**
- * Live updates over Server-Sent Events. `on.status(json)`, `on.announcement(json)`, `on.connection(bool)`.
+ * Live updates over Server-Sent Events. `on.status(json)`, `on.announcement(json)`, `on.connection(bool)`,
+ * and `on.heard()` for anything that came from the server.
  * The server pings every 15 s; silence for 40 s counts as a lost connection even if the socket looks open.
  */
 export function connectLive(on) {
@@ -72,6 +95,7 @@ export function connectLive(on) {
   let silence;
   const alive = () => {
     clearTimeout(silence);
+    on.heard?.();
     on.connection?.(true);
     silence = setTimeout(() => on.connection?.(false), 40_000);
   };

@@ -20,6 +20,11 @@ const PATHS = {
   FULL: `<rect ${S} x="5" y="5" width="54" height="54" rx="4"/><rect fill="currentColor" x="15" y="15" width="34" height="34"/>`,
   STANDBY: `<circle ${S} cx="32" cy="32" r="27"/><circle fill="currentColor" cx="19" cy="32" r="5"/><circle fill="currentColor" cx="32" cy="32" r="5"/><circle fill="currentColor" cx="45" cy="32" r="5"/>`,
   CLOSED: `<circle ${S} cx="32" cy="32" r="27"/><path ${S} stroke-width="7" d="M21 21l22 22M43 21 21 43"/>`,
+  // no current information: a question mark in a dashed ring, like the dark sign it stands for
+  NO_INFO: `<circle ${S} stroke-dasharray="8 7" cx="32" cy="32" r="27"/><path ${S} stroke-width="6" d="M24 25a8 8 0 1 1 11 7c-2 1-3 3-3 5v2"/><circle fill="currentColor" cx="32" cy="47" r="4"/>`,
+  // where to go instead, whom to call
+  elsewhere: `<path ${S} d="M32 58S14 38 14 25a18 18 0 0 1 36 0c0 13-18 33-18 33z"/><circle ${S} cx="32" cy="25" r="7"/>`,
+  contact: `<path ${S} d="M20 6h-8a4 4 0 0 0-4 4c0 26 20 46 46 46a4 4 0 0 0 4-4v-8l-12-5-6 6C30 41 23 34 19 24l6-6z"/>`,
 };
 
 /** A decorative SVG element (the text next to it says the same). */

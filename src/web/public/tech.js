@@ -4,9 +4,11 @@ import {
   el,
   fill,
   formatNumber,
-  formatTime,
+  formatWhen,
   getJson,
+  notOfferedText,
   pickLanguage,
+  plural,
   reasonText,
   textColourOn,
 } from './common.js';
@@ -20,6 +22,8 @@ const CHARTS = [
   { key: 'chartTemperature', channels: 'temperatures' },
   { key: 'chartOccupancy', channels: ['occupancy.count'] },
 ];
+/** Channels whose value is 1 (yes) or 0 (no). */
+const ON_OFF_CHANNELS = ['mains.present', 'generator.running', 'inverter.inverting'];
 const SERIES_STYLE = [
   { stroke: '#56B4E9', dash: undefined },
   { stroke: '#E69F00', dash: [10, 6] },
@@ -30,7 +34,9 @@ const view = { meta: undefined, lang: undefined, session: undefined, overview: u
 
 async function main() {
   view.meta = await getJson('/api/meta');
-  view.lang = pickLanguage(view.meta);
+  const picked = pickLanguage(view.meta);
+  view.lang = picked.lang;
+  view.asked = picked.asked;
   drawLanguageButtons();
   $('login').addEventListener('submit', signIn);
   $('sign-out').addEventListener('click', signOut);
@@ -55,6 +61,25 @@ function t() {
   return view.meta.messages[view.lang];
 }
 
+function when(ms) {
+  return formatWhen(ms, t().locale, view.meta.point.timezone, view.overview?.now);
+}
+
+/** A channel's name in words: the known ones by name, a temperature sensor by its configured name. */
+function channelName(channel) {
+  const m = t().tech;
+  if (m.channels[channel]) return m.channels[channel];
+  if (channel.startsWith('temperature.')) return fill(m.temperature, { name: channel.slice(12) });
+  return channel;
+}
+
+/** A reading as a person reads it: on/off channels as yes/no, numbers in the language's own way. */
+function readingText(channel, value) {
+  if (value === null) return '—';
+  if (ON_OFF_CHANNELS.includes(channel)) return value ? t().tech.yes : t().tech.no;
+  return formatNumber(value, t().locale, 2);
+}
+
 function drawLanguageButtons() {
   $('langs').replaceChildren(
     ...view.meta.languages.map((lang) => {
@@ -66,6 +91,7 @@ function drawLanguageButtons() {
       });
       b.addEventListener('click', () => {
         view.lang = lang;
+        view.asked = undefined;
         renderChrome();
         renderOverview();
         drawCharts().catch(showLoadError);
@@ -79,6 +105,9 @@ function renderChrome() {
   const m = t().tech;
   document.documentElement.lang = view.lang;
   document.title = `${m.title} · ${view.meta.point.name}`;
+  const notice = $('lang-notice');
+  notice.hidden = !view.asked;
+  if (view.asked) notice.textContent = notOfferedText(view.meta, view.lang, view.asked);
   $('title').textContent = m.title;
   $('point-name').textContent = `${view.meta.point.name} (${view.meta.point.id})`;
   $('langs').setAttribute('aria-label', t().languages);
@@ -89,13 +118,22 @@ function renderChrome() {
   $('sign-out').hidden = !view.session?.signedIn;
   $('login').hidden = view.session?.canView !== false;
   $('board').hidden = !view.session?.canView;
-  $('login-note').textContent = m.pinRequired;
+  // An unusable PIN file: say so and why, instead of a prompt that can only answer "wrong PIN".
+  const locked = view.session?.access === 'locked';
+  $('login-note').textContent = locked ? m.pinLocked : m.pinRequired;
+  $('pin').disabled = locked;
+  $('sign-in').disabled = locked;
+  if (locked) {
+    $('login-error').textContent = view.session.lockedReason ?? '';
+    $('login-error').hidden = false;
+  }
   $('pin-label').textContent = m.pinLabel;
   $('sign-in').textContent = m.signIn;
   for (const [id, key] of [
     ['summary-title', 'summary'],
     ['alarms-title', 'alarms'],
     ['sensors-title', 'sensors'],
+    ['devices-title', 'devices'],
     ['uplink-title', 'uplink'],
     ['events-title', 'events'],
     ['charts-title', 'charts'],
@@ -117,6 +155,10 @@ async function signIn(e) {
     $('pin').value = '';
     await refreshSession();
   } catch (err) {
+    if (err.status === 503) {
+      await refreshSession();
+      return;
+    }
     error.textContent = err.status === 429 ? t().tech.tooManyTries : t().tech.wrongPin;
     error.hidden = false;
   }
@@ -142,6 +184,7 @@ function renderOverview() {
   renderSummary(o.status);
   renderAlarms(o.alarms);
   renderSensors(o.sensors);
+  renderDevices(o.devices ?? []);
   renderUplink(o.status);
   renderEvents(o.events);
 }
@@ -163,11 +206,14 @@ function renderSummary(s) {
   pill.style.color = textColourOn(pattern.colour);
   const reasons = s.reasons?.length ? s.reasons.map((r) => reasonText(t(), r)).join(', ') : m.none;
   const facts = [
-    [m.mode, s.mode],
-    [m.power, s.power?.source ?? '—'],
+    [m.mode, m.modes[s.mode] ?? s.mode],
+    [m.power, m.powerSources[s.power?.source] ?? s.power?.source ?? '—'],
     [m.reasons, reasons],
-    [t().placesLeft, `${s.placesLeft} / ${s.capacity}`],
-    [t().tech.chartOccupancy, String(s.occupancy?.count ?? '—')],
+    [
+      t().placesLeft,
+      `${formatNumber(Math.max(0, s.placesLeft), t().locale)} / ${formatNumber(s.capacity, t().locale)}`,
+    ],
+    [m.people, s.occupancy ? formatNumber(s.occupancy.count, t().locale) : '—'],
   ];
   $('summary').replaceChildren(
     pill,
@@ -178,7 +224,7 @@ function renderSummary(s) {
     ),
     el('p', {
       class: 'note',
-      text: fill(t().updated, { time: formatTime(s.ts, view.lang, view.meta.point.timezone) }),
+      text: fill(t().updated, { time: when(Date.parse(s.ts)) }),
     }),
   );
 }
@@ -196,7 +242,7 @@ function renderAlarms(alarms) {
     return el(
       'div',
       { class: 'alarm' },
-      el('span', { class: `level-${a.level}`, text: `⚠ ${a.message}` }),
+      el('span', { class: `level-${a.level}`, text: `⚠ ${m.alarmNames[a.id] ?? a.message}` }),
       action,
     );
   });
@@ -223,7 +269,6 @@ async function acknowledge(id) {
 function renderSensors(sensors) {
   const m = t().tech;
   const label = { ok: `✓ ${m.healthOk}`, stale: `⧗ ${m.healthStale}`, fault: `✗ ${m.healthFault}` };
-  const tz = view.meta.point.timezone;
   const head = el(
     'tr',
     {},
@@ -233,13 +278,35 @@ function renderSensors(sensors) {
     el(
       'tr',
       {},
-      el('td', { text: s.channel }),
-      el('td', { text: s.value === null ? '—' : formatNumber(s.value, view.lang, 2) }),
-      el('td', { text: formatTime(new Date(s.ts).toISOString(), view.lang, tz) }),
+      el('td', { text: channelName(s.channel) }),
+      el('td', { text: readingText(s.channel, s.value) }),
+      el('td', { text: when(s.ts) }),
       el('td', { class: `health-${s.health}`, text: label[s.health] }),
     ),
   );
   $('sensors').replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
+}
+
+/** Each driver's own last word: a DS18B20's chip family, the VE.Direct device, the DSE model. */
+function renderDevices(devices) {
+  const m = t().tech;
+  const label = { ok: `✓ ${m.healthOk}`, stale: `⧗ ${m.healthStale}`, fault: `✗ ${m.healthFault}` };
+  const head = el(
+    'tr',
+    {},
+    ...[m.device, m.health, m.report].map((h) => el('th', { scope: 'col', text: h })),
+  );
+  const rows = devices.map((d) =>
+    el(
+      'tr',
+      {},
+      el('td', { text: d.driver }),
+      el('td', { class: `health-${d.health}`, text: label[d.health] ?? d.health }),
+      // the driver's own words (chip family, model), as it reported them
+      el('td', { lang: 'en', text: d.message }),
+    ),
+  );
+  $('devices').replaceChildren(el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
 }
 
 function renderUplink(s) {
@@ -254,19 +321,32 @@ function renderUplink(s) {
       class: u.connected ? 'health-ok' : 'health-stale',
       text: u.connected ? `✓ ${m.connected}` : `✗ ${m.disconnected}`,
     }),
-    el('p', { text: fill(m.backlog, { telemetry: u.backlog.telemetry, events: u.backlog.events }) }),
+    el('p', {
+      text: fill(m.backlog, {
+        readings: plural(t().locale, u.backlog.telemetry, m.backlogReadings),
+        events: plural(t().locale, u.backlog.events, m.backlogEvents),
+      }),
+    }),
   );
 }
 
+/**
+ * Recent warnings and alarms: the time and what happened in the page's language (an alarm by its name);
+ * the log's own line, which is English, follows in smaller type for the technician's search.
+ */
 function renderEvents(events) {
-  const tz = view.meta.point.timezone;
+  const m = t().tech;
   $('events').replaceChildren(
-    ...events.map((e) =>
-      el('li', {
-        class: `level-${e.level}`,
-        text: `${formatTime(new Date(e.ts).toISOString(), view.lang, tz)} ${e.message}`,
-      }),
-    ),
+    ...events.map((e) => {
+      const alarm = e.alarm ? (m.alarmNames[e.alarm] ?? e.alarm) : undefined;
+      const what = [m.eventTypes[e.type] ?? e.type, alarm].filter(Boolean).join(': ');
+      return el(
+        'li',
+        { class: `level-${e.level}` },
+        el('span', { text: `${when(e.ts)} ${what}` }),
+        el('span', { class: 'log-line', lang: 'en', text: e.message }),
+      );
+    }),
   );
 }
 
@@ -318,17 +398,30 @@ function plot(box, chart, channels, series) {
   }
   const tz = view.meta.point.timezone;
   const axis = { stroke: '#d6d6d6', grid: { stroke: '#333' }, ticks: { stroke: '#555' } };
+  const hourMinute = new Intl.DateTimeFormat(t().locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: tz,
+  });
   const width = Math.max(280, box.clientWidth - 10);
   const opts = {
     width,
     height: 220,
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), tz),
     scales: chart.range ? { y: { range: chart.range } } : {},
-    axes: [axis, axis],
+    // the time axis and the legend in the page's language and the point's time zone (not uPlot's US "9:00am")
+    axes: [
+      {
+        ...axis,
+        values: (_u, splits) => splits.map((sec) => hourMinute.format(new Date(sec * 1000))),
+      },
+      { ...axis, values: (_u, splits) => splits.map((v) => formatNumber(v, t().locale, 1)) },
+    ],
     series: [
-      {},
+      { label: t().tech.chartTime, value: (_u, sec) => (sec == null ? '—' : when(sec * 1000)) },
       ...channels.map((c, i) => ({
-        label: c,
+        label: channelName(c),
+        value: (_u, v) => (v == null ? '—' : formatNumber(v, t().locale, 1)),
         stroke: SERIES_STYLE[i % SERIES_STYLE.length].stroke,
         dash: SERIES_STYLE[i % SERIES_STYLE.length].dash,
         width: 2,

@@ -31,7 +31,8 @@ export function apiRoutes(ctx: ApiContext): Route[] {
         queryParams(url, []);
         const status = ctx.sources.status.latest();
         if (!status) throw new HttpError(503, 'the point has no status yet', { 'Retry-After': '1' });
-        sendJson(res, 200, status);
+        // The service clock, so the page can tell how old the status is without trusting its own clock.
+        sendJson(res, 200, status, { 'X-Point-Time': new Date(ctx.clock.now()).toISOString() });
       },
     },
     {

@@ -1,5 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { clearedCookie, sessionCookie, type TechAuth } from '../auth.js';
+import type { Clock } from '../../core/clock.js';
+import { isScreenAddress } from '../address-budget.js';
+import { clearedCookie, sameOriginAs, sessionCookie, type TechAuth } from '../auth.js';
+import { hostOf } from '../host-allowlist.js';
 import { HttpError, queryParams, readJsonBody, sendJson } from '../http.js';
 import type { WebSources } from '../types.js';
 import type { Route } from './route.js';
@@ -7,6 +10,9 @@ import type { Route } from './route.js';
 export interface TechContext {
   sources: WebSources;
   auth: TechAuth;
+  clock: Clock;
+  /** web.https is set: the PIN travels only over it (or from the kiosk screen on the device itself). */
+  https?: { port: () => number; fingerprint?: string | undefined; problem?: string | undefined } | undefined;
 }
 
 const ALARM_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
@@ -21,8 +27,10 @@ export function techRoutes(ctx: TechContext): Route[] {
       handle: (req, res, url) => {
         queryParams(url, []);
         const s = auth.session(req);
+        const reason = auth.lockedReason;
         sendJson(res, 200, {
           access: auth.access,
+          ...(reason ? { lockedReason: reason } : {}),
           signedIn: s !== undefined,
           canView: auth.access === 'open' || s !== undefined,
           canAcknowledge: auth.access !== 'open' && s !== undefined,
@@ -35,9 +43,17 @@ export function techRoutes(ctx: TechContext): Route[] {
       path: '/api/tech/login',
       handle: async (req, res) => {
         sameOrigin(req);
+        const secure = encrypted(req);
+        if (ctx.https && !secure && !isScreenAddress(req.socket.remoteAddress)) {
+          const { port, fingerprint, problem } = ctx.https;
+          const where = problem
+            ? `HTTPS is configured but unusable (${problem})`
+            : `use https://${hostOf(req.headers.host ?? '') ?? 'this-point'}:${port()}/tech (certificate SHA-256 ${fingerprint}, compare it with \`pima-kiosk tech-cert\` on the point)`;
+          throw new HttpError(403, `the PIN is not accepted over plain HTTP here: ${where}`);
+        }
         const body = await readJsonBody(req);
         const { token, csrf } = auth.login(body.pin, client(req));
-        sendJson(res, 200, { signedIn: true, csrf }, { 'Set-Cookie': sessionCookie(token) });
+        sendJson(res, 200, { signedIn: true, csrf }, { 'Set-Cookie': sessionCookie(token, secure) });
       },
     },
     {
@@ -57,9 +73,12 @@ export function techRoutes(ctx: TechContext): Route[] {
         auth.requireView(req);
         const status = ctx.sources.status.latest();
         sendJson(res, 200, {
+          // the service clock: "today" for the page's dates
+          now: ctx.clock.now(),
           status: status ?? null,
           alarms: ctx.sources.alarms.active(),
           sensors: ctx.sources.health.sensors(),
+          devices: ctx.sources.health.devices(),
           events: ctx.sources.health.recentEvents(20),
         });
       },
@@ -85,13 +104,17 @@ export function techRoutes(ctx: TechContext): Route[] {
   ];
 }
 
+function encrypted(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true;
+}
+
 function client(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
 function sameOrigin(req: IncomingMessage): void {
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) {
+  if (origin !== undefined && !sameOriginAs(req, origin)) {
     throw new HttpError(403, 'cross-origin requests are refused');
   }
 }

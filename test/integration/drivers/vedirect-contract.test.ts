@@ -7,6 +7,7 @@ import type { DriverHealth, DriverSink } from '../../../src/drivers/interfaces.j
 import { VeDirectDriver } from '../../../src/drivers/vedirect/driver.js';
 import { MPPT, VeDirectDevice } from '../../emulators/vedirect-device.js';
 import { type PtyPair, startPtyPair } from '../../helpers/pty.js';
+import { until } from '../../helpers/until.js';
 
 /**
  * The VE.Direct contract suite: the real driver on a real serial port. Against the emulator on a socat
@@ -27,14 +28,6 @@ class Sink implements DriverSink {
   }
   latest(c: string): number | null | undefined {
     return this.readings.filter(([k]) => k === c).at(-1)?.[1];
-  }
-}
-
-async function until(pred: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -82,6 +75,10 @@ describe(`VE.Direct contract on ${realPort ?? 'the emulated MPPT on a socat PTY'
     for (const [channel, value] of sink.readings) {
       if (value === null) continue;
       if (channel === 'battery.soc') expect(value >= 0 && value <= 100).toBe(true);
+      // a Phoenix inverter: its AC output is 0 (off) or near the 120/230 V of its model
+      if (channel === 'inverter.acVoltage') expect(value === 0 || (value >= 90 && value <= 260)).toBe(true);
+      if (channel === 'inverter.inverting' || channel === 'battery.timeToGoInfinite')
+        expect([0, 1]).toContain(value);
       expect(Number.isFinite(value)).toBe(true);
     }
     if (realPort) return;

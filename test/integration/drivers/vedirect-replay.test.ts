@@ -6,7 +6,7 @@ import { buildService, type Service } from '../../../src/compose.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { SystemClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
-import { readCapture, VeDirectDevice } from '../../emulators/vedirect-device.js';
+import { readCapture, SMARTSHUNT, VeDirectDevice } from '../../emulators/vedirect-device.js';
 import { type PtyPair, startPtyPair } from '../../helpers/pty.js';
 import { until } from '../../helpers/until.js';
 
@@ -17,11 +17,16 @@ import { until } from '../../helpers/until.js';
 const capture = (name: string): Buffer =>
   readCapture(readFileSync(join(import.meta.dirname, '../../fixtures/vedirect', name), 'latin1'));
 
-async function runService(dir: string, port: string): Promise<Service> {
+async function runService(dir: string, port: string, inverterPort?: string): Promise<Service> {
   const config = configSchema.parse({
     point: { id: 'vedirect-replay' },
     storage: { path: join(dir, 'kiosk.db'), commitIntervalMs: 100, logging: { heartbeatSec: 0 } },
-    hardware: { battery: { driver: 'vedirect', port, intervalSec: 0, staleAfterMs: 5000 } },
+    hardware: {
+      battery: { driver: 'vedirect', port, intervalSec: 0, staleAfterMs: 5000 },
+      vedirect: inverterPort
+        ? [{ name: 'inverter', port: inverterPort, intervalSec: 0, staleAfterMs: 5000 }]
+        : [],
+    },
     sign: { outputs: ['none'] },
   });
   const service = buildService({
@@ -102,3 +107,55 @@ for (const [file, title] of [
     }
   });
 }
+
+describe('VE.Direct: a SmartShunt in the battery role and a Phoenix inverter beside it (hardware.vedirect)', () => {
+  let dir: string;
+  const ptys: PtyPair[] = [];
+  const devices: VeDirectDevice[] = [];
+  let service: Service;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kiosk-vedirect-two-'));
+    for (const opts of [
+      { blocks: SMARTSHUNT, intervalMs: 250 },
+      { capture: capture('phoenix-inverter.hex') },
+    ]) {
+      const pty = await startPtyPair();
+      ptys.push(pty);
+      const device = new VeDirectDevice({ path: pty.device, ...opts });
+      await device.start();
+      devices.push(device);
+    }
+    service = await runService(dir, ptys[0]?.app ?? '', ptys[1]?.app ?? '');
+  });
+
+  afterAll(async () => {
+    await service?.app.stop();
+    for (const d of devices) await d.stop();
+    for (const p of ptys) await p.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('each fills its own channels: battery.voltage only from the monitor, the inverter its AC and dcVoltage', async () => {
+    const values = (channel: string) =>
+      service
+        .store()
+        .queryReadings({ channel })
+        .map((r) => r.value);
+    await until(() => values('inverter.acVoltage').length >= 2 || undefined, 'inverter readings');
+    await until(() => values('battery.soc').length >= 2 || undefined, 'monitor readings');
+    expect(new Set(values('battery.voltage'))).toEqual(new Set([12.85]));
+    expect(values('inverter.dcVoltage').every((v) => v !== null && v > 12.3 && v < 12.4)).toBe(true);
+    expect(new Set(values('inverter.inverting'))).toEqual(new Set([1]));
+    const health = service
+      .store()
+      .driverReports()
+      .map((r) => [r.driver, r.health]);
+    expect(health).toEqual(
+      expect.arrayContaining([
+        ['vedirect.battery', 'ok'],
+        ['vedirect.inverter', 'ok'],
+      ]),
+    );
+  });
+});

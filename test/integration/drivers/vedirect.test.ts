@@ -9,18 +9,9 @@ import { MemoryLogger } from '../../../src/core/logger.js';
 import type { LoggedReading } from '../../../src/core/readings.js';
 import { VeDirectDevice } from '../../emulators/vedirect-device.js';
 import { type PtyPair, startPtyPair } from '../../helpers/pty.js';
+import { until } from '../../helpers/until.js';
 
 const BATTERY = ['battery.voltage', 'battery.current', 'battery.power', 'battery.soc', 'battery.timeToGo'];
-
-async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('the service with hardware.battery: vedirect, against the emulator on a socat PTY', () => {
   let dir: string;

@@ -281,7 +281,7 @@ describe('storage.logging in the config', () => {
   it.each([
     ['      mains.present: 1\n', 'mains.present: state and occupancy channels are logged on every change'],
     ['      people: 2\n', 'people: state and occupancy channels are logged on every change'],
-    ['      Volts: 1\n', 'Volts: not a channel name or a unit (V, A, W, %, °C, min, h)'],
+    ['      Volts: 1\n', 'Volts: not a channel name or a unit (V, A, W, %, °C, min, h, VA, Ah)'],
     ['      V: -1\n', 'storage.logging.deadband.V'],
     ['      A: {percent: 200}\n', 'storage.logging.deadband.A'],
     ['      A: {pct: 2}\n', 'storage.logging.deadband.A'],

@@ -107,6 +107,14 @@ const ROWS: Row[] = [
     raiseAfter: 0,
     clearAfter: CLEAR,
   },
+  {
+    alarm: 'inverter.off',
+    ok: { v: { ...GRID, 'inverter.state': 9 } },
+    bad: { v: { ...GRID, 'inverter.state': 2 } },
+    band: { v: GRID }, // no inverter reading: unknown, the alarm holds
+    raiseAfter: RAISE,
+    clearAfter: CLEAR,
+  },
 ];
 
 const active = (s: PointState) => s.alarms.map((a) => a.alarm);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { POINT_STATES, type PointStateName } from '../../../src/point/types.js';
-import { BATTERY, GRID, MIN, modelConfig, SEC, type Step, step, T0 } from './helpers.js';
+import { BATTERY, GRID, hold, MIN, modelConfig, SEC, type Step, step, T0 } from './helpers.js';
 
 const cfg = modelConfig();
 const DWELL = cfg.rules.minDwellSec * SEC;
@@ -126,17 +126,27 @@ describe('limit reasons and services', () => {
     expect(st.state).toBe('OPEN_LIMITED');
   });
 
-  it('internet counts as down only after the uplink has been away internetDownAfterSec', () => {
+  it('internet counts as down only after the probe said so for internetDownAfterSec, and up at once', () => {
     const c = modelConfig({ point: { services: ['internet'] } });
-    let s = step(undefined, T0, { uplinkConnected: true }, c).state;
-    s = step(s, T0 + SEC, { uplinkConnected: false }, c).state;
+    const DOWN = { ...GRID, 'internet.up': 0 };
+    let s = step(undefined, T0, { v: { ...GRID, 'internet.up': 1 } }, c).state;
+    s = step(s, T0 + SEC, { v: DOWN }, c).state;
+    expect(s.services.internet).toBe(true); // one failed round is not an outage
+    s = step(s, T0 + c.rules.internetDownAfterSec * SEC, { v: DOWN }, c).state;
     expect(s.services.internet).toBe(true);
-    s = step(s, T0 + SEC + c.rules.internetDownAfterSec * SEC, { uplinkConnected: false }, c).state;
+    s = step(s, T0 + SEC + c.rules.internetDownAfterSec * SEC, { v: DOWN }, c).state;
     expect(s.services.internet).toBe(false);
     expect(s.reasons).toEqual(['no-internet']);
-    // an internet.up probe decides over the uplink
-    s = step(s, T0 + 10 * MIN, { uplinkConnected: false, v: { ...GRID, 'internet.up': 1 } }, c).state;
+    s = step(s, T0 + 10 * MIN, { v: { ...GRID, 'internet.up': 1 } }, c).state;
     expect(s.services.internet).toBe(true);
+    expect(s.reasons).toEqual([]);
+  });
+
+  it('never judges the internet from anything but the probe (no reading claims nothing)', () => {
+    const c = modelConfig({ point: { services: ['internet'] } });
+    const s = hold(undefined, T0, T0 + 2 * c.rules.internetDownAfterSec * SEC, { v: GRID }, c, 10 * SEC);
+    expect(s.state.services.internet).toBe(true);
+    expect(s.state.state).toBe('OPEN');
   });
 
   it('battery low clears only at batteryOkPercent (hysteresis)', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { cronProblem } from '../../../src/config/cron-problem.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { PointEvent } from '../../../src/core/events.js';
 import type { ScheduledMode } from '../../../src/point/types.js';
-import { ClockCronScheduler, type CronScheduler, cronProblem } from '../../../src/schedule/cron.js';
+import { ClockCronScheduler, type CronScheduler } from '../../../src/schedule/cron.js';
 import { phaseAt } from '../../../src/schedule/rules.js';
 import { ScheduleRunner } from '../../../src/schedule/runner.js';
 

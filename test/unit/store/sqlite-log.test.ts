@@ -125,6 +125,28 @@ describe('SqliteLog readings', () => {
     expect(latest.get('occupancy.entries')?.value).toBe(3);
     expect(latest.has('occupancy.exits')).toBe(false);
   });
+
+  it('finds the newest reading of each channel newer than a time among the last rows only', () => {
+    const log = tmp.open();
+    log.appendReadings([
+      { channel: 'battery.soc', value: 80, ts: T0 },
+      { channel: 'battery.soc', value: 81, ts: T0 + 2000 },
+      { channel: 'temperature.indoor', value: null, ts: T0 + 3000 },
+      { channel: 'battery.voltage', value: 12.5, ts: T0 + 500 },
+      { channel: 'battery.current', value: 2, ts: T0 + 4000 },
+    ]);
+    const found = log.readingsNewerThan(
+      ['battery.soc', 'temperature.indoor', 'battery.voltage'],
+      T0 + 1000,
+      100,
+    );
+    expect([...found.values()].map((r) => [r.channel, r.value])).toEqual([
+      ['temperature.indoor', null],
+      ['battery.soc', 81],
+    ]);
+    // bounded: the soc rows lie beyond the last three
+    expect(log.readingsNewerThan(['battery.soc'], T0 - 1, 3).has('battery.soc')).toBe(false);
+  });
 });
 
 describe('SqliteLog events', () => {
@@ -224,19 +246,21 @@ describe('SqliteLog status snapshot and operator commands', () => {
 
   it('enqueues commands, lists those after an id, and records the first outcome', () => {
     const log = tmp.open();
-    const a = log.enqueueCommand({
+    const { id: a } = log.enqueueCommand({
       name: 'occupancy.set',
       args: { count: 12 },
       actor: 'maria',
       source: 'cli',
       ts: T0,
     });
-    const b = log.enqueueCommand({
+    const { id: b } = log.enqueueCommand({
       name: 'mode',
       args: { mode: 'closed' },
       actor: 'mqtt',
       source: 'mqtt',
       ts: T0 + 1,
+      key: 'cmd:m-1',
+      expiresAt: T0 + 60_000,
     });
     expect(b).toBeGreaterThan(a);
     expect(log.commandsAfter(0).map((c) => c.id)).toEqual([a, b]);
@@ -248,16 +272,60 @@ describe('SqliteLog status snapshot and operator commands', () => {
         actor: 'mqtt',
         source: 'mqtt',
         ts: T0 + 1,
+        key: 'cmd:m-1',
+        expiresAt: T0 + 60_000,
         appliedAt: null,
-        result: null,
+        outcome: null,
       },
     ]);
 
-    log.markCommandApplied(a, T0 + 500, 'ok');
-    log.markCommandApplied(a, T0 + 900, 'again');
-    expect(log.command(a)).toMatchObject({ appliedAt: T0 + 500, result: 'ok' });
+    log.markCommandApplied(a, T0 + 500, { ok: true, text: 'occupancy 0 → 12' });
+    log.markCommandApplied(a, T0 + 900, { ok: false, text: 'again' });
+    expect(log.command(a)).toMatchObject({
+      appliedAt: T0 + 500,
+      outcome: { ok: true, text: 'occupancy 0 → 12' },
+    });
     expect(log.command(999)).toBeUndefined();
-    expect(() => log.markCommandApplied(999, T0, 'ok')).toThrow(RangeError);
+    expect(() => log.markCommandApplied(999, T0, { ok: true, text: '' })).toThrow(RangeError);
+  });
+
+  it('holds each key once, across a reopen: a repeat finds the first command', () => {
+    const log = tmp.open();
+    const cmd = { name: 'mode', args: { mode: 'closed' }, actor: 'mqtt', source: 'mqtt' as const, ts: T0 };
+    const first = log.enqueueCommand({ ...cmd, key: 'cmd:x' });
+    expect(first.existing).toBe(false);
+    log.markCommandApplied(first.id, T0 + 1, { ok: true, text: 'mode auto → closed' });
+    log.close();
+    const reopened = tmp.open();
+    const again = reopened.enqueueCommand({
+      ...cmd,
+      args: { mode: 'open' },
+      key: 'cmd:x',
+      ts: T0 + 86_400_000 * 8,
+    });
+    expect(again).toEqual({ id: first.id, existing: true });
+    expect(reopened.commandsAfter(0)).toHaveLength(1);
+    // no key: never deduplicated (the CLI's own commands)
+    expect(reopened.enqueueCommand(cmd).existing).toBe(false);
+    expect(reopened.enqueueCommand(cmd).existing).toBe(false);
+  });
+
+  it('reads an outcome written before v3 ("ok: …" / "error: …")', () => {
+    const log = tmp.open();
+    const { id } = log.enqueueCommand({
+      name: 'mode',
+      args: { mode: 'open' },
+      actor: 'a',
+      source: 'cli',
+      ts: T0,
+    });
+    log.close();
+    const raw = new Database(join(tmp.dir(), 'kiosk.db'));
+    raw
+      .prepare('UPDATE operator_commands SET applied_at = ?, result = ? WHERE id = ?')
+      .run(T0, 'error: nope', id);
+    raw.close();
+    expect(tmp.open().command(id)).toMatchObject({ outcome: { ok: false, text: 'nope' } });
   });
 });
 
@@ -282,7 +350,7 @@ describe('SqliteLog connections', () => {
   it('lets a second writer (the CLI) enqueue a command the running service then sees', () => {
     const service = tmp.open();
     const cli = tmp.open();
-    const id = cli.enqueueCommand({
+    const { id } = cli.enqueueCommand({
       name: 'mode',
       args: { mode: 'open' },
       actor: 'ops',

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,28 @@ describe('loadSecurity', () => {
       `mqtt.secretsFile ${secrets} is accessible to every user on this machine (mode 0644); refusing to use it: run chmod 600 ${secrets}`,
     ]);
     expect((err as Error).message).not.toContain('hunter2');
+  });
+
+  it('refuses a password over plain mqtt:// or ws:// unless the config says it is meant', () => {
+    const path = file('plain.yaml', 'username: point-7\npassword: pw\n', 0o600);
+    for (const url of ['mqtt://b:1883', 'ws://b/mqtt']) {
+      expect(() => loadSecurity({ url, secretsFile: path, tls })).toThrow(
+        /is not encrypted.*allowPlaintextPassword/,
+      );
+      expect(loadSecurity({ url, secretsFile: path, allowPlaintextPassword: true, tls })).toMatchObject({
+        password: 'pw',
+      });
+    }
+  });
+
+  it('refuses a secrets file open to its group or owned by another user', () => {
+    const group = file('group.yaml', 'username: u\npassword: p\n', 0o640);
+    expect(() => loadSecurity({ url: 'mqtts://b', secretsFile: group, tls })).toThrow(
+      /accessible to its group \(mode 0640\)/,
+    );
+    const other = file('other.yaml', 'username: u\npassword: p\n', 0o600);
+    chownSync(other, 65534, 65534);
+    expect(() => loadSecurity({ url: 'mqtts://b', secretsFile: other, tls })).toThrow(/belongs to uid 65534/);
   });
 
   it('reports a missing file, bad YAML keys, and TLS files on a plain URL, all at once', () => {

@@ -2,38 +2,28 @@ import { describe, expect, it } from 'vitest';
 import type { Reading } from '../../../src/core/readings.js';
 import { applyRetention } from '../../../src/store/retention.js';
 import { downsample, HISTORY_STALE_MS } from '../../../src/web/history.js';
-import { historyFrom, parseAlarms } from '../../../src/web/providers.js';
+import { historyFrom, pageAlarms } from '../../../src/web/providers.js';
 import { useTempLogs } from '../store/temp-log.js';
 
 describe('what the page reads from the service', () => {
-  it('alarms: the model shape and a flat shape; anything without an id is skipped', () => {
-    const since = Date.parse('2026-12-01T05:00:00Z');
+  it('alarms: the status message shape, acknowledged when someone acknowledged it', () => {
+    const since = '2026-12-01T05:00:00.000Z';
     expect(
-      parseAlarms([
-        { alarm: 'fuel.low', severity: 'alarm', since, message: 'fuel < 8 h', data: {}, acknowledged: null },
-        { alarm: 'cold', severity: 'warning', since, message: 'cold', acknowledged: { by: 'x', at: since } },
-        { id: 'FULL', level: 'info', acknowledged: true },
-        { message: 'no id' },
-        'junk',
+      pageAlarms([
+        { alarm: 'fuel.low', severity: 'alarm', since, message: 'fuel < 8 h', acknowledged: null },
+        {
+          alarm: 'tamper',
+          severity: 'critical',
+          since,
+          message: 'open',
+          acknowledged: { by: 'x', at: since },
+        },
       ]),
     ).toEqual([
-      {
-        id: 'fuel.low',
-        level: 'alarm',
-        message: 'fuel < 8 h',
-        since: '2026-12-01T05:00:00.000Z',
-        acknowledged: false,
-      },
-      {
-        id: 'cold',
-        level: 'warning',
-        message: 'cold',
-        since: '2026-12-01T05:00:00.000Z',
-        acknowledged: true,
-      },
-      { id: 'FULL', level: 'info', message: 'FULL', acknowledged: true },
+      { id: 'fuel.low', level: 'alarm', message: 'fuel < 8 h', since, acknowledged: false },
+      { id: 'tamper', level: 'critical', message: 'open', since, acknowledged: true },
     ]);
-    expect(parseAlarms(undefined)).toEqual([]);
+    expect(pageAlarms(undefined)).toEqual([]);
   });
 
   describe('history from the log', () => {

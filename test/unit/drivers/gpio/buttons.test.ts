@@ -3,7 +3,7 @@ import type { PointEvent } from '../../../../src/core/events.js';
 import { handleButton, modeAfterButton } from '../../../../src/pipeline/buttons.js';
 import type { OperatorCommand } from '../../../../src/store/types.js';
 
-function ctx(mode: 'auto' | 'open' | 'closed' | 'standby', ack?: (actor: string) => number) {
+function ctx(mode: 'auto' | 'open' | 'closed' | 'standby') {
   const commands: OperatorCommand[] = [];
   const events: PointEvent[] = [];
   return {
@@ -14,7 +14,6 @@ function ctx(mode: 'auto' | 'open' | 'closed' | 'standby', ack?: (actor: string)
       mode,
       enqueue: (x: OperatorCommand) => commands.push(x),
       logEvent: (e: PointEvent) => events.push(e),
-      acknowledgeAlarms: ack,
     },
   };
 }
@@ -42,16 +41,16 @@ describe('operator buttons', () => {
     expect(events).toEqual([]);
   });
 
-  it('acknowledge: uses the model when it offers acknowledgement, else logs the press', () => {
-    const a = ctx('auto', () => 2);
+  it('acknowledge writes one alarm.ack for every raised alarm (`*`) into the log; others are logged', () => {
+    const a = ctx('auto');
     handleButton('acknowledge', a.c);
-    expect(a.events[0]?.message).toBe('2 alarm(s) acknowledged by acknowledge button');
+    expect(a.commands).toEqual([
+      { name: 'alarm.ack', args: { alarm: '*' }, actor: 'acknowledge button', source: 'button', ts: 5 },
+    ]);
+    expect(a.events).toEqual([]);
     const b = ctx('auto');
-    handleButton('acknowledge', b.c);
-    expect(b.events[0]).toMatchObject({
-      type: 'operator.button',
-      message: expect.stringMatching(/acknowledge button pressed/),
-    });
+    handleButton('door', b.c);
+    expect(b.events[0]).toMatchObject({ type: 'operator.button', message: 'door button pressed' });
     expect(b.commands).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAlarms, decodeDse, s16, s32, u16, u32 } from '../../../../src/drivers/modbus/dse-registers.js';
+import { decodeAlarms } from '../../../../src/drivers/modbus/dse-alarms.js';
+import { decodeDse, s16, s32, u16, u32 } from '../../../../src/drivers/modbus/dse-registers.js';
 
 const engine = (over: Record<number, number> = {}): number[] =>
   [310, 82, 90, 64, 138, 135, 1500, 500].map((v, i) => over[i] ?? v);

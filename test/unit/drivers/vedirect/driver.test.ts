@@ -6,6 +6,7 @@ import type { DriverEvent, DriverHealth, DriverSink } from '../../../../src/driv
 import { streamOpener } from '../../../../src/drivers/serial/port.js';
 import { VeDirectDriver } from '../../../../src/drivers/vedirect/driver.js';
 import { encodeBlock, PHOENIX_INVERTER, SMARTSHUNT } from '../../../emulators/vedirect-device.js';
+import { until } from '../../../helpers/until.js';
 
 const PATH = '/dev/ttyVE-mock';
 
@@ -25,14 +26,6 @@ class RecordingSink implements DriverSink {
   }
   value(channel: string): number | null | undefined {
     return this.readings.filter(([c]) => c === channel).at(-1)?.[1];
-  }
-}
-
-async function until(pred: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// `npm run release`: the versioned tarball a technician installs on a Raspberry Pi without building.
+//
+//   release/pima-kiosk-<version>.tar.gz   (and .sha256)
+//
+// It holds the compiled dist/, config, systemd, deploy, scripts, docs, hardware, README and the
+// production dependencies exactly as package-lock.json resolves them. Their native parts
+// (better-sqlite3, @serialport/bindings-cpp, epoll) are left unbuilt: they must match the Pi's CPU and
+// Node, so scripts/install.sh builds them there (@serialport/bindings-cpp uses the prebuilt binaries its
+// package ships). release.json inside says what the tarball is.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const name = `${pkg.name}-${pkg.version}`;
+const outDir = join(root, 'release');
+const stage = join(outDir, name);
+const tarball = join(outDir, `${name}.tar.gz`);
+
+/** What goes in, relative to the package root (scripts/install.sh copies the same to /opt/pima-kiosk). */
+const ITEMS = [
+  'dist/src',
+  'config',
+  'systemd',
+  'deploy',
+  'scripts/install.sh',
+  'docs',
+  'hardware',
+  'README.md',
+  'package.json',
+  'package-lock.json',
+];
+
+function run(cmd, args, cwd = root) {
+  execFileSync(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, npm_config_update_notifier: 'false' } });
+}
+
+function git(args) {
+  try {
+    return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+const started = Date.now();
+console.log(`release: building ${name}`);
+run('npm', ['run', 'build', '--silent']);
+
+rmSync(stage, { recursive: true, force: true });
+rmSync(tarball, { force: true });
+mkdirSync(stage, { recursive: true });
+for (const item of ITEMS) {
+  const from = join(root, item);
+  if (!existsSync(from)) throw new Error(`release: ${item} is missing`);
+  cpSync(from, join(stage, item), { recursive: true });
+}
+// The web tests' screenshots are for reviewers of the repository, not for a Pi.
+rmSync(join(stage, 'docs', 'screenshots'), { recursive: true, force: true });
+
+console.log('release: production dependencies from package-lock.json (npm ci --omit=dev --ignore-scripts)');
+// --ignore-scripts: nothing is compiled here for this machine's CPU; the installer builds on the Pi.
+run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], stage);
+
+const commit = git(['rev-parse', 'HEAD']);
+const dirty = git(['status', '--porcelain']);
+const info = {
+  name: pkg.name,
+  version: pkg.version,
+  commit: commit === null ? null : `${commit}${dirty ? '-dirty' : ''}`,
+  builtAt: new Date().toISOString(),
+  node: pkg.engines?.node ?? null,
+  // Built by scripts/install.sh on the Pi (npm rebuild), for the Pi's Node.
+  nativeModules: Object.keys(pkg.allowScripts ?? {}).filter((m) => pkg.allowScripts[m] === true),
+};
+writeFileSync(join(stage, 'release.json'), `${JSON.stringify(info, null, 2)}\n`);
+
+// Owner and times normalised so the tarball does not carry this machine's user names.
+run('tar', [
+  '--owner=0',
+  '--group=0',
+  '--numeric-owner',
+  '--sort=name',
+  '-C',
+  outDir,
+  '-czf',
+  tarball,
+  name,
+]);
+const sum = createHash('sha256').update(readFileSync(tarball)).digest('hex');
+writeFileSync(`${tarball}.sha256`, `${sum}  ${name}.tar.gz\n`);
+rmSync(stage, { recursive: true, force: true });
+
+const mib = (readFileSync(tarball).length / 2 ** 20).toFixed(1);
+console.log(`release: ${tarball} (${mib} MiB, sha256 ${sum}) in ${Math.round((Date.now() - started) / 1000)} s`);
+console.log(`install on the Pi: tar -xzf ${name}.tar.gz && sudo ./${name}/scripts/install.sh`);

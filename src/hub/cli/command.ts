@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { CliError, type CliIo, EXIT } from '../../cli/io.js';
+import { MODES } from '../../contract/common.js';
+import { DesiredMessage } from '../../contract/desired.js';
+import { errorMessage } from '../../core/errors.js';
+import { parseTimeArg } from '../../core/time-arg.js';
+import { loadSecurity } from '../../uplink/security.js';
+import { type DesiredChange, nextDesired } from '../fleet/desired.js';
+import { publishDesired } from '../ingest/desired-publisher.js';
+import { loadHubConfig, withStorage } from './context.js';
+
+export interface CommandOptions {
+  config?: string;
+  point?: string;
+  reason?: string;
+  expires?: string;
+}
+
+/**
+ * `pima-hub command --point ID mode auto|open|closed|standby [--reason T] | announce TEXT [--expires D] |
+ * capacity N`: publishes the point's retained `desired` state (CONTRACT.md §6–7) and prints its id.
+ */
+export async function command(
+  io: CliIo,
+  action: string,
+  value: string,
+  opts: CommandOptions,
+): Promise<number> {
+  if (!opts.point) throw new CliError('--point is required', EXIT.usage);
+  const point = opts.point;
+  const now = io.clock.now();
+  const change = parseChange(action, value, opts, now);
+  const { config } = loadHubConfig(io, opts.config);
+  const security = loadSecurity(config.mqtt);
+  const id = randomUUID();
+  await withStorage(config, async (storage) => {
+    const stored = await storage.desired(point);
+    const previous = stored ? DesiredMessage.safeParse(JSON.parse(stored.body)) : undefined;
+    let desired: DesiredMessage;
+    try {
+      desired = nextDesired(previous?.success ? previous.data : undefined, change, id, now);
+    } catch (err) {
+      throw new CliError(`invalid command: ${errorMessage(err)}`, EXIT.usage);
+    }
+    const body = JSON.stringify(desired);
+    const target = {
+      url: config.mqtt.url,
+      topicPrefix: config.mqtt.topicPrefix,
+      clientId: `pima-hub-command-${io.pid}`,
+      security,
+    };
+    try {
+      await publishDesired(target, point, body);
+    } catch (err) {
+      throw new CliError(`cannot publish to ${config.mqtt.url}: ${errorMessage(err)}`, EXIT.failure);
+    }
+    await storage.saveDesired({ point, id, issuedAt: now, body });
+  });
+  io.stdout(`${id}\n`);
+  return 0;
+}
+
+function parseChange(action: string, value: string, opts: CommandOptions, now: number): DesiredChange {
+  if (action === 'mode') {
+    const mode = MODES.find((m) => m === value);
+    if (!mode) throw new CliError(`mode must be one of ${MODES.join(', ')}`, EXIT.usage);
+    return { kind: 'mode', mode, reason: opts.reason };
+  }
+  if (action === 'announce') {
+    if (opts.expires === undefined) return { kind: 'announce', text: value };
+    // --expires is a duration ahead of now (2h, 1d) or an ISO time; parseTimeArg reads durations back.
+    const t = safeTime(opts.expires, now);
+    const ms = /^\d+(\.\d+)?[smhdw]$/.test(opts.expires.trim()) ? now + (now - t) : t;
+    return { kind: 'announce', text: value, expiresAt: new Date(ms).toISOString() };
+  }
+  if (action === 'capacity') {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new CliError('capacity must be a whole number ≥ 1', EXIT.usage);
+    return { kind: 'capacity', capacity: n };
+  }
+  throw new CliError('use: command --point ID mode M | announce TEXT | capacity N', EXIT.usage);
+}
+
+function safeTime(text: string, now: number): number {
+  try {
+    return parseTimeArg(text, now);
+  } catch (err) {
+    throw new CliError(errorMessage(err), EXIT.usage);
+  }
+}

@@ -1,0 +1,89 @@
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CliIo } from '../../cli/io.js';
+import { EXIT } from '../../cli/io.js';
+import { LineLogger } from '../../core/logger.js';
+import { redactUrl } from '../../uplink/log-fields.js';
+import { loadSecurity } from '../../uplink/security.js';
+import { MqttIngest } from '../ingest/mqtt-ingest.js';
+import { openHubStorage } from '../storage/open.js';
+import { HubWebServer } from '../web/server.js';
+import { claimClientSlot } from './client-slot.js';
+import { loadHubConfig } from './context.js';
+
+const STOP_TIMEOUT_MS = 5000;
+
+/** `pima-hub run`: storage, then the web server, then the ingest; stopped in reverse on SIGTERM/SIGINT. */
+export async function runHub(io: CliIo, opts: { config?: string }): Promise<number> {
+  const { config, file } = loadHubConfig(io, opts.config);
+  const logger = new LineLogger((line) => io.stderr(`${line}\n`), config.logging.level, 'hub');
+  const security = loadSecurity(config.mqtt);
+  const slot = config.mqtt.clientId
+    ? { clientId: config.mqtt.clientId, release: () => undefined }
+    : claimClientSlot(join(tmpdir(), 'pima-hub-slots'), hostname(), io.pid, io.isProcessAlive);
+  const now = () => io.clock.now();
+  const storage = openHubStorage(config.database);
+  const web = config.web.enabled
+    ? new HubWebServer({
+        host: config.web.host,
+        port: config.web.port,
+        publicUrl: config.web.publicUrl,
+        languages: config.web.languages,
+        storage,
+        staleAfterSec: config.points.staleAfterSec,
+        now,
+        logger: logger.child('web'),
+      })
+    : undefined;
+  const m = config.mqtt;
+  const ingest = new MqttIngest({
+    url: m.url,
+    topicPrefix: m.topicPrefix,
+    shareGroup: m.shared ? m.shareGroup : undefined,
+    clientId: slot.clientId,
+    keepaliveSec: m.keepaliveSec,
+    sessionExpirySec: m.sessionExpirySec,
+    receiveMaximum: m.receiveMaximum,
+    reconnectMinMs: m.reconnectMinMs,
+    security,
+    storage,
+    logger: logger.child('ingest'),
+    now,
+  });
+  const stopped = new Promise<string>((resolve) => io.onShutdownSignal(resolve));
+  logger.info(`starting hub from ${file}`, { broker: redactUrl(m.url), clientId: slot.clientId });
+  try {
+    await storage.start();
+    await web?.start();
+    await ingest.start();
+  } catch (err) {
+    await stopAll([() => ingest.stop(), () => web?.stop(), () => storage.stop()]);
+    slot.release();
+    throw err;
+  }
+  logger.info('running', { web: web?.url() });
+  const signal = await stopped;
+  logger.info(`${signal}: stopping`);
+  const clean = await Promise.race([
+    stopAll([() => ingest.stop(), () => web?.stop(), () => storage.stop()]),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), STOP_TIMEOUT_MS).unref()),
+  ]);
+  slot.release();
+  // What this process took of the group's share (the scale-out test reads it).
+  const { messages, stored, duplicates, refused } = ingest.stats();
+  logger.info(clean ? 'stopped' : 'stopped with errors', { messages, stored, duplicates, refused });
+  return clean ? EXIT.ok : EXIT.failure;
+}
+
+/** Each step on its own: one failing does not keep the others from stopping. */
+async function stopAll(steps: Array<() => Promise<void> | undefined>): Promise<boolean> {
+  let ok = true;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch {
+      ok = false;
+    }
+  }
+  return ok;
+}

@@ -1,0 +1,58 @@
+/**
+ * Every text of the hub's dashboard, per language. `{n}` and `{name}` mark values the page fills in. A
+ * plural text has a form per Intl.PluralRules category the language uses (uk and ru need one, few, many);
+ * `other` is always there. The state words come from the point's own page (src/web/i18n), so a point and
+ * the dashboard never say a state differently.
+ */
+export type Plural = { other: string } & Partial<Record<'zero' | 'one' | 'two' | 'few' | 'many', string>>;
+
+export interface HubMessages {
+  language: string;
+  title: string;
+  languages: string;
+  unknown: string;
+  unknownBecause: { offline: string; stale: string; 'no-status': string };
+  columns: {
+    point: string;
+    state: string;
+    places: string;
+    power: string;
+    energy: string;
+    indoor: string;
+    alarms: string;
+    lastSeen: string;
+    backlog: string;
+    command: string;
+  };
+  power: { grid: string; generator: string; battery: string; none: string; unknown: string };
+  hours: Plural;
+  minutes: Plural;
+  points: Plural;
+  ago: string;
+  never: string;
+  belowRule: string;
+  noAlarms: string;
+  needsAction: string;
+  nothingNeedsAction: string;
+  reasons: { energy: string; cold: string; full: string; silent: string };
+  search: string;
+  page: string;
+  previous: string;
+  next: string;
+  live: string;
+  reconnecting: string;
+  fleet: string;
+  back: string;
+  range24h: string;
+  range7d: string;
+  charts: string;
+  events: string;
+  noEvents: string;
+  gaps: string;
+  noGaps: string;
+  gapExplained: string;
+  gapPending: string;
+  gapRange: string;
+  desired: { pending: string; applied: string; refused: string };
+  noHistory: string;
+}

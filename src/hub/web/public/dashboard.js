@@ -1,0 +1,202 @@
+// The crisis staff's dashboard: every point (a page of rows at a time, so 1,000 points stay quick), the
+// "needs action" list, all kept live from the hub's stream.
+import { el, fill, formatNumber, getJson } from '/assets/common.js';
+import {
+  connectFleet,
+  desiredText,
+  formatAgo,
+  formatHours,
+  languageButtons,
+  pickHubLanguage,
+  plural,
+  stateBadge,
+} from '/assets/hub/shared.js';
+
+const PAGE_SIZE = 50;
+const NEEDS_SHOWN = 25;
+const $ = (id) => document.getElementById(id);
+const view = { meta: undefined, lang: undefined, fleet: undefined, page: 0, filter: '', online: true };
+const t = () => view.meta.messages[view.lang];
+
+async function main() {
+  view.meta = await getJson('/api/meta');
+  view.lang = pickHubLanguage(view.meta);
+  $('search').addEventListener('input', (e) => {
+    view.filter = e.target.value.trim().toLowerCase();
+    view.page = 0;
+    render();
+  });
+  $('prev').addEventListener('click', () => {
+    view.page = Math.max(0, view.page - 1);
+    render();
+  });
+  $('next').addEventListener('click', () => {
+    view.page += 1;
+    render();
+  });
+  view.fleet = connectFleet({
+    change: () => render(),
+    connection: (ok) => {
+      view.online = ok;
+      renderLive();
+    },
+  });
+  // "3 minutes ago" keeps counting without a change from the hub
+  setInterval(render, 10_000);
+  render();
+}
+
+function pickLanguage(lang) {
+  view.lang = lang;
+  const url = new URL(location.href);
+  url.searchParams.set('lang', lang);
+  history.replaceState(null, '', url);
+  render();
+}
+
+function render() {
+  const m = t();
+  document.documentElement.lang = view.lang;
+  document.title = m.title;
+  $('title').textContent = m.title;
+  $('langs').setAttribute('aria-label', m.languages);
+  // redrawn only when the language changes: a live update must not take the keyboard focus away
+  if (view.langsDrawn !== view.lang) {
+    $('langs').replaceChildren(...languageButtons(view.meta, view.lang, pickLanguage));
+    view.langsDrawn = view.lang;
+  }
+  $('needs-title').textContent = m.needsAction;
+  $('fleet-title').textContent = m.fleet;
+  $('search-label').textContent = m.search;
+  $('prev').textContent = m.previous;
+  $('next').textContent = m.next;
+  renderLive();
+  const rows = [...(view.fleet?.rows.values() ?? [])].sort(
+    (a, b) => a.name.localeCompare(b.name, view.lang) || a.id.localeCompare(b.id),
+  );
+  renderNeeds(m);
+  renderTable(m, rows);
+}
+
+function renderLive() {
+  const m = t();
+  const live = $('live');
+  live.textContent = view.online ? `● ${m.live}` : `⚠ ${m.reconnecting}`;
+  live.classList.toggle('lost', !view.online);
+}
+
+function pointLink(row) {
+  return el('a', { href: `/point?id=${encodeURIComponent(row.id)}&lang=${view.lang}`, text: row.name });
+}
+
+function renderNeeds(m) {
+  const items = view.fleet?.needsAction ?? [];
+  const rows = view.fleet?.rows ?? new Map();
+  if (items.length === 0) {
+    $('needs').replaceChildren(el('li', { class: 'none', text: m.nothingNeedsAction }));
+    return;
+  }
+  const shown = items.slice(0, NEEDS_SHOWN).map((item) => {
+    const row = rows.get(item.id);
+    if (!row) return null;
+    return el(
+      'li',
+      { 'data-point': row.id, 'data-reason': item.reasons[0] },
+      pointLink(row),
+      ' ',
+      stateBadge(view.meta, m, row),
+      el('span', { class: 'reasons', text: item.reasons.map((r) => reasonDetail(m, r, row)).join(' · ') }),
+    );
+  });
+  const more = items.length - NEEDS_SHOWN;
+  const list = shown.filter((li) => li !== null);
+  if (more > 0) list.push(el('li', { class: 'more', text: `+ ${plural(view.lang, m.points, more)}` }));
+  $('needs').replaceChildren(...list);
+}
+
+function reasonDetail(m, reason, row) {
+  if (reason === 'energy' && row.energyHours !== null)
+    return `${m.reasons.energy}: ${formatHours(m, view.lang, row.energyHours)}`;
+  if (reason === 'cold' && row.temperatureIndoor !== null)
+    return `${m.reasons.cold}: ${temp(row.temperatureIndoor)}`;
+  if (reason === 'silent') return `${m.reasons.silent}: ${formatAgo(m, view.lang, row.lastSeen)}`;
+  return m.reasons[reason];
+}
+
+function temp(c) {
+  return `${formatNumber(c, view.lang, 1)} °C`;
+}
+
+const COLUMNS = [
+  'point',
+  'state',
+  'places',
+  'power',
+  'energy',
+  'indoor',
+  'alarms',
+  'lastSeen',
+  'backlog',
+  'command',
+];
+
+function renderTable(m, all) {
+  $('head').replaceChildren(...COLUMNS.map((c) => el('th', { scope: 'col', text: m.columns[c] })));
+  const rows = view.filter
+    ? all.filter((r) => `${r.name} ${r.id} ${r.address ?? ''}`.toLowerCase().includes(view.filter))
+    : all;
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  view.page = Math.min(view.page, pages - 1);
+  $('count').textContent = plural(view.lang, m.points, rows.length);
+  $('page').textContent = fill(m.page, { page: view.page + 1, pages });
+  $('prev').disabled = view.page === 0;
+  $('next').disabled = view.page >= pages - 1;
+  $('pager').hidden = pages === 1;
+  const slice = rows.slice(view.page * PAGE_SIZE, (view.page + 1) * PAGE_SIZE);
+  $('rows').replaceChildren(...slice.map((r) => tableRow(m, r)));
+}
+
+function tableRow(m, r) {
+  const unknown = r.state === 'UNKNOWN';
+  const cell = (text, cls) => el('td', { class: cls, text });
+  const places =
+    unknown || r.placesLeft === null
+      ? '—'
+      : `${formatNumber(r.placesLeft, view.lang)} / ${r.capacity ?? '?'}`;
+  const energy =
+    r.energyHours !== null
+      ? formatHours(m, view.lang, r.energyHours)
+      : !unknown && r.power === 'grid'
+        ? '∞'
+        : '—';
+  const indoor =
+    r.temperatureIndoor === null
+      ? cell('—')
+      : cell(
+          r.cold ? `❄ ${temp(r.temperatureIndoor)} (${m.belowRule})` : temp(r.temperatureIndoor),
+          r.cold ? 'cold' : '',
+        );
+  const alarms =
+    r.alarms.length === 0 ? (unknown ? '—' : m.noAlarms) : r.alarms.map((a) => `⚠ ${a.message}`).join('; ');
+  const backlog = r.backlog
+    ? `${formatNumber(r.backlog.telemetry + r.backlog.events, view.lang)}${r.backlogAgeSec ? ` · ${formatHours(m, view.lang, r.backlogAgeSec / 3600)}` : ''}`
+    : '—';
+  return el(
+    'tr',
+    { 'data-point': r.id, 'data-state': r.state, class: unknown ? 'unknown' : '' },
+    el('th', { scope: 'row' }, pointLink(r)),
+    el('td', {}, stateBadge(view.meta, m, r)),
+    cell(places),
+    cell(unknown ? '—' : (m.power[r.power] ?? r.power ?? '—')),
+    cell(energy, r.energyHours !== null && r.energyHours < 12 ? 'low' : ''),
+    indoor,
+    cell(alarms, r.alarms.length ? 'alarm' : ''),
+    cell(formatAgo(m, view.lang, r.lastSeen)),
+    cell(backlog),
+    cell(r.desiredReport ? desiredText(m, r.desiredReport.id, r.desiredReport) : '—'),
+  );
+}
+
+main().catch((err) => {
+  document.body.append(el('p', { class: 'fatal', role: 'alert', text: String(err.message ?? err) }));
+});

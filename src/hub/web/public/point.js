@@ -1,0 +1,198 @@
+// One point for the crisis staff: its state and figures (live), 24 h / 7 d charts from what the hub
+// stored, its warnings and alarms, and the gaps in what it sent.
+import { el, fill, formatNumber, formatTime, getJson } from '/assets/common.js';
+import {
+  connectFleet,
+  desiredText,
+  formatAgo,
+  formatHours,
+  languageButtons,
+  pickHubLanguage,
+  stateBadge,
+} from '/assets/hub/shared.js';
+
+const CHARTS = [
+  { channel: 'battery.soc', range: [0, 100] },
+  { channel: 'generator.fuelLevel', range: [0, 100] },
+  { channel: 'temperature.indoor' },
+  { channel: 'occupancy.count' },
+];
+const $ = (id) => document.getElementById(id);
+const id = new URLSearchParams(location.search).get('id') ?? '';
+const view = {
+  meta: undefined,
+  lang: undefined,
+  fleet: undefined,
+  range: '24h',
+  history: undefined,
+  plots: [],
+  online: true,
+};
+const t = () => view.meta.messages[view.lang];
+
+async function main() {
+  view.meta = await getJson('/api/meta');
+  view.lang = pickHubLanguage(view.meta);
+  view.fleet = connectFleet({
+    change: () => renderSummary(),
+    connection: (ok) => {
+      view.online = ok;
+      renderSummary();
+    },
+  });
+  render();
+  await loadHistory();
+}
+
+function render() {
+  const m = t();
+  document.documentElement.lang = view.lang;
+  $('back').textContent = `← ${m.back}`;
+  $('back').href = `/?lang=${view.lang}`;
+  $('langs').setAttribute('aria-label', m.languages);
+  $('langs').replaceChildren(
+    ...languageButtons(view.meta, view.lang, (lang) => {
+      view.lang = lang;
+      const url = new URL(location.href);
+      url.searchParams.set('lang', lang);
+      history.replaceState(null, '', url);
+      render();
+    }),
+  );
+  $('charts-title').textContent = m.charts;
+  $('events-title').textContent = m.events;
+  $('gaps-title').textContent = m.gaps;
+  $('ranges-legend').textContent = m.charts;
+  $('range-buttons').replaceChildren(
+    ...['24h', '7d'].map((r) => {
+      const b = el('button', {
+        type: 'button',
+        class: 'btn',
+        'data-range': r,
+        'aria-pressed': String(view.range === r),
+        text: r === '24h' ? m.range24h : m.range7d,
+      });
+      b.addEventListener('click', () => {
+        view.range = r;
+        render();
+        void loadHistory();
+      });
+      return b;
+    }),
+  );
+  renderSummary();
+  renderHistory();
+}
+
+function renderSummary() {
+  const m = t();
+  const row = view.fleet?.rows.get(id);
+  $('live').textContent = view.online ? `● ${m.live}` : `⚠ ${m.reconnecting}`;
+  if (!row) {
+    $('title').textContent = id;
+    return;
+  }
+  document.title = `${row.name} · ${row.state === 'UNKNOWN' ? m.unknown : m.state[row.state]}`;
+  $('title').textContent = row.name;
+  $('state').replaceChildren(stateBadge(view.meta, m, row));
+  const unknown = row.state === 'UNKNOWN';
+  const fact = (k, v) => [el('dt', { text: k }), el('dd', { text: v })];
+  $('facts').replaceChildren(
+    ...fact(
+      m.columns.places,
+      unknown || row.placesLeft === null ? '—' : `${row.placesLeft} / ${row.capacity}`,
+    ),
+    ...fact(m.columns.power, unknown ? '—' : (m.power[row.power] ?? '—')),
+    ...fact(m.columns.energy, row.energyHours === null ? '—' : formatHours(m, view.lang, row.energyHours)),
+    ...fact(
+      m.columns.indoor,
+      row.temperatureIndoor === null
+        ? '—'
+        : `${row.cold ? '❄ ' : ''}${formatNumber(row.temperatureIndoor, view.lang, 1)} °C${row.cold ? ` (${m.belowRule})` : ''}`,
+    ),
+    ...fact(m.columns.alarms, row.alarms.length ? row.alarms.map((a) => a.message).join('; ') : m.noAlarms),
+    ...fact(m.columns.lastSeen, formatAgo(m, view.lang, row.lastSeen)),
+    ...fact(
+      m.columns.command,
+      row.desiredReport ? desiredText(m, row.desiredReport.id, row.desiredReport) : '—',
+    ),
+  );
+}
+
+async function loadHistory() {
+  try {
+    view.history = await getJson(`/api/points/${encodeURIComponent(id)}/history?range=${view.range}`);
+  } catch (err) {
+    view.history = { error: String(err.message ?? err) };
+  }
+  renderHistory();
+}
+
+function renderHistory() {
+  const m = t();
+  const h = view.history;
+  for (const p of view.plots) p.destroy();
+  view.plots = [];
+  if (!h) return;
+  if (h.error) {
+    $('charts').replaceChildren(el('p', { role: 'alert', text: h.error }));
+    return;
+  }
+  const boxes = CHARTS.map((c) => {
+    const s = h.series[c.channel];
+    const box = el(
+      'figure',
+      { class: 'chart', 'data-chart': c.channel },
+      el('figcaption', { text: m.chartTitles[c.channel] }),
+    );
+    if (!s || s.ts.length === 0) box.append(el('p', { class: 'empty', text: m.noHistory }));
+    return { c, s, box };
+  });
+  $('charts').replaceChildren(...boxes.map((b) => b.box));
+  for (const { c, s, box } of boxes) {
+    if (!s || s.ts.length === 0 || typeof uPlot === 'undefined') continue;
+    box.dataset.points = String(s.ts.length);
+    const axis = { stroke: '#222', grid: { stroke: '#ddd' } };
+    view.plots.push(
+      new uPlot(
+        {
+          width: Math.max(280, box.clientWidth - 10),
+          height: 200,
+          // the whole range, even when the point has sent only part of it
+          scales: {
+            x: { time: true, range: [Date.parse(h.since) / 1000, Date.parse(h.until) / 1000] },
+            ...(c.range ? { y: { range: c.range } } : {}),
+          },
+          axes: [axis, axis],
+          series: [{}, { label: m.chartTitles[c.channel], stroke: '#0072B2', width: 2, spanGaps: false }],
+        },
+        [s.ts.map((x) => x / 1000), s.values],
+        box,
+      ),
+    );
+  }
+  $('events').replaceChildren(
+    ...(h.events.length === 0
+      ? [el('li', { class: 'none', text: m.noEvents })]
+      : h.events.map((e) =>
+          el('li', {
+            class: `level-${e.level}`,
+            text: `${formatTime(e.ts, view.lang)} ${e.level === 'info' ? '' : '⚠ '}${e.message}`,
+          }),
+        )),
+  );
+  $('gaps').replaceChildren(
+    ...(h.gaps.length === 0
+      ? [el('li', { class: 'none', text: m.noGaps })]
+      : h.gaps.map((g) =>
+          el('li', {
+            'data-status': g.status,
+            text: `${fill(m.gapRange, { stream: g.stream, from: g.from, to: g.to })}: ${g.status === 'explained' ? m.gapExplained : m.gapPending}`,
+          }),
+        )),
+  );
+}
+
+main().catch((err) => {
+  document.body.append(el('p', { class: 'fatal', role: 'alert', text: String(err.message ?? err) }));
+});

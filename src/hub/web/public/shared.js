@@ -1,0 +1,138 @@
+// The dashboard's own helpers: language, plurals, durations and the state sign. The generic ones (el,
+// fill, getJson, formatTime, formatNumber, textColourOn) come from the point's page (/assets/common.js).
+import { el, fill, formatNumber, formatTime, textColourOn } from '/assets/common.js';
+
+/** `?lang=` if offered, else the hub's first language; a choice is kept in the URL, not a cookie. */
+export function pickHubLanguage(meta) {
+  const asked = new URLSearchParams(location.search).get('lang');
+  return meta.languages.includes(asked) ? asked : meta.languages[0];
+}
+
+/** A plural text: the form Intl.PluralRules picks for n in this language, `other` when it has none. */
+export function plural(lang, forms, n, digits = 0) {
+  const category = new Intl.PluralRules(lang).select(n);
+  return fill(forms[category] ?? forms.other, { n: formatNumber(n, lang, digits) });
+}
+
+/** Hours of energy as words: minutes under an hour, tenths under ten hours. */
+export function formatHours(t, lang, hours) {
+  if (hours < 1) return plural(lang, t.minutes, Math.round(hours * 60));
+  if (hours < 10) return plural(lang, t.hours, Math.round(hours * 10) / 10, 1);
+  return plural(lang, t.hours, Math.round(hours));
+}
+
+/** "3 minutes ago" with Intl.RelativeTimeFormat; a date and time when it is older than a day. */
+export function formatAgo(t, lang, iso) {
+  if (!iso) return t.never;
+  const sec = Math.round((Date.parse(iso) - Date.now()) / 1000);
+  if (sec < -86_400) return formatTime(iso, lang);
+  const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  if (sec > -60) return rtf.format(Math.min(0, sec), 'second');
+  if (sec > -3600) return rtf.format(Math.round(sec / 60), 'minute');
+  return rtf.format(Math.round(sec / 3600), 'hour');
+}
+
+/**
+ * The state as the point's sign shows it: symbol and word together, so it reads without colour;
+ * UNKNOWN has its own look (grey, dashed, a question mark) and the reason, never the last state.
+ */
+export function stateBadge(meta, t, row) {
+  if (row.state === 'UNKNOWN') {
+    const why = row.unknownBecause ? t.unknownBecause[row.unknownBecause] : '';
+    return el(
+      'span',
+      { class: 'badge unknown', 'data-state': 'UNKNOWN' },
+      el('span', { class: 'symbol', 'aria-hidden': 'true', text: '?' }),
+      el('span', { class: 'word', text: t.unknown }),
+      why ? el('span', { class: 'why', text: why }) : null,
+    );
+  }
+  const p = meta.patterns[row.state];
+  const badge = el(
+    'span',
+    { class: 'badge', 'data-state': row.state },
+    el('span', { class: 'symbol', 'aria-hidden': 'true', text: p?.symbol ?? '' }),
+    el('span', { class: 'word', text: t.state[row.state] ?? row.state }),
+  );
+  if (p) {
+    badge.style.setProperty('--state-bg', p.colour);
+    badge.style.setProperty('--state-fg', textColourOn(p.colour));
+  }
+  return badge;
+}
+
+/** The point's answer to the last command: pending until its status names the id. */
+export function desiredText(t, desiredId, report) {
+  if (!desiredId) return '';
+  if (!report || report.id !== desiredId) return `⏳ ${t.desired.pending}`;
+  return report.applied
+    ? `✔ ${t.desired.applied}`
+    : `✖ ${t.desired.refused}${report.error ? `: ${report.error}` : ''}`;
+}
+
+/** The language buttons; `onPick(lang)` redraws. */
+export function languageButtons(meta, current, onPick) {
+  return meta.languages.map((lang) => {
+    const b = el('button', {
+      type: 'button',
+      lang,
+      'data-lang': lang,
+      'aria-pressed': String(lang === current),
+      text: meta.messages[lang].language,
+    });
+    b.addEventListener('click', () => onPick(lang));
+    return b;
+  });
+}
+
+/**
+ * The fleet, live: the whole list once, then each change from the stream; a change that does not
+ * follow the one held (missed while disconnected) fetches the whole list again.
+ */
+export function connectFleet(on) {
+  const state = { rev: 0, rows: new Map(), needsAction: [] };
+  let source;
+  let silence;
+  let loading;
+  const alive = () => {
+    clearTimeout(silence);
+    on.connection?.(true);
+    silence = setTimeout(() => on.connection?.(false), 40_000);
+  };
+  const reload = async () => {
+    if (loading) return loading;
+    loading = (async () => {
+      const res = await fetch('/api/dashboard');
+      const all = await res.json();
+      state.rev = all.rev;
+      state.rows = new Map(all.rows.map((r) => [r.id, r]));
+      state.needsAction = all.needsAction;
+      on.change?.(state);
+    })().finally(() => {
+      loading = undefined;
+    });
+    return loading;
+  };
+  const open = () => {
+    source = new EventSource('/api/events');
+    source.addEventListener('open', alive);
+    source.addEventListener('ping', alive);
+    source.addEventListener('fleet', (e) => {
+      alive();
+      const change = JSON.parse(e.data);
+      if (change.rev === state.rev + 1) {
+        for (const r of change.changed) state.rows.set(r.id, r);
+        for (const id of change.removed) state.rows.delete(id);
+        state.rev = change.rev;
+        state.needsAction = change.needsAction;
+        on.change?.(state);
+      } else if (change.rev !== state.rev) void reload();
+    });
+    source.addEventListener('error', () => {
+      on.connection?.(false);
+      if (source.readyState === EventSource.CLOSED) setTimeout(open, 5000);
+    });
+  };
+  void reload().then(open);
+  return state;
+}

@@ -1,0 +1,193 @@
+/**
+ * The hub's HTTP side (CONTRACT.md §7): the crisis staff's dashboard (`/`, `/point?id=`) with its live
+ * stream, the fleet API, and the public GeoJSON and Atom feeds.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WebLanguage } from '../../config/schema.js';
+import type { Logger } from '../../core/logger.js';
+import { pagePatterns } from '../../sign/pattern.js';
+import { HttpError, SECURITY_HEADERS, sendError, sendJson } from '../../web/http.js';
+import { SseHub } from '../../web/sse.js';
+import { type AssetSource, POINT_PUBLIC_DIR, StaticAssets } from '../../web/static.js';
+import { transitionsAtom } from '../feeds/atom.js';
+import { pointsGeoJson } from '../feeds/geojson.js';
+import { fleetViews } from '../fleet/fleet.js';
+import { pointView } from '../fleet/point-view.js';
+import type { HubStorage } from '../storage/types.js';
+import { FleetSnapshot } from './fleet-snapshot.js';
+import { dashboardMessages } from './i18n/index.js';
+import { pointHistory } from './point-history.js';
+
+export interface HubWebOptions {
+  host: string;
+  port: number;
+  /** For absolute links in the Atom feed; default http://{host}:{port}. */
+  publicUrl?: string | undefined;
+  storage: HubStorage;
+  staleAfterSec: number;
+  now: () => number;
+  logger: Logger;
+  /** Dashboard languages, the first by default. */
+  languages?: readonly WebLanguage[] | undefined;
+  /** How often the dashboard's view of the fleet is read again; default 1 s. */
+  refreshMs?: number | undefined;
+}
+
+/** The dashboard's files, and the pieces it shares with the point's page (helpers, pictograms). */
+const DASHBOARD_ASSETS: readonly AssetSource[] = [
+  {
+    dir: new URL('./public/', import.meta.url),
+    files: {
+      '/': 'dashboard.html',
+      '/point': 'point.html',
+      '/assets/hub/hub.css': 'hub.css',
+      '/assets/hub/dashboard.js': 'dashboard.js',
+      '/assets/hub/point.js': 'point.js',
+      '/assets/hub/shared.js': 'shared.js',
+    },
+  },
+  {
+    dir: POINT_PUBLIC_DIR,
+    files: {
+      '/assets/common.js': 'common.js',
+      '/assets/icons.js': 'icons.js',
+      '/assets/icon.svg': 'icon.svg',
+    },
+  },
+];
+const SSE_POLL_MS = 250;
+const SSE_PING_MS = 15_000;
+
+const FEED_ENTRIES = 200;
+const HISTORY_ROWS = 50;
+
+export class HubWebServer {
+  private server: Server | undefined;
+  private readonly assets = new StaticAssets(DASHBOARD_ASSETS);
+  private readonly fleet: FleetSnapshot;
+  private readonly sse: SseHub;
+
+  constructor(private readonly opts: HubWebOptions) {
+    this.fleet = new FleetSnapshot({
+      storage: opts.storage,
+      staleAfterSec: opts.staleAfterSec,
+      now: opts.now,
+      pollMs: opts.refreshMs ?? 1000,
+      logger: opts.logger,
+    });
+    this.sse = new SseHub({
+      topics: () => ({ fleet: this.fleet.lastChange() }),
+      pollMs: SSE_POLL_MS,
+      pingMs: SSE_PING_MS,
+      slots: { total: 64, perAddress: 8, screen: 16 },
+      backlogBytes: 1_048_576,
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    this.assets.load();
+    await this.fleet.start();
+    this.sse.start();
+    const server = createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => {
+        if (err instanceof HttpError) return sendError(res, err);
+        this.opts.logger.error('request failed', { url: req.url, error: String(err) });
+        if (!res.headersSent) sendError(res, new HttpError(500, 'internal error'));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    this.server = server;
+    this.opts.logger.info('listening', { url: this.url() });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.sse.stop();
+    this.fleet.stop();
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  url(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    return `http://${this.opts.host}:${address?.port ?? this.opts.port}`;
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      throw new HttpError(405, 'only GET', { Allow: 'GET, HEAD' });
+    }
+    const url = new URL(req.url ?? '/', 'http://hub');
+    const path = url.pathname;
+    const { storage, staleAfterSec, now } = this.opts;
+    if (this.assets.has(path)) return this.assets.serve(req, res, path);
+    if (path === '/api/meta') return sendJson(res, 200, this.meta());
+    if (path === '/api/dashboard') return sendJson(res, 200, this.fleet.all());
+    if (path === '/api/events') return this.sse.add(req, res);
+    if (path === '/api/points') return sendJson(res, 200, await fleetViews(storage, now(), staleAfterSec));
+    const history = /^\/api\/points\/([^/]+)\/history$/.exec(path);
+    if (history?.[1]) {
+      return sendJson(res, 200, await pointHistory(storage, decodeURIComponent(history[1]), url, now()));
+    }
+    if (path.startsWith('/api/points/')) return this.onePoint(res, decodeURIComponent(path.slice(12)));
+    if (path === '/feeds/points.geojson') {
+      const body = JSON.stringify(pointsGeoJson(await fleetViews(storage, now(), staleAfterSec)));
+      return sendText(res, 'application/geo+json', body);
+    }
+    if (path === '/feeds/transitions.atom') {
+      const views = await fleetViews(storage, now(), staleAfterSec);
+      const xml = transitionsAtom({
+        baseUrl: this.opts.publicUrl ?? this.url(),
+        transitions: await storage.transitions(FEED_ENTRIES),
+        names: new Map(views.map((v) => [v.id, v.name])),
+        now: now(),
+      });
+      return sendText(res, 'application/atom+xml; charset=utf-8', xml);
+    }
+    throw new HttpError(404, `no such page: ${path}`);
+  }
+
+  private meta(): Record<string, unknown> {
+    return {
+      languages: this.opts.languages ?? ['uk', 'en'],
+      staleAfterSec: this.opts.staleAfterSec,
+      messages: dashboardMessages(),
+      patterns: pagePatterns(),
+    };
+  }
+
+  private async onePoint(res: ServerResponse, id: string): Promise<void> {
+    const { storage } = this.opts;
+    const row = await storage.point(id);
+    if (!row) throw new HttpError(404, `no point ${JSON.stringify(id)}`);
+    const desired = await storage.desired(id);
+    sendJson(res, 200, {
+      ...pointView(row, this.opts.now(), this.opts.staleAfterSec),
+      lanes: await storage.lanes(id),
+      onlineHistory: (await storage.onlineHistory(id, HISTORY_ROWS)).map((h) => ({
+        online: h.online,
+        ts: new Date(h.ts).toISOString(),
+        receivedAt: new Date(h.receivedAt).toISOString(),
+        reason: h.reason,
+      })),
+      desired: desired ? JSON.parse(desired.body) : null,
+    });
+  }
+}
+
+function sendText(res: ServerResponse, type: string, body: string): void {
+  res.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}
