@@ -213,7 +213,7 @@ const mqtt = z
       .min(1)
       .max(5000)
       .default(200)
-      .describe('Records per telemetry message.'),
+      .describe('Records per telemetry message; a compressed one holds up to batchMaxBytes of JSON instead.'),
     batchMaxBytes: z
       .number()
       .int()
