@@ -54,8 +54,11 @@ prerequisites() {
   if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
     mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
   fi
-  if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
-    cat /usr/lib/binfmt.d/qemu-aarch64.conf >/proc/sys/fs/binfmt_misc/register
+  # C: setuid programs (sudo) run with their owner's rights under the interpreter too.
+  local entry=/proc/sys/fs/binfmt_misc/qemu-aarch64
+  if [ -e "$entry" ] && ! grep -q '^flags: .*C' "$entry"; then echo -1 >"$entry"; fi
+  if [ ! -e "$entry" ]; then
+    sed 's/:[A-Z]*$/:OCPF/' /usr/lib/binfmt.d/qemu-aarch64.conf >/proc/sys/fs/binfmt_misc/register
   fi
 }
 

@@ -6,6 +6,7 @@ import { errorMessage } from './core/errors.js';
 import type { Logger } from './core/logger.js';
 import { buildDrivers } from './drivers/build.js';
 import { buildFirmataConnection } from './drivers/firmata/build.js';
+import type { Driver } from './drivers/interfaces.js';
 import { appliedHistory, CommandLog } from './pipeline/command-log.js';
 import { LogPolicy } from './pipeline/log-policy.js';
 import { PointPipeline } from './pipeline/point-pipeline.js';
@@ -18,9 +19,9 @@ import { LogLock } from './store/log-lock.js';
 import { ServiceLog } from './store/service-log.js';
 import type { LogStore } from './store/types.js';
 import type { TimeSource } from './system/boot-info.js';
+import type { ClockSyncState } from './system/clock-sync.js';
 import { PidFile, pidPathFor } from './system/pid-file.js';
 import { buildUplink } from './uplink/build.js';
-import type { Uplink } from './uplink/types.js';
 import { webSources } from './web/providers.js';
 import { WebServer } from './web/server.js';
 
@@ -54,23 +55,14 @@ export interface Service {
 }
 
 /**
- * Builds the whole point from its config, in the order of ARCHITECTURE.md: log, drivers, model, sign,
- * uplink, operator commands. Nothing does I/O until `app.start()`.
+ * Builds the whole point from its config, in the order of ARCHITECTURE.md. Nothing does I/O until
+ * `app.start()`. Two stages, because the log must be open before anything that reads it can be made:
+ * what needs no log is built here (lock, signs, drivers); `wirePoint` builds the rest from the open log
+ * in one go, each part a constant made from the parts before it.
  */
 export function buildService(ctx: ServiceContext): Service {
   const { config, clock, logger } = ctx;
-  const realClock = ctx.realClock ?? new SystemClock();
   const logPath = resolve(config.storage.path);
-  let store: LogStore | undefined;
-  let batcher: ReadingBatcher | undefined;
-  let pipeline: PointPipeline | undefined;
-  let uplink: Uplink | undefined;
-  let commands: CommandLog | undefined;
-  let web: WebServer | undefined;
-  const need = <T>(x: T | undefined, what: string): T => {
-    if (x === undefined) throw new Error(`${what} is not started`);
-    return x;
-  };
   const firmata = buildFirmataConnection(config);
   const signs = [
     ...buildSigns(config, ctx.terminal),
@@ -80,6 +72,12 @@ export function buildService(ctx: ServiceContext): Service {
   const lock = new LogLock(logPath);
   const pidFile = new PidFile(pidPathFor(logPath), ctx.pid);
   const serviceLog = new ServiceLog({ config, clock, logger, time: ctx.time });
+  // the one thing that exists only while running: the parts built on the open log
+  let point: WiredPoint | undefined;
+  const running = (): WiredPoint => {
+    if (!point) throw new Error('the service is not started');
+    return point;
+  };
 
   const components: Component[] = [
     // First of all: a second controller of the same log must be refused before it touches anything.
@@ -96,122 +94,145 @@ export function buildService(ctx: ServiceContext): Service {
     },
     ...(ctx.before ?? []),
     {
-      name: 'store',
-      start: () => {
-        store = serviceLog.start();
-      },
-      stop: () => serviceLog.stop(),
-    },
-    {
-      name: 'group-commit',
-      start: () => {
-        batcher = new ReadingBatcher({
-          store: need(store, 'store'),
-          clock,
-          intervalMs: config.storage.commitIntervalMs,
-          onCommitted: () => uplink?.notifyLogged(),
-          onError: (err) => logger.error('could not commit readings', { error: err }),
-        });
-        batcher.start();
-      },
-      stop: () => batcher?.stop(),
-    },
-    {
-      name: 'uplink',
+      name: 'point',
       start: async () => {
-        const s = need(store, 'store');
-        uplink = buildUplink({
-          config,
-          store: s,
-          clock,
-          realClock,
-          logger,
-          // Rejected MQTT commands are logged as events; before the pipeline exists, straight to the log.
-          logEvent: (e) => (pipeline ? pipeline.logEvent(e) : s.appendEvent(e)),
-        });
-        await uplink?.start();
+        const store = serviceLog.start();
+        try {
+          point = wirePoint({ ...ctx, realClock: ctx.realClock ?? new SystemClock() }, store, {
+            signs,
+            drivers,
+            clockSync: () => serviceLog.clockSync(),
+          });
+          await point.app.start();
+        } catch (err) {
+          // the inner parts stopped themselves; the log closes here, since this part never started
+          point = undefined;
+          serviceLog.stop();
+          throw err;
+        }
       },
-      stop: () => uplink?.stop(),
+      stop: async () => {
+        await point?.app.stop();
+        serviceLog.stop();
+      },
     },
+  ];
+  return {
+    app: new App(components, logger),
+    pipeline: () => running().pipeline,
+    store: () => running().store,
+    web: () => point?.web(),
+  };
+}
+
+interface WiredPoint {
+  app: App;
+  store: LogStore;
+  pipeline: PointPipeline;
+  web(): WebServer | undefined;
+}
+
+interface Hardware {
+  signs: readonly SignOutput[];
+  drivers: readonly Driver[];
+  clockSync: () => ClockSyncState;
+}
+
+/** Everything built on the open log, started in dependency order (and stopped in reverse). */
+function wirePoint(ctx: ServiceContext & { realClock: Clock }, store: LogStore, hw: Hardware): WiredPoint {
+  const { config, clock, realClock, logger } = ctx;
+  const uplink = buildUplink({
+    config,
+    store,
+    clock,
+    realClock,
+    logger,
+    // a rejected MQTT command is logged at once; the uplink sends it with the next commit's records
+    logEvent: (e) => store.appendEvent(e),
+  });
+  const batcher = new ReadingBatcher({
+    store,
+    clock,
+    intervalMs: config.storage.commitIntervalMs,
+    onCommitted: () => uplink?.notifyLogged(),
+    onError: (err) => logger.error('could not commit readings', { error: err }),
+  });
+  const policy = new LogPolicy(config.storage.logging, config.storage.commitIntervalMs);
+  const pipeline = new PointPipeline({
+    config,
+    clock,
+    logger,
+    store,
+    // the model sees every sample; the log only what the policy keeps (docs/storage.md)
+    record: (r) => {
+      for (const logged of policy.admit(r, batcher.hasPending())) batcher.add(logged);
+    },
+    // The log's snapshot keeps the SD budget (docs/storage.md): a state change, a sensor's first value or
+    // its going null is committed now; any other status rides on the next commit of readings (at most
+    // 120 s alone). `pima-kiosk status` lays the newer logged readings over it (src/point/status-refresh.ts).
+    saveStatus: (status, at, urgency) => {
+      batcher.saveStatus(status, at, urgency === 'now' ? 0 : STATUS_MAX_WAIT_MS);
+      if (urgency === 'now') batcher.flush();
+    },
+    signs: hw.signs,
+    uplink,
+    heartbeat: ctx.heartbeat,
+    clockSync: hw.clockSync,
+  });
+  const commands = new CommandLog({
+    store,
+    clock,
+    poller: realClock,
+    logger,
+    apply: (input) => pipeline.command(input),
+    logEvent: (e) => pipeline.logEvent(e),
+  });
+  const web = config.web.enabled
+    ? new WebServer({
+        web: config.web,
+        point: config.point,
+        sources: webSources({ config, clock, waitClock: realClock, pipeline, store }),
+        clock,
+        logger: logger.child('web'),
+      })
+    : undefined;
+  const webUp = { value: false };
+  const components: Component[] = [
+    { name: 'group-commit', start: () => batcher.start(), stop: () => batcher.stop() },
+    { name: 'uplink', start: () => uplink?.start(), stop: () => uplink?.stop() },
     {
-      name: 'pipeline',
-      start: () => {
-        const s = need(store, 'store');
-        const b = need(batcher, 'group-commit');
-        const policy = new LogPolicy(config.storage.logging, config.storage.commitIntervalMs);
-        pipeline = new PointPipeline({
-          config,
-          clock,
-          logger,
-          store: s,
-          // the model sees every sample; the log only what the policy keeps (docs/storage.md)
-          record: (r) => {
-            for (const logged of policy.admit(r, b.hasPending())) b.add(logged);
-          },
-          // a heartbeat of an unchanged status rides on the next commit of readings (they come at
-          // least once a logging heartbeat); a change is committed now
-          saveStatus: (status, at, changed) => {
-            b.saveStatus(status, at, changed ? 0 : STATUS_MAX_WAIT_MS);
-            if (changed) b.flush();
-          },
-          signs,
-          uplink,
-          heartbeat: ctx.heartbeat,
-          clockSync: () => serviceLog.clockSync(),
-        });
-        pipeline.restore(appliedHistory(s));
-        const p = pipeline;
-        commands = new CommandLog({
-          store: s,
-          clock,
-          poller: realClock,
-          logger,
-          apply: (input) => p.command(input),
-          logEvent: (e) => p.logEvent(e),
-        });
-      },
+      name: 'restore',
+      // the memory of the last run (mode, capacity, announcement, desired) before any input arrives
+      start: () => pipeline.restore(appliedHistory(store)),
       stop: () => undefined,
     },
-    ...signs.map((sign, i) => ({ name: `sign.${i}`, start: () => sign.start(), stop: () => sign.stop() })),
-    ...drivers.map((d) => ({
+    ...hw.signs.map((sign, i) => ({ name: `sign.${i}`, start: () => sign.start(), stop: () => sign.stop() })),
+    ...hw.drivers.map((d) => ({
       name: `driver ${d.name}`,
-      start: () => d.start(need(pipeline, 'pipeline').sink),
+      start: () => d.start(pipeline.sink),
       stop: () => d.stop(),
     })),
-    scheduleComponent(config, clock, () => need(pipeline, 'pipeline')),
+    scheduleComponent(config, clock, () => pipeline),
     {
       name: 'model',
       // commands queued while the service was down first: the first sign frame already shows them
       start: () => {
-        need(commands, 'operator commands').applyPending();
-        need(pipeline, 'pipeline').start();
-        need(commands, 'operator commands').start();
+        commands.applyPending();
+        pipeline.start();
+        commands.start();
       },
       stop: () => {
-        commands?.stop();
-        pipeline?.stop();
+        commands.stop();
+        pipeline.stop();
       },
     },
     {
       name: 'web',
       start: async () => {
-        if (!config.web.enabled) return;
-        const server = new WebServer({
-          web: config.web,
-          point: config.point,
-          sources: webSources({
-            config,
-            clock,
-            waitClock: realClock,
-            pipeline: need(pipeline, 'pipeline'),
-            store: need(store, 'store'),
-          }),
-          clock,
-          logger: logger.child('web'),
-        });
+        if (!web) return;
         try {
-          await server.start();
-          web = server;
+          await web.start();
+          webUp.value = true;
         } catch (err) {
           // The page is a convenience; the sign, the log and the uplink go on without it.
           logger.error(errorMessage(err));
@@ -220,12 +241,7 @@ export function buildService(ctx: ServiceContext): Service {
       stop: () => web?.stop(),
     },
   ];
-  return {
-    app: new App(components, logger),
-    pipeline: () => need(pipeline, 'pipeline'),
-    store: () => need(store, 'store'),
-    web: () => web,
-  };
+  return { app: new App(components, logger), store, pipeline, web: () => (webUp.value ? web : undefined) };
 }
 
 function buildSigns(config: KioskConfig, terminal: ServiceContext['terminal']): SignOutput[] {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { issuesText } from '../contract/commands.js';
+import { StatusMessage } from '../contract/status.js';
 import { ALARM_NAMES, ALARMS, isAlarmName } from '../point/alarms/catalog.js';
 import { loadCliConfig, openLogReadOnly, servicePid } from './context.js';
 import { CliError, type CliIo, EXIT } from './io.js';
@@ -15,14 +17,6 @@ export async function alarmAck(io: CliIo, name: string, opts: { config?: string 
   return submit(io, opts.config, 'alarm.ack', { alarm: name });
 }
 
-interface StatusAlarm {
-  alarm: string;
-  severity: string;
-  since: string;
-  message: string;
-  acknowledged: { by: string; at: string } | null;
-}
-
 /** `pima-kiosk alarm list [--json]`: the raised alarms in the last status the service saved. */
 export function alarmList(io: CliIo, opts: { config?: string; json?: boolean }): number {
   const { config } = loadCliConfig(io, opts.config);
@@ -35,7 +29,12 @@ export function alarmList(io: CliIo, opts: { config?: string; json?: boolean }):
     }
     if (!servicePid(io, config))
       io.stderr(`the service is not running; alarms as of ${new Date(saved.savedAt).toISOString()}\n`);
-    const alarms = Array.isArray(saved.status.alarms) ? (saved.status.alarms as StatusAlarm[]) : [];
+    const parsed = StatusMessage.safeParse(saved.status);
+    if (!parsed.success) {
+      io.stderr(`the saved status cannot be read by this version: ${issuesText(parsed.error)}\n`);
+      return 1;
+    }
+    const alarms = parsed.data.alarms ?? [];
     if (opts.json) {
       io.stdout(`${JSON.stringify(alarms)}\n`);
       return 0;

@@ -1,6 +1,4 @@
-import { Command, CommanderError } from 'commander';
-import { SetupError } from '../config/errors.js';
-import { errorMessage } from '../core/errors.js';
+import { Command } from 'commander';
 import { registerAlarm } from './alarm.js';
 import { checkConfig } from './check-config.js';
 import { registerDbCommand } from './db.js';
@@ -9,36 +7,14 @@ import { CliError, type CliIo, EXIT } from './io.js';
 import { log } from './log.js';
 import { mode, occupancy } from './operator.js';
 import { run } from './run.js';
+import { runProgram } from './run-program.js';
 import { signDark } from './sign.js';
 import { status } from './status.js';
 import { techCert } from './tech-cert.js';
 
 /** Parses argv and runs one command; resolves to the exit code (CONTRACT.md §1). Never exits itself. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let code: number = EXIT.ok;
-  const done = (c: number) => {
-    code = c;
-  };
-  const program = buildProgram(io, done);
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return code;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // help and version are not errors; everything else commander rejects is a usage error
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    if (err instanceof CliError) {
-      io.stderr(`${err.message}\n`);
-      return err.exitCode;
-    }
-    if (err instanceof SetupError) {
-      io.stderr(`${err.message}\n`);
-      return EXIT.config;
-    }
-    io.stderr(`pima-kiosk: ${errorMessage(err)}\n`);
-    return EXIT.failure;
-  }
+export function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  return runProgram('pima-kiosk', (done) => buildProgram(io, done), argv, io);
 }
 
 function buildProgram(io: CliIo, done: (code: number) => void): Command {

@@ -1,7 +1,14 @@
+import { issuesText } from '../contract/commands.js';
+import { StatusMessage } from '../contract/status.js';
+import { statusChannels, withNewerReadings } from '../point/status-refresh.js';
+import type { LogStore, SavedStatus } from '../store/types.js';
 import { loadCliConfig, openLogReadOnly, servicePid } from './context.js';
 import type { CliIo } from './io.js';
 
-/** `pima-kiosk status`: the last status the service saved (the same object as the MQTT `status`). */
+/**
+ * `pima-kiosk status`: the last status the service saved (the same object as the MQTT `status`), with
+ * each sensor's newer logged reading laid over it (src/point/status-refresh.ts).
+ */
 export function status(io: CliIo, opts: { config?: string; json?: boolean }): number {
   const { config } = loadCliConfig(io, opts.config);
   const store = openLogReadOnly(config);
@@ -16,36 +23,54 @@ export function status(io: CliIo, opts: { config?: string; json?: boolean }): nu
     }
     if (!pid)
       io.stderr(`the service is not running; last status saved ${new Date(saved.savedAt).toISOString()}\n`);
-    io.stdout(opts.json ? `${JSON.stringify(saved.status)}\n` : humanStatus(saved.status));
+    const current = refreshed(store, saved);
+    io.stdout(opts.json ? `${JSON.stringify(current)}\n` : humanStatus(current));
     return 0;
   } finally {
     store.close();
   }
 }
 
-function humanStatus(s: Record<string, unknown>): string {
-  const get = (path: string): unknown =>
-    path
-      .split('.')
-      .reduce<unknown>(
-        (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
-        s,
-      );
-  const fmt = (x: unknown, unit = ''): string =>
+/**
+ * How far back `status` looks for newer readings: a snapshot is at most ~2 min older than the newest
+ * rows (docs/storage.md), a few hundred rows at the default rates, some thousands when every sample is
+ * logged.
+ */
+const RECENT_ROWS = 20_000;
+
+function refreshed(store: LogStore, saved: SavedStatus): Record<string, unknown> {
+  const parsed = StatusMessage.safeParse(saved.status);
+  // a snapshot this version cannot read is shown as it was saved
+  if (!parsed.success) return saved.status;
+  const since = Date.parse(parsed.data.ts);
+  return withNewerReadings(
+    parsed.data,
+    store.readingsNewerThan(statusChannels(parsed.data), since, RECENT_ROWS),
+  );
+}
+
+/** The saved status as the contract reads it; a status this release cannot read is shown as JSON. */
+function humanStatus(saved: Record<string, unknown>): string {
+  const parsed = StatusMessage.safeParse(saved);
+  if (!parsed.success)
+    return `(a status this version cannot read: ${issuesText(parsed.error)})\n${JSON.stringify(saved)}\n`;
+  const s = parsed.data;
+  const fmt = (x: number | string | boolean | null | undefined, unit = ''): string =>
     x === null || x === undefined ? '—' : `${String(x)}${unit}`;
-  const reasons = Array.isArray(s.reasons) && s.reasons.length ? ` (${s.reasons.join(', ')})` : '';
-  const temps = Object.entries((s.temperatures as Record<string, unknown> | undefined) ?? {})
+  const reasons = s.reasons.length ? ` (${s.reasons.join(', ')})` : '';
+  const temps = Object.entries(s.temperatures)
     .map(([k, v]) => `${k} ${fmt(v, ' °C')}`)
     .join(', ');
+  const { battery: b, generator: g, occupancy: o } = s;
   return [
-    `${fmt(s.point)}  ${fmt(s.status)}${reasons}  mode ${fmt(s.mode)}  since ${fmt(s.since)}`,
-    `power      ${fmt(get('power.source'))}`,
-    `battery    ${fmt(get('battery.soc'), ' %')}  ${fmt(get('battery.voltage'), ' V')}  ${fmt(get('battery.current'), ' A')}  time to go ${fmt(get('battery.timeToGo'), ' min')}`,
-    `generator  running ${fmt(get('generator.running'))}  fuel ${fmt(get('generator.fuelLevel'), ' %')}  load ${fmt(get('generator.load'), ' %')}`,
+    `${s.point}  ${s.status}${reasons}  mode ${s.mode}  since ${s.since}`,
+    `power      ${s.power.source}`,
+    `battery    ${fmt(b.soc, ' %')}  ${fmt(b.voltage, ' V')}  ${fmt(b.current, ' A')}  time to go ${fmt(b.timeToGo, ' min')}`,
+    `generator  running ${fmt(g.running)}  fuel ${fmt(g.fuelLevel, ' %')}  load ${fmt(g.load, ' %')}`,
     `temps      ${temps || '—'}`,
-    `occupancy  ${fmt(get('occupancy.count'))}/${fmt(s.capacity)}  entries ${fmt(get('occupancy.entries'))}  exits ${fmt(get('occupancy.exits'))}`,
-    `uplink     connected ${fmt(get('uplink.connected'))}  backlog ${JSON.stringify(get('uplink.backlog'))}`,
-    `as of      ${fmt(s.ts)}  (clock ${fmt(get('clock.sync'))})`,
+    `occupancy  ${o.count}/${s.capacity}  entries ${o.entries}  exits ${o.exits}`,
+    `uplink     connected ${s.uplink.connected}  backlog ${JSON.stringify(s.uplink.backlog)}`,
+    `as of      ${s.ts}  (clock ${fmt(s.clock?.sync)})`,
     '',
   ].join('\n');
 }

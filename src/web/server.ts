@@ -1,6 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { KioskConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { errorMessage } from '../core/errors.js';
@@ -11,6 +9,7 @@ import { TechAuth } from './auth.js';
 import { HostAllowlist } from './host-allowlist.js';
 import { HttpError, sendError } from './http.js';
 import { messagesFor, notOfferedTexts } from './i18n/index.js';
+import { addressOf, guardedServer, listen } from './listeners.js';
 import { ORPHAN_AFTER_MS, STATUS_POLL_MS } from './liveness.js';
 import { PinFile } from './pin-file.js';
 import { apiRoutes, liveTopics } from './routes/api.js';
@@ -34,9 +33,6 @@ export interface WebServerContext {
 
 const SSE_POLL_MS = 250;
 const SSE_PING_MS = 15_000;
-const KEEP_ALIVE_MS = 5000;
-/** How often Node looks for requests past their header/request deadline. */
-const DEADLINE_CHECK_MS = 1000;
 
 /**
  * The local status page and its API on node:http. The constructor only assigns; start() reads the assets
@@ -104,34 +100,15 @@ export class WebServer {
         },
       }),
     ];
-    const options = {
-      maxHeaderSize: limits.maxHeaderBytes,
-      headersTimeout: limits.headersTimeoutMs,
-      requestTimeout: limits.headersTimeoutMs * 3,
-      keepAliveTimeout: KEEP_ALIVE_MS,
-      connectionsCheckingInterval: DEADLINE_CHECK_MS,
-    };
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     // One budget for both listeners: a flood on one cannot take more than its share of the other.
     const connections = new AddressBudget(limits.connections);
-    const guard = (server: Server): Server => {
-      // Node applies this on every connection and again after each keep-alive request.
-      server.timeout = limits.idleTimeoutMs;
-      // First, before Node sets the connection up: one over the caps is closed at once and costs nothing more.
-      server.prependListener('connection', (socket: Socket) => admit(connections, socket));
-      return server;
-    };
-    const server = guard(createServer(options, handler));
+    const server = guardedServer(limits, connections, handler);
     await listen(server, web.port, web.host);
     server.on('error', (err) => logger.error('status page server error', { error: err }));
     this.server = server;
     if (web.https && tls) {
-      const secure = guard(
-        createHttpsServer(
-          { ...options, cert: tls.cert, key: tls.key, handshakeTimeout: limits.headersTimeoutMs },
-          handler,
-        ),
-      );
+      const secure = guardedServer(limits, connections, handler, tls);
       try {
         await listen(secure, web.https.port, web.host);
         secure.on('error', (err) => logger.error('status page HTTPS server error', { error: err }));
@@ -229,31 +206,4 @@ export class WebServer {
       techAccess: auth.access,
     };
   }
-}
-
-function addressOf(server: Server | undefined): { host: string; port: number } | undefined {
-  const a = server?.address() as AddressInfo | null | undefined;
-  return a ? { host: a.address, port: a.port } : undefined;
-}
-
-async function listen(server: Server, port: number, host: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  }).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`cannot serve the status page on ${host}:${port}: ${err.code ?? err.message}`);
-  });
-}
-
-function admit(budget: AddressBudget, socket: Socket): void {
-  const address = socket.remoteAddress;
-  if (!budget.admit(address)) {
-    socket.on('error', () => {});
-    socket.destroy();
-    return;
-  }
-  socket.once('close', () => budget.release(address));
 }

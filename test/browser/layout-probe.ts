@@ -22,7 +22,9 @@ export const LAYOUT_PROBLEMS = `(() => {
     if (style.display !== 'inline' && (n.scrollWidth > n.clientWidth + 1 || n.scrollHeight > n.clientHeight + 1) && n.tagName.toLowerCase() !== 'svg') {
       problems.push(name(n) + ' overflows: content ' + n.scrollWidth + '×' + n.scrollHeight + ' in ' + n.clientWidth + '×' + n.clientHeight);
     }
-    const parent = n.parentElement;
+    // the box it lies in: an element with display: contents has none, its own parent's counts
+    let parent = n.parentElement;
+    while (parent && getComputedStyle(parent).display === 'contents') parent = parent.parentElement;
     if (parent && parent !== document.body && parent !== root) {
       const p = parent.getBoundingClientRect();
       if (r.left < p.left - E || r.top < p.top - E || r.right > p.right + E || r.bottom > p.bottom + E) {
@@ -51,7 +53,15 @@ export const LAYOUT_PROBLEMS = `(() => {
   return problems;
 })()`;
 
-/** The headline's box and type size, to check it is on the first screen and big. */
+export interface Headline {
+  top: number;
+  bottom: number;
+  fontPx: number;
+  text: string;
+  state: string | null;
+}
+
+/** The headline's box and type size (a Headline), to check it is on the first screen and big. */
 export const HEADLINE = `(() => {
   const word = document.getElementById('state-word');
   const r = word.getBoundingClientRect();

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -8,30 +7,15 @@ import { SERVICES, WEB_LANGUAGES } from '../../src/config/schema.js';
 import { MESSAGES } from '../../src/web/i18n/index.js';
 import { ORPHAN_AFTER_MS } from '../../src/web/liveness.js';
 import { type RunningService, startService } from '../helpers/cli.js';
+import { freePort } from '../helpers/mosquitto.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
-import { HEADLINE, LAYOUT_PROBLEMS } from './layout-probe.js';
+import { HEADLINE, type Headline, LAYOUT_PROBLEMS } from './layout-probe.js';
 
 /**
  * The page looks once a second and a loaded machine runs its timers late: the change may come this
  * much after the bound. Logged, so a slow change shows in the output even when it passes.
  */
 const LOOK_AND_LOAD_MS = 3000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-interface Headline {
-  top: number;
-  bottom: number;
-  fontPx: number;
-  text: string;
-  state: string | null;
-}
 
 /** Records, in the page, the wall-clock time the headline first turned to "no current information". */
 const WATCH_FOR_NO_INFO = `(() => {

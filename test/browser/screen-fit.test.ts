@@ -6,7 +6,8 @@ import { SERVICES, WEB_LANGUAGES } from '../../src/config/schema.js';
 import { MESSAGES } from '../../src/web/i18n/index.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
 import { type RunningKiosk, startKiosk, waitFor } from './kiosk-service.js';
-import { HEADLINE, LAYOUT_PROBLEMS } from './layout-probe.js';
+import { HEADLINE, type Headline, LAYOUT_PROBLEMS } from './layout-probe.js';
+import { axeSeriousOrCritical } from './page-checks.js';
 
 const ARTIFACTS = 'test-artifacts/web/screens';
 /** The kiosk screens the page is laid out for: the official 7" Pi display, 7–10" panels, HD, Full HD. */
@@ -47,14 +48,6 @@ async function showLanguage(page: Page, lang: string): Promise<void> {
   await waitFor(async () => (await page.evaluate('document.documentElement.lang')) === lang, 10_000, lang);
 }
 
-interface Headline {
-  top: number;
-  bottom: number;
-  fontPx: number;
-  text: string;
-  state: string | null;
-}
-
 describe('the public view fits every kiosk screen, in every language, with all nine services', () => {
   let k: RunningKiosk;
   let chromium: HeadlessChromium;
@@ -77,6 +70,11 @@ describe('the public view fits every kiosk screen, in every language, with all n
     await chromium?.close();
     await k?.stop();
   });
+
+  /** Each test may run alone (`-t`): the page is opened by whichever comes first. */
+  async function pageOpen(): Promise<void> {
+    if (!page.url().startsWith(k.url)) await page.goto(`${k.url}/?lang=uk`);
+  }
 
   /** Every kiosk size and language for the state the page shows now; returns the problems found. */
   async function checkEverySize(state: string, label: string): Promise<string[]> {
@@ -104,9 +102,9 @@ describe('the public view fits every kiosk screen, in every language, with all n
       for (const lang of ['uk', 'et']) {
         await showLanguage(page, lang);
         const where = `${label} ${lang} phone ${size.width}×${size.height}`;
-        // The state and the places (or where to go instead) on the first screen; the rest may scroll.
+        // The state and the places (while shown) on the first screen; the rest may scroll.
         const firstScreen = (await page.evaluate(`(() => {
-          const boxes = ['state', 'places', 'help'].map((id) => document.getElementById(id)).filter((n) => n && !n.hidden);
+          const boxes = ['state', 'places'].map((id) => document.getElementById(id)).filter((n) => n && !n.hidden);
           return Math.max(...boxes.map((n) => n.getBoundingClientRect().bottom));
         })()`)) as number;
         if (firstScreen > size.height) problems.push(`${where}: state and places end at ${firstScreen} px`);
@@ -135,12 +133,18 @@ describe('the public view fits every kiosk screen, in every language, with all n
   }, 180_000);
 
   it('FULL shows no free places, even in the hysteresis band, and where to go instead', async () => {
+    await pageOpen();
     const p = k.service.pipeline();
     p.command({ name: 'announce', args: { text: '' }, by: 'test' });
     p.command({ name: 'occupancy.set', args: { value: k.config.point.capacity }, by: 'test' });
     await page.setViewportSize(KIOSK_SIZES[0]);
     await page.locator('#state[data-state="FULL"]').waitFor({ timeout: 15_000 });
     // Two people leave: still FULL (it reopens below 90 %), although the status counts 2 places left.
+    // The page's own status poll shows when it has that status in hand.
+    const seen = page.waitForResponse(
+      async (r) => r.url().endsWith('/api/status') && (await r.text()).includes('"placesLeft":2'),
+      { timeout: 30_000 },
+    );
     p.command({ name: 'occupancy.set', args: { value: k.config.point.capacity - 2 }, by: 'test' });
     // A count change is published at most every 5 s of the service clock: move it on.
     await waitFor(
@@ -151,7 +155,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
       10_000,
       'the status to count two places left',
     );
-    await page.waitForTimeout(500);
+    await seen;
     expect(p.latestStatus()?.status).toBe('FULL');
     expect(await page.locator('#state').getAttribute('data-state')).toBe('FULL');
     expect(await page.locator('#places').isHidden()).toBe(true);
@@ -173,6 +177,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
   for (const mode of ['closed', 'standby'] as const) {
     const state = mode === 'closed' ? 'CLOSED' : 'STANDBY';
     it(`${state}: no places, no services shown as available, where to go instead and whom to call`, async () => {
+      await pageOpen();
       k.service.pipeline().command({ name: 'occupancy.set', args: { value: 0 }, by: 'test' });
       k.service.pipeline().command({ name: 'mode', args: { mode: mode }, by: 'test' });
       await page.setViewportSize(KIOSK_SIZES[0]);
@@ -187,6 +192,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
         const help = await page.locator('#help-list').textContent();
         expect(help).toContain(ELSEWHERE);
         expect(help).toContain(CONTACT);
+        if (lang === 'uk' || lang === 'et') expect(await axeSeriousOrCritical(page)).toEqual([]);
       }
       expect(await checkEverySize(state, mode)).toEqual([]);
       k.service.pipeline().command({ name: 'mode', args: { mode: 'auto' }, by: 'test' });
@@ -194,6 +200,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
   }
 
   it('a stale status (the service answers but has stopped deciding) turns the headline to "no current information"', async () => {
+    await pageOpen();
     const p = k.service.pipeline();
     p.command({ name: 'mode', args: { mode: 'auto' }, by: 'test' });
     p.command({ name: 'occupancy.set', args: { value: 0 }, by: 'test' });
@@ -219,8 +226,9 @@ describe('the public view fits every kiosk screen, in every language, with all n
         timeZone: k.config.point.timezone,
       }).format(new Date(frozenTs));
       expect(await page.locator('#state .state-hint').textContent()).toContain(time);
+      if (lang === 'uk' || lang === 'et') expect(await axeSeriousOrCritical(page)).toEqual([]);
     }
-    expect(await checkEverySize('NO_INFO', 'noinfo')).toEqual([]);
+    expect([...(await checkEverySize('NO_INFO', 'noinfo')), ...(await checkPhones('noinfo'))]).toEqual([]);
     // The service decides again: the page shows the state again.
     p.start();
     await page.locator('#state[data-state="OPEN_LIMITED"]').waitFor({ timeout: 30_000 });

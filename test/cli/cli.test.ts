@@ -28,7 +28,8 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('pima-kiosk check-config', () => {
+// Several CLI processes in a row: each is a Node start, seconds apiece on a loaded 2-core machine.
+describe('pima-kiosk check-config', { timeout: 120_000 }, () => {
   it('accepts a valid config', async () => {
     const r = await cli(['check-config', '--config', configFile]);
     expect(r.stderr).toBe('');
@@ -131,7 +132,7 @@ describe('pima-kiosk sign dark', () => {
   });
 });
 
-describe('usage errors', () => {
+describe('usage errors', { timeout: 120_000 }, () => {
   it('exit 64 for unknown commands, options and bad values', async () => {
     expect((await cli(['frobnicate'])).code).toBe(64);
     expect((await cli(['status', '--bogus'])).code).toBe(64);
@@ -147,7 +148,7 @@ describe('usage errors', () => {
   });
 });
 
-describe('the CLI beside a running service', () => {
+describe('the CLI beside a running service', { timeout: 120_000 }, () => {
   let service: RunningService;
 
   beforeAll(async () => {

@@ -50,7 +50,7 @@ simulation:
 export async function writeHubConfig(
   dir: string,
   name: string,
-  opts: { brokerUrl: string; databaseUrl: string; staleAfterSec: number; webPort?: number },
+  opts: { brokerUrl: string; databaseUrl: string; staleAfterSec: number; webPort?: number; shared?: boolean },
 ): Promise<string> {
   const file = join(dir, `${name}.yaml`);
   await writeFile(
@@ -59,6 +59,7 @@ export async function writeHubConfig(
   url: ${opts.brokerUrl}
   clientId: ${name}-${process.pid}
   reconnectMinMs: 200
+  shared: ${opts.shared ?? true}
 database:
   url: ${opts.databaseUrl}
 web:
@@ -131,12 +132,16 @@ export async function expectHubHasAllOf(
   point: string,
   pointConfig: string,
   timeoutMs = 90_000,
-): Promise<{ telemetry: number; events: number }> {
+): Promise<{ telemetry: number; events: number; maxSeq: { telemetry: number; events: number } }> {
   const mine = await pointExports(pointConfig);
-  const counts = { telemetry: mine.telemetry.length, events: mine.events.length };
+  const maxSeqs = {
+    telemetry: Number(mine.telemetry.at(-1)?.seq ?? 0),
+    events: Number(mine.events.at(-1)?.seq ?? 0),
+  };
+  const counts = { telemetry: mine.telemetry.length, events: mine.events.length, maxSeq: maxSeqs };
   for (const stream of ['telemetry', 'events'] as const) {
     const expected = mine[stream];
-    const maxSeq = Number(expected.at(-1)?.seq ?? 0);
+    const maxSeq = maxSeqs[stream];
     const deadline = Date.now() + timeoutMs;
     let got: Array<Record<string, unknown>> = [];
     for (;;) {
@@ -178,4 +183,16 @@ export async function eventually<T>(
     await sleep(250);
   }
   throw new Error(`${what}: not within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+}
+
+export interface GapRow {
+  point: string;
+  stream: 'telemetry' | 'events';
+  from: number;
+  to: number;
+  status: 'explained' | 'pending';
+}
+
+export async function hubGaps(hubConfig: string): Promise<GapRow[]> {
+  return JSON.parse(await run(['gaps', '--config', hubConfig, '--json'], HUB_MAIN)) as GapRow[];
 }

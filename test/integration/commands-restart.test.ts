@@ -6,7 +6,7 @@ import { buildService, type Service } from '../../src/compose.js';
 import { configSchema } from '../../src/config/schema.js';
 import { ManualClock, SystemClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
-import { awaitApplied } from '../../src/store/command-answers.js';
+import { submitAndWait } from '../../src/store/command-answers.js';
 import { openLog } from '../../src/store/sqlite-log.js';
 import { Cleanups } from '../helpers/cleanups.js';
 
@@ -48,7 +48,15 @@ function rig() {
       log.close();
     }
   };
-  return { config, clock, start, queue };
+  /** Writes a command into a running service's log and waits until it is applied (real time). */
+  const apply = (service: Service, name: string, args: object, key?: string) =>
+    submitAndWait(
+      service.store(),
+      { name, args, actor: 'm', source: 'mqtt', ts: clock.now(), key },
+      5000,
+      new SystemClock(),
+    );
+  return { config, clock, start, queue, apply };
 }
 
 describe('operator commands across a restart', () => {
@@ -56,24 +64,9 @@ describe('operator commands across a restart', () => {
     const r = rig();
     // a first run: the municipality set a capacity and a notice
     const first = await r.start();
-    const store = first.service.store();
-    const real = new SystemClock();
-    const cap = store.enqueueCommand({
-      name: 'capacity.set',
-      args: { value: 12 },
-      actor: 'm',
-      source: 'mqtt',
-      ts: T0,
-    });
-    const note = store.enqueueCommand({
-      name: 'announce',
-      args: { text: 'Soup at 12', expiresInSec: 7200 },
-      actor: 'm',
-      source: 'mqtt',
-      ts: T0,
-    });
-    expect(await awaitApplied(store, cap.id, 5000, real)).toMatchObject({ ok: true });
-    expect(await awaitApplied(store, note.id, 5000, real)).toMatchObject({ ok: true });
+    expect((await r.apply(first.service, 'capacity.set', { value: 12 })).outcome).toMatchObject({ ok: true });
+    const note = await r.apply(first.service, 'announce', { text: 'Soup at 12', expiresInSec: 7200 });
+    expect(note.outcome).toMatchObject({ ok: true });
     await first.service.app.stop();
 
     // while it is down
@@ -119,29 +112,13 @@ describe('operator commands across a restart', () => {
   it('a command applied before a restart is never applied again', async () => {
     const r = rig();
     const first = await r.start();
-    const real = new SystemClock();
-    const store = first.service.store();
-    const set = store.enqueueCommand({
-      name: 'occupancy.set',
-      args: { value: 5 },
-      actor: 'a',
-      source: 'cli',
-      ts: T0,
-    });
-    expect(await awaitApplied(store, set.id, 5000, real)).toMatchObject({ ok: true });
-    const adjust = store.enqueueCommand({
-      name: 'occupancy.adjust',
-      args: { value: 3 },
-      actor: 'a',
-      source: 'mqtt',
-      ts: T0,
-      key: 'cmd:adj-once',
-    });
-    expect(await awaitApplied(store, adjust.id, 5000, real)).toMatchObject({ ok: true });
+    expect((await r.apply(first.service, 'occupancy.set', { value: 5 })).outcome).toMatchObject({ ok: true });
+    const adjust = await r.apply(first.service, 'occupancy.adjust', { value: 3 }, 'cmd:adj-once');
+    expect(adjust.outcome).toMatchObject({ ok: true });
     expect(first.service.pipeline().currentOccupancy().count).toBe(8);
     await first.service.app.stop();
     // the same id again while down: the log finds the first, nothing is queued
-    expect(r.queue('occupancy.adjust', { value: 3 }, { key: 'cmd:adj-once' })).toBe(adjust.id);
+    expect(r.queue('occupancy.adjust', { value: 3 }, { key: 'cmd:adj-once' })).toBe(adjust.commandId);
     const second = await r.start();
     expect(second.service.pipeline().currentOccupancy().count).toBe(8);
   });

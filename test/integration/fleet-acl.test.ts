@@ -88,6 +88,27 @@ describe('shipped ACL template (docs/broker/aclfile) on a real Mosquitto', () =>
     expect(atA.filter((m) => m.topic.includes('point-b'))).toEqual([]);
   });
 
+  it("lets the hub set a point's desired state, which only that point reads, and a point publish only its own info", async () => {
+    const a = await client(A);
+    const atA = record(a);
+    await a.subscribeAsync('pima/v1/point-a/desired', { qos: 1 });
+    const b = await client(B);
+    const atB = record(b);
+    await b.subscribeAsync('pima/v1/point-a/desired', { qos: 1 });
+    // a point can neither set a desired state (its own or another's) nor publish another point's info
+    expect(await pubackCode(a, 'pima/v1/point-a/desired', '{"forged":true}')).toBe(0x87);
+    expect(await pubackCode(b, 'pima/v1/point-a/desired', '{"forged":true}')).toBe(0x87);
+    expect(await pubackCode(b, 'pima/v1/point-a/info', '{"forged":true}')).toBe(0x87);
+    expect(await pubackCode(a, 'pima/v1/point-a/info', '{"ts":"2026-12-01T08:00:00Z"}')).toBeLessThan(0x80);
+    const receiver = await client(RECEIVER);
+    const desired = '{"id":"d1","issuedAt":"2026-12-01T08:00:00Z","mode":"closed"}';
+    expect(await pubackCode(receiver, 'pima/v1/point-a/desired', desired)).toBeLessThan(0x80);
+    await arrives(atA, 'pima/v1/point-a/desired');
+    await sleep(SETTLE_MS);
+    expect(atA.map((m) => m.payload)).toEqual([desired]);
+    expect(atB).toEqual([]);
+  });
+
   it('lets the receiver read every point and command any point', async () => {
     const receiver = await client(RECEIVER);
     const seen = record(receiver);

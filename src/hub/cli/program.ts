@@ -1,7 +1,6 @@
-import { Command, CommanderError } from 'commander';
-import { CliError, type CliIo, EXIT } from '../../cli/io.js';
-import { SetupError } from '../../config/errors.js';
-import { errorMessage } from '../../core/errors.js';
+import { Command } from 'commander';
+import type { CliIo } from '../../cli/io.js';
+import { runProgram } from '../../cli/run-program.js';
 import { checkHubConfig } from './check-config.js';
 import { command } from './command.js';
 import { hubExport } from './export.js';
@@ -11,27 +10,8 @@ import { runHub } from './run.js';
 import { userAdd } from './user.js';
 
 /** `pima-hub` (CONTRACT.md §7): parses argv and runs one command; resolves to the exit code. */
-export async function runHubCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let code: number = EXIT.ok;
-  const done = (c: number) => {
-    code = c;
-  };
-  try {
-    await buildProgram(io, done).parseAsync([...argv], { from: 'user' });
-    return code;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    if (err instanceof CliError) {
-      io.stderr(`${err.message}\n`);
-      return err.exitCode;
-    }
-    if (err instanceof SetupError) {
-      io.stderr(`${err.message}\n`);
-      return EXIT.config;
-    }
-    io.stderr(`pima-hub: ${errorMessage(err)}\n`);
-    return EXIT.failure;
-  }
+export function runHubCli(argv: readonly string[], io: CliIo): Promise<number> {
+  return runProgram('pima-hub', (done) => buildProgram(io, done), argv, io);
 }
 
 function buildProgram(io: CliIo, done: (code: number) => void): Command {

@@ -46,7 +46,7 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
   const ingest = new MqttIngest({
     url: m.url,
     topicPrefix: m.topicPrefix,
-    shareGroup: m.shareGroup,
+    shareGroup: m.shared ? m.shareGroup : undefined,
     clientId: slot.clientId,
     keepaliveSec: m.keepaliveSec,
     sessionExpirySec: m.sessionExpirySec,

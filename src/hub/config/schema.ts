@@ -24,6 +24,12 @@ const mqtt = z
       .regex(/^[^/#+\s]{1,64}$/, 'must be 1..64 characters without /, #, + or spaces')
       .default('pima-hub')
       .describe('MQTT 5 shared subscription group: hubs in one group split the load.'),
+    shared: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Subscribe through the share group. false: plain subscriptions, every hub gets every message (still stored once); the safe choice for one hub on Mosquitto 2.0.11, which drops shared-subscription messages between its restart and the re-SUBSCRIBE (docs/hub.md).',
+      ),
     clientId: z
       .string()
       .min(1)

@@ -2,6 +2,8 @@
  * `/feeds/transitions.atom`: openings, closings and FULL / places-again transitions as an Atom feed
  * (RFC 4287) for alerting systems and news readers. Pure: transitions and names in, XML text out.
  */
+
+import { escapeXml } from '../../core/escape-xml.js';
 import type { TransitionRow } from '../storage/types.js';
 
 export type TransitionKind = 'opened' | 'closed' | 'full' | 'places-again' | 'limited' | 'standby';
@@ -48,11 +50,11 @@ export function transitionsAtom(input: AtomInput): string {
   return [
     '<?xml version="1.0" encoding="utf-8"?>',
     '<feed xmlns="http://www.w3.org/2005/Atom">',
-    `  <id>${esc(`${base}/feeds/transitions.atom`)}</id>`,
+    `  <id>${escapeXml(`${base}/feeds/transitions.atom`)}</id>`,
     '  <title>Points of invincibility: openings, closings, full</title>',
     `  <updated>${updated}</updated>`,
     '  <author><name>pima-hub</name></author>',
-    `  <link rel="self" href="${esc(`${base}/feeds/transitions.atom`)}"/>`,
+    `  <link rel="self" href="${escapeXml(`${base}/feeds/transitions.atom`)}"/>`,
     '  <generator>pima-hub</generator>',
     ...entries,
     '</feed>',
@@ -65,25 +67,16 @@ function entry(base: string, t: TransitionRow, kind: TransitionKind, name: strin
   const summary = `${name}: ${t.from ?? 'new'} → ${t.to} at ${iso(t.ts)}`;
   return [
     '  <entry>',
-    `    <id>${esc(`${base}/api/points/${encodeURIComponent(t.point)}#transition-${t.id}`)}</id>`,
-    `    <title>${esc(title)}</title>`,
+    `    <id>${escapeXml(`${base}/api/points/${encodeURIComponent(t.point)}#transition-${t.id}`)}</id>`,
+    `    <title>${escapeXml(title)}</title>`,
     `    <updated>${iso(t.ts)}</updated>`,
-    `    <link href="${esc(`${base}/api/points/${encodeURIComponent(t.point)}`)}"/>`,
+    `    <link href="${escapeXml(`${base}/api/points/${encodeURIComponent(t.point)}`)}"/>`,
     `    <category term="${kind}"/>`,
-    `    <summary>${esc(summary)}</summary>`,
+    `    <summary>${escapeXml(summary)}</summary>`,
     '  </entry>',
   ].join('\n');
 }
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
-}
-
-function esc(s: string): string {
-  return s
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;');
 }

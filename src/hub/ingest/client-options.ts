@@ -3,6 +3,7 @@
  * client id, QoS 1 only, and our own SUBSCRIBE after every connect (resubscribe off). Pure.
  */
 import type { IClientOptions } from 'mqtt';
+import { securityOptions } from '../../uplink/client-options.js';
 import type { UplinkSecurity } from '../../uplink/security.js';
 import { hubFilters, sharedFilter } from './topics.js';
 
@@ -37,24 +38,18 @@ export function hubClientOptions(cfg: HubConnectionConfig, version: ProtocolVers
   return options;
 }
 
-/** Credentials and TLS, for the ingest's connection and the command publisher's. */
-export function securityOptions(s: UplinkSecurity | undefined): IClientOptions {
-  const o: IClientOptions = { rejectUnauthorized: s?.rejectUnauthorized ?? true };
-  if (s?.username !== undefined) o.username = s.username;
-  if (s?.password !== undefined) o.password = s.password;
-  if (s?.ca) o.ca = s.ca;
-  if (s?.cert) o.cert = s.cert;
-  if (s?.key) o.key = s.key;
-  return o;
-}
-
 /**
  * What one hub subscribes to. On MQTT 5 the record streams, status and command results are shared by
  * the group; `online` and `info` are not, so every hub gets their retained copies at once (a broker
  * sends no retained messages on a shared subscription) and knows every point from its first minute.
- * MQTT 3.1.1 has no sharing: everything plain (one hub per broker then).
+ * MQTT 3.1.1 has no sharing, and `group` undefined (mqtt.shared false) asks for none: everything plain.
  */
-export function hubSubscriptions(prefix: string, group: string, version: ProtocolVersion): string[] {
+export function hubSubscriptions(
+  prefix: string,
+  group: string | undefined,
+  version: ProtocolVersion,
+): string[] {
   const everyHub = new Set([`${prefix}/+/online`, `${prefix}/+/info`]);
-  return hubFilters(prefix).map((f) => (version === 5 && !everyHub.has(f) ? sharedFilter(group, f) : f));
+  const share = (f: string) => group !== undefined && version === 5 && !everyHub.has(f);
+  return hubFilters(prefix).map((f) => (share(f) && group !== undefined ? sharedFilter(group, f) : f));
 }

@@ -25,7 +25,8 @@ const HINT_CHECK_MS = 1000;
 export interface IngestOptions extends HubConnectionConfig {
   url: string;
   topicPrefix: string;
-  shareGroup: string;
+  /** Undefined: plain subscriptions (mqtt.shared false). */
+  shareGroup: string | undefined;
   storage: HubStorage;
   logger: Logger;
   /** Hub clock: when a message arrived (staleness is judged on it). */

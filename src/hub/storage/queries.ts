@@ -31,3 +31,8 @@ export function gapNotice(epoch: string, data: string | null): GapNotice[] {
   if (!stream || !Number.isInteger(d.fromSeq) || !Number.isInteger(d.toSeq)) return [];
   return [{ epoch, stream, from: d.fromSeq as number, to: d.toSeq as number }];
 }
+
+/** The table of a stream's records. */
+export function table(stream: StreamName): string {
+  return stream === 'telemetry' ? 'telemetry' : 'events';
+}
