@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isValidChannelName } from '../../src/core/readings.js';
+import type { Driver, DriverHealth, DriverSink } from '../../src/drivers/interfaces.js';
+import { Cleanups } from './cleanups.js';
+import { until } from './until.js';
+
+/**
+ * The Driver contract (src/drivers/interfaces.ts), one suite for every device family, run against its
+ * emulator or fixture and, when a PIMA_TEST_* variable names real hardware, against that.
+ *
+ * What every driver must do:
+ * - its constructor does no I/O: the device sees nothing until start();
+ * - after start(), readings arrive only on valid channel names it declares, as finite numbers or null
+ *   (never NaN, never Infinity); health is reported and becomes ok;
+ * - when its device is unplugged or goes silent, health becomes stale or fault and each channel it was
+ *   reporting gets null (not its last value); when the device returns, health is ok and values come back;
+ * - stop() is safe twice, and nothing is delivered after stop().
+ * Timestamps are not the driver's: DriverSink carries none, the service stamps readings with its clock.
+ */
+export interface ContractSubject {
+  driver: Driver;
+  /** The channels the driver declares (its family's canonical names). */
+  declares(channel: string): boolean;
+  /** I/O the device or fixture has seen from the driver (opens, reads, requests): 0 before start(). */
+  io(): number;
+  /** Moves a manual clock on; called on every poll, so drivers scheduled on the service clock run. */
+  pump?(): void;
+  /** Takes the device away (unplug, silence) and brings it back; omitted where there is no device. */
+  device?: { unplug(): Promise<void>; replug(): Promise<void> };
+  /** Real ms within which a running driver would have delivered something (for "nothing after stop"). */
+  quietMs: number;
+}
+
+export interface ContractOptions {
+  /** Why unplug/replug is not checked (e.g. a simulated device has nothing to unplug); required to omit it. */
+  noDevice?: string;
+  timeoutMs?: number;
+}
+
+export class RecordingSink implements DriverSink {
+  readings: Array<{ channel: string; value: number | null }> = [];
+  healths: Array<{ driver: string; health: DriverHealth; message: string }> = [];
+  passages = 0;
+  reading(channel: string, value: number | null): void {
+    this.readings.push({ channel, value });
+  }
+  passage(): void {
+    this.passages++;
+  }
+  health(driver: string, health: DriverHealth, message: string): void {
+    this.healths.push({ driver, health, message });
+  }
+  event(): void {}
+  button(): void {}
+}
+
+export function describeDriverContract(
+  name: string,
+  makeSubject: (cleanups: Cleanups) => Promise<ContractSubject>,
+  opts: ContractOptions = {},
+): void {
+  const timeout = opts.timeoutMs ?? 30_000;
+  describe(`Driver contract: ${name}`, () => {
+    const cleanups = new Cleanups();
+    const sink = new RecordingSink();
+    let s: ContractSubject;
+    const poll = <T>(probe: () => T | undefined | false, what: string): Promise<T> =>
+      until(
+        () => {
+          s.pump?.();
+          return probe();
+        },
+        what,
+        timeout,
+      );
+
+    beforeAll(async () => {
+      s = await makeSubject(cleanups);
+    }, 60_000);
+    afterAll(async () => {
+      await s?.driver.stop();
+      await cleanups.run();
+    }, 60_000);
+
+    it('does no I/O before start()', () => {
+      expect(s.io()).toBe(0);
+      expect(sink.readings).toEqual([]);
+    });
+
+    it(
+      'after start(): health becomes ok; readings on declared channels, finite numbers or null',
+      async () => {
+        await s.driver.start(sink);
+        await poll(() => sink.healths.length > 0, 'a health report');
+        await poll(() => sink.healths.some((h) => h.health === 'ok'), 'health ok');
+        await poll(() => sink.readings.some((r) => r.value !== null), 'a reading with a value');
+        expect(s.io()).toBeGreaterThan(0);
+        for (const r of sink.readings) {
+          expect(isValidChannelName(r.channel), r.channel).toBe(true);
+          expect(s.declares(r.channel), `${r.channel} is declared`).toBe(true);
+          if (r.value !== null) expect(Number.isFinite(r.value), `${r.channel}=${r.value}`).toBe(true);
+        }
+      },
+      timeout * 2,
+    );
+
+    it.skipIf(opts.noDevice !== undefined)(
+      `unplugged: stale/fault and null readings, then recovers${opts.noDevice ? ` (not checked: ${opts.noDevice})` : ''}`,
+      async () => {
+        const device = s.device;
+        if (!device) throw new Error('a subject with a device must give unplug/replug (or noDevice: why)');
+        const live = new Set(sink.readings.filter((r) => r.value !== null).map((r) => r.channel));
+        const h0 = sink.healths.length;
+        const r0 = sink.readings.length;
+        await device.unplug();
+        await poll(
+          () => sink.healths.slice(h0).some((h) => h.health === 'stale' || h.health === 'fault'),
+          'health stale or fault',
+        );
+        const since = (from: number, c: string) =>
+          sink.readings
+            .slice(from)
+            .filter((r) => r.channel === c)
+            .map((r) => r.value);
+        await poll(() => [...live].every((c) => since(r0, c).includes(null)), 'a null on every live channel');
+        // values already on the wire may still land before the null; after it only nulls until replug
+        for (const c of live) {
+          const vs = since(r0, c);
+          expect(
+            vs.slice(vs.indexOf(null)).every((v) => v === null),
+            `${c} after its null: ${vs}`,
+          ).toBe(true);
+        }
+        const h1 = sink.healths.length;
+        const r1 = sink.readings.length;
+        await device.replug();
+        await poll(() => sink.healths.slice(h1).some((h) => h.health === 'ok'), 'health ok after replug');
+        await poll(() => sink.readings.slice(r1).some((r) => r.value !== null), 'values after replug');
+      },
+      timeout * 3,
+    );
+
+    it(
+      'stop() is safe twice and nothing is delivered after it',
+      async () => {
+        await s.driver.stop();
+        await s.driver.stop();
+        const n = sink.readings.length;
+        const p = sink.passages;
+        const deadline = Date.now() + s.quietMs;
+        // absence cannot be polled for: keep the device and clock going for the driver's own period
+        while (Date.now() < deadline) {
+          s.pump?.();
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(sink.readings.length).toBe(n);
+        expect(sink.passages).toBe(p);
+      },
+      timeout,
+    );
+  });
+}
