@@ -22,7 +22,7 @@ import { SimWorld } from '../../../src/drivers/sim/world.js';
 import { VeDirectDriver } from '../../../src/drivers/vedirect/driver.js';
 import { DseController } from '../../emulators/dse-controller.js';
 import { FirmataBoardEmulator } from '../../emulators/firmata-board.js';
-import { VeDirectDevice } from '../../emulators/vedirect-device.js';
+import { MPPT, VeDirectDevice } from '../../emulators/vedirect-device.js';
 import { FakeGpioKernel } from '../../fixtures/gpio/fake-kernel.js';
 import { describeDriverContract } from '../../helpers/driver-contract.js';
 import { freePort } from '../../helpers/mosquitto.js';
@@ -81,8 +81,17 @@ for (const [name, sample, prefix] of [
 }
 
 const realPort = process.env.PIMA_TEST_VEDIRECT;
+/** What any VE.Direct device may send; real hardware is held to this. */
+const vedirectPlausible = (channel: string, v: number): boolean => {
+  if (channel === 'battery.voltage') return v > 8 && v < 70;
+  if (channel === 'battery.soc') return v >= 0 && v <= 100;
+  // a Phoenix inverter: its AC output is 0 (off) or near the 120/230 V of its model
+  if (channel === 'inverter.acVoltage') return v === 0 || (v >= 90 && v <= 260);
+  if (channel === 'inverter.inverting' || channel === 'battery.timeToGoInfinite') return v === 0 || v === 1;
+  return true;
+};
 describeDriverContract(
-  `VE.Direct on ${realPort ?? 'the emulated SmartShunt on a socat PTY'}`,
+  `VE.Direct on ${realPort ?? 'the emulated MPPT (HEX frames between blocks) on a socat PTY'}`,
   async (cleanups) => {
     const dir = mkdtempSync(join(tmpdir(), 'contract-vedirect-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,7 +100,7 @@ describeDriverContract(
     let device: VeDirectDevice | undefined;
     const plug = async (): Promise<void> => {
       pty = await startPtyPair(links);
-      device = new VeDirectDevice({ path: pty.device, intervalMs: 250, hex: true });
+      device = new VeDirectDevice({ path: pty.device, blocks: MPPT, intervalMs: 250, hex: true });
       await device.start();
     };
     const unplug = async (): Promise<void> => {
@@ -121,6 +130,11 @@ describeDriverContract(
     return {
       driver,
       declares: (c) => /^(battery|solar|inverter)\./.test(c),
+      plausible: vedirectPlausible,
+      // an MPPT in the battery role: its V is battery.voltage
+      expected: realPort
+        ? undefined
+        : { 'solar.power': 42, 'solar.voltage': 20.45, 'solar.yieldTotal': 60.78, 'battery.voltage': 14.99 },
       io: () => opens,
       device: realPort ? undefined : { unplug, replug: plug },
       quietMs: 1500,
@@ -156,6 +170,8 @@ describeDriverContract(
     return {
       driver,
       declares: (c) => /^temperature\.s\d+$/.test(c),
+      plausible: (_c, v) => v >= -55 && v <= 125,
+      expected: realW1 ? undefined : { 'temperature.s0': 23.125 },
       io: () => reads,
       device: realW1
         ? undefined
@@ -186,6 +202,8 @@ describeDriverContract('GPIO mains input on the Pi 4 sysfs fixture (manual clock
   return {
     driver,
     declares: (c) => c === 'mains.present',
+    plausible: (_c, v) => v === 0 || v === 1,
+    expected: { 'mains.present': 0 },
     io: () => k.writes.length,
     pump: () => clock.advance(GPIO_HEARTBEAT_MS),
     // the line vanishes under the driver (unexported by someone else, the kernel refuses it), then returns
@@ -248,6 +266,8 @@ describeDriverContract('Firmata analog inputs on the emulated Nano over a socat 
   return {
     driver: new FirmataAnalogDriver(cfg, connection),
     declares: (c) => c === 'battery.voltage',
+    // 512/1023 × 5 V × (30k + 7.5k) / 7.5k
+    expected: { 'battery.voltage': 12.51 },
     io: () => received + (board?.received.length ?? 0),
     device: { unplug, replug: plug },
     quietMs: 2500,
@@ -305,6 +325,15 @@ describeDriverContract(
     return {
       driver,
       declares: (c) => c.startsWith('generator.'),
+      plausible: (c, v) =>
+        c === 'generator.running'
+          ? v === 0 || v === 1
+          : c === 'generator.fuelLevel'
+            ? v >= 0 && v <= 100
+            : true,
+      expected: realDse
+        ? undefined
+        : { 'generator.running': 1, 'generator.rpm': 1500, 'generator.fuelLevel': 64 },
       io: () => connects + requests + (emulator?.requests ?? 0),
       pump: () => clock.advance(10_000),
       device: realDse ? undefined : { unplug, replug: plug },
