@@ -2,9 +2,17 @@ import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configSchema } from '../../../src/config/schema.js';
 import { type Clock, ManualClock, SystemClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import { channelUnit } from '../../../src/core/readings.js';
+import { FirmataAnalogDriver } from '../../../src/drivers/firmata/analog-driver.js';
+import { FirmataConnection } from '../../../src/drivers/firmata/connection.js';
+import { buildGpioDrivers } from '../../../src/drivers/gpio/build.js';
+import { GPIO_HEARTBEAT_MS } from '../../../src/drivers/gpio/gpio-driver.js';
+import { dseConfig } from '../../../src/drivers/modbus/config.js';
+import { DseDriver } from '../../../src/drivers/modbus/dse-driver.js';
+import { modbusConnector } from '../../../src/drivers/modbus/transport.js';
 import { Ds18b20Driver } from '../../../src/drivers/onewire/driver.js';
 import { openSerialPort, type PortOpener } from '../../../src/drivers/serial/port.js';
 import { SeededRandom } from '../../../src/drivers/sim/random.js';
@@ -12,8 +20,12 @@ import { scenario } from '../../../src/drivers/sim/scenarios.js';
 import { SimSampler, sampleBattery, sampleTemperature } from '../../../src/drivers/sim/sim-drivers.js';
 import { SimWorld } from '../../../src/drivers/sim/world.js';
 import { VeDirectDriver } from '../../../src/drivers/vedirect/driver.js';
+import { DseController } from '../../emulators/dse-controller.js';
+import { FirmataBoardEmulator } from '../../emulators/firmata-board.js';
 import { VeDirectDevice } from '../../emulators/vedirect-device.js';
+import { FakeGpioKernel } from '../../fixtures/gpio/fake-kernel.js';
 import { describeDriverContract } from '../../helpers/driver-contract.js';
+import { freePort } from '../../helpers/mosquitto.js';
 import { type PtyPair, startPtyPair } from '../../helpers/pty.js';
 
 /**
@@ -155,4 +167,149 @@ describeDriverContract(
     };
   },
   realW1 ? { noDevice: 'real hardware: unplug it by hand' } : {},
+);
+
+describeDriverContract('GPIO mains input on the Pi 4 sysfs fixture (manual clock)', async (cleanups) => {
+  const k = new FakeGpioKernel('pi4-kernel6.6');
+  cleanups.push(() => k.dispose());
+  const config = configSchema.parse({
+    point: { id: 'gpio-contract' },
+    hardware: {
+      gpio: { backend: 'sysfs', sysfsRoot: k.root, pollMs: 1000, retrySec: 5 },
+      mains: { driver: 'gpio', pin: 17 },
+    },
+  });
+  const clock = new ManualClock(Date.UTC(2026, 0, 10, 8));
+  const [driver, ...more] = buildGpioDrivers(config, { fs: k, timers: clock });
+  if (!driver || more.length > 0) throw new Error('expected exactly the mains driver');
+  const line = 512 + 17;
+  return {
+    driver,
+    declares: (c) => c === 'mains.present',
+    io: () => k.writes.length,
+    pump: () => clock.advance(GPIO_HEARTBEAT_MS),
+    // the line vanishes under the driver (unexported by someone else, the kernel refuses it), then returns
+    device: {
+      unplug: async () => {
+        k.refuse.add(line);
+        k.write(join(k.root, 'unexport'), String(line));
+      },
+      replug: async () => {
+        k.refuse.delete(line);
+      },
+    },
+    quietMs: 300,
+  };
+});
+
+describeDriverContract('Firmata analog inputs on the emulated Nano over a socat PTY', async (cleanups) => {
+  const dir = mkdtempSync(join(tmpdir(), 'contract-firmata-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const links = { appLink: join(dir, 'firmata'), deviceLink: join(dir, 'firmata-device') };
+  let pty: PtyPair | undefined;
+  let board: FirmataBoardEmulator | undefined;
+  let received = 0;
+  const plug = async (): Promise<void> => {
+    pty = await startPtyPair(links);
+    board = new FirmataBoardEmulator({ path: links.deviceLink });
+    board.analog[0] = 512;
+    await board.start();
+  };
+  const unplug = async (): Promise<void> => {
+    received += board?.received.length ?? 0;
+    await board?.stop();
+    await pty?.stop();
+    board = undefined;
+  };
+  await plug();
+  cleanups.push(unplug);
+  const cfg = configSchema.parse({
+    point: { id: 'firmata-contract' },
+    hardware: {
+      firmata: {
+        port: links.appLink,
+        noDataTimeoutSec: 1.5,
+        heartbeatSec: 0.5,
+        reportEverySec: 1,
+        analog: { batteryVoltage: { pin: 0, vref: 5, rTop: 30_000, rBottom: 7_500 } },
+      },
+    },
+  }).hardware.firmata;
+  if (!cfg) throw new Error('no firmata config');
+  const connection = new FirmataConnection({
+    path: cfg.port,
+    baudRate: cfg.baudRate,
+    noDataTimeoutMs: cfg.noDataTimeoutSec * 1000,
+    heartbeatMs: cfg.heartbeatSec * 1000,
+    handshakeTimeoutMs: 1500,
+    retryMinMs: 200,
+    retryMaxMs: 1000,
+  });
+  return {
+    driver: new FirmataAnalogDriver(cfg, connection),
+    declares: (c) => c === 'battery.voltage',
+    io: () => received + (board?.received.length ?? 0),
+    device: { unplug, replug: plug },
+    quietMs: 2500,
+  };
+});
+
+const realDse = process.env.PIMA_TEST_DSE_HOST || process.env.PIMA_TEST_DSE_PORT;
+describeDriverContract(
+  `DSE generator controller ${realDse ? `at ${realDse}` : 'emulated by a Modbus TCP server'} (manual clock)`,
+  async (cleanups) => {
+    const port = await freePort();
+    let emulator: DseController | undefined;
+    let requests = 0;
+    const plug = async (): Promise<void> => {
+      emulator = new DseController({ port });
+      await emulator.start();
+    };
+    const unplug = async (): Promise<void> => {
+      requests += emulator?.requests ?? 0;
+      await emulator?.stop();
+      emulator = undefined;
+    };
+    if (!realDse) {
+      await plug();
+      cleanups.push(unplug);
+    }
+    const host = process.env.PIMA_TEST_DSE_HOST;
+    const cfg = dseConfig.parse(
+      realDse
+        ? {
+            driver: 'dse',
+            transport: host ? 'tcp' : 'rtu',
+            host,
+            port: process.env.PIMA_TEST_DSE_PORT,
+            tcpPort: Number(process.env.PIMA_TEST_DSE_TCP_PORT ?? 502),
+            baudRate: Number(process.env.PIMA_TEST_DSE_BAUD ?? 9600),
+            unitId: Number(process.env.PIMA_TEST_DSE_UNIT ?? 1),
+          }
+        : { driver: 'dse', transport: 'tcp', host: '127.0.0.1', tcpPort: port },
+    );
+    const clock = new ManualClock(0);
+    let connects = 0;
+    const connect = modbusConnector(cfg);
+    const driver = new DseDriver({
+      connect: () => {
+        connects++;
+        return connect();
+      },
+      where: 'contract controller',
+      intervalMs: 10_000,
+      ratedPowerW: cfg.ratedPowerW,
+      clock,
+      logger: new MemoryLogger(),
+    });
+    return {
+      driver,
+      declares: (c) => c.startsWith('generator.'),
+      io: () => connects + requests + (emulator?.requests ?? 0),
+      pump: () => clock.advance(10_000),
+      device: realDse ? undefined : { unplug, replug: plug },
+      quietMs: 300,
+    };
+  },
+  realDse ? { noDevice: 'real hardware: unplug it by hand' } : {},
 );
