@@ -195,6 +195,14 @@ describe('the fleet dashboard in Debian Chromium', () => {
     const page = await openPage(chromium, problems);
     await page.goto(`${web}/point?id=dash-kyiv&lang=en`);
     await page.locator('#state .badge').waitFor({ timeout: 30_000 });
+    // where to send people: the other open points with places (the killed one is UNKNOWN, so not listed)
+    await page.locator('#nearby li[data-point]').first().waitFor({ timeout: 30_000 });
+    const nearby = await page
+      .locator('#nearby li[data-point]')
+      .evaluateAll((lis) => lis.map((li) => li.getAttribute('data-point')));
+    expect(nearby.length).toBeGreaterThan(0);
+    expect(nearby).not.toContain('dash-kyiv');
+    expect(nearby).not.toContain('dash-tallinn');
     // the points run 20× real time: a few 5-minute buckets of the 24 h chart fill within a minute
     const buckets = () => page.locator('figure[data-chart="battery.soc"]').getAttribute('data-points');
     const deadline = Date.now() + 60_000;

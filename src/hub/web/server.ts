@@ -14,6 +14,7 @@ import { transitionsAtom } from '../feeds/atom.js';
 import { pointsGeoJson } from '../feeds/geojson.js';
 import { fleetViews } from '../fleet/fleet.js';
 import type { PublishDesired } from '../fleet/issue-desired.js';
+import { nearestOpen } from '../fleet/nearest.js';
 import { pointView } from '../fleet/point-view.js';
 import type { HubStorage } from '../storage/types.js';
 import { FleetSnapshot } from './fleet-snapshot.js';
@@ -62,6 +63,7 @@ const DASHBOARD_ASSETS: readonly AssetSource[] = [
   },
 ];
 const SSE_POLL_MS = 250;
+const NEAREST = 5;
 const SSE_PING_MS = 15_000;
 
 const FEED_ENTRIES = 200;
@@ -159,6 +161,15 @@ export class HubWebServer {
     if (history?.[1]) {
       this.auth.requireView(req);
       return sendJson(res, 200, await pointHistory(storage, decodeURIComponent(history[1]), url, now()));
+    }
+    const near = /^\/api\/points\/([^/]+)\/nearest$/.exec(path);
+    if (near?.[1]) {
+      this.auth.requireView(req);
+      const id = decodeURIComponent(near[1]);
+      const rows = this.fleet.all().rows;
+      const from = rows.find((r) => r.id === id)?.location;
+      if (!from) throw new HttpError(404, `no point with a location ${JSON.stringify(id)}`);
+      return sendJson(res, 200, nearestOpen(rows, from, NEAREST, id));
     }
     if (path.startsWith('/api/points/')) return this.onePoint(res, decodeURIComponent(path.slice(12)));
     if (path === '/feeds/points.geojson') {

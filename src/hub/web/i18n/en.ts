@@ -80,4 +80,7 @@ export const en: HubMessages = {
   viewerOnly: 'Your role may see but not send commands.',
   map: 'Map',
   mapNoLocation: '{n} without a location',
+  sendPeople: 'Where to send people',
+  nearby: '{name} — {km} km — {places}',
+  noneOpenNearby: 'No open point with places.',
 };

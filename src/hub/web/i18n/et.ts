@@ -80,4 +80,7 @@ export const et: HubMessages = {
   viewerOnly: 'Sinu roll lubab ainult vaadata.',
   map: 'Kaart',
   mapNoLocation: 'asukohata: {n}',
+  sendPeople: 'Kuhu inimesi saata',
+  nearby: '{name} — {km} km — {places}',
+  noneOpenNearby: 'Vabade kohtadega avatud keskusi pole.',
 };

@@ -86,4 +86,7 @@ export interface HubMessages {
   viewerOnly: string;
   map: string;
   mapNoLocation: string;
+  sendPeople: string;
+  nearby: string;
+  noneOpenNearby: string;
 }

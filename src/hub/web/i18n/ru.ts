@@ -86,4 +86,7 @@ export const ru: HubMessages = {
   viewerOnly: 'Ваша роль позволяет только просмотр.',
   map: 'Карта',
   mapNoLocation: 'без местоположения: {n}',
+  sendPeople: 'Куда направить людей',
+  nearby: '{name} — {km} км — {places}',
+  noneOpenNearby: 'Нет открытых пунктов с местами.',
 };

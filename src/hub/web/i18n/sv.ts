@@ -80,4 +80,7 @@ export const sv: HubMessages = {
   viewerOnly: 'Din roll får se men inte skicka kommandon.',
   map: 'Karta',
   mapNoLocation: 'utan plats: {n}',
+  sendPeople: 'Vart människor kan skickas',
+  nearby: '{name} — {km} km — {places}',
+  noneOpenNearby: 'Ingen öppen punkt med lediga platser.',
 };

@@ -86,4 +86,7 @@ export const uk: HubMessages = {
   viewerOnly: 'Ваша роль дозволяє лише перегляд.',
   map: 'Мапа',
   mapNoLocation: 'без розташування: {n}',
+  sendPeople: 'Куди направити людей',
+  nearby: '{name} — {km} км — {places}',
+  noneOpenNearby: 'Немає відчинених пунктів із місцями.',
 };

@@ -47,7 +47,36 @@ async function main() {
     },
   });
   render();
-  await loadHistory();
+  await Promise.all([loadHistory(), loadNearby()]);
+  setInterval(loadNearby, 30_000);
+}
+
+async function loadNearby() {
+  view.nearby = await getJson(`/api/points/${encodeURIComponent(id)}/nearest`).catch(() => []);
+  renderNearby(t());
+}
+
+function renderNearby(m) {
+  $('nearby-title').textContent = m.sendPeople;
+  const list = view.nearby ?? [];
+  $('nearby').replaceChildren(
+    ...(list.length === 0
+      ? [el('li', { class: 'none', text: m.noneOpenNearby })]
+      : list.map((p) =>
+          el(
+            'li',
+            { 'data-point': p.id },
+            el('a', {
+              href: `/point?id=${encodeURIComponent(p.id)}&lang=${view.lang}`,
+              text: fill(m.nearby, {
+                name: p.name,
+                km: formatNumber(p.km, view.lang, 1),
+                places: `${m.columns.places}: ${formatNumber(p.placesLeft, view.lang)}`,
+              }),
+            }),
+          ),
+        )),
+  );
 }
 
 function render() {
@@ -90,6 +119,7 @@ function render() {
   );
   renderSummary();
   renderHistory();
+  renderNearby(m);
 }
 
 function renderCommandTexts(m) {
