@@ -61,8 +61,9 @@ export class FleetSnapshot {
     this.busy = true;
     try {
       const now = this.opts.now();
+      const issued = new Map((await this.opts.storage.allDesired()).map((d) => [d.point, d]));
       const rows = (await this.opts.storage.points()).map((r) =>
-        dashboardRow(r, now, this.opts.staleAfterSec),
+        dashboardRow(r, now, this.opts.staleAfterSec, issued.get(r.id)),
       );
       const next = new Map<string, string>();
       const changed: DashboardRow[] = [];

@@ -11,9 +11,9 @@ import type { SignDetail } from '../../../src/sign/output.js';
 import { FirmataSign } from '../../../src/sign/outputs/firmata-sign.js';
 import { PATTERNS } from '../../../src/sign/pattern.js';
 import { FirmataBoardEmulator } from '../../emulators/firmata-board.js';
-import { RecordingSink } from '../../fixtures/gpio/recording-sink.js';
 import { Cleanups } from '../../helpers/cleanups.js';
 import { type PtyPair, startPtyPair } from '../../helpers/pty.js';
+import { RecordingSink } from '../../helpers/recording-sink.js';
 
 const WAIT = { timeout: 20_000, interval: 50 };
 
