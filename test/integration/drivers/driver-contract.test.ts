@@ -1,5 +1,6 @@
 import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../../../src/config/schema.js';
@@ -20,6 +21,8 @@ import { scenario } from '../../../src/drivers/sim/scenarios.js';
 import { SimSampler, sampleBattery, sampleTemperature } from '../../../src/drivers/sim/sim-drivers.js';
 import { SimWorld } from '../../../src/drivers/sim/world.js';
 import { VeDirectDriver } from '../../../src/drivers/vedirect/driver.js';
+import { InternetProbe } from '../../../src/system/internet-probe.js';
+import { internetProbeConfig } from '../../../src/system/internet-probe-config.js';
 import { DseController } from '../../emulators/dse-controller.js';
 import { FirmataBoardEmulator } from '../../emulators/firmata-board.js';
 import { MPPT, VeDirectDevice } from '../../emulators/vedirect-device.js';
@@ -341,4 +344,36 @@ describeDriverContract(
     };
   },
   realDse ? { noDevice: 'real hardware: unplug it by hand' } : {},
+);
+
+describeDriverContract(
+  'internet probe against a listening loopback port (manual clock)',
+  async (cleanups) => {
+    let accepted = 0;
+    const server = createServer((sock) => {
+      accepted++;
+      sock.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    const port = (server.address() as { port: number }).port;
+    const clock = new ManualClock(0);
+    const cfg = internetProbeConfig.parse({
+      driver: 'probe',
+      targets: [{ host: '127.0.0.1', port }],
+      intervalSec: 30,
+    });
+    return {
+      driver: new InternetProbe(cfg, clock),
+      declares: (c) => c === 'internet.up',
+      plausible: (_c, v) => v === 0 || v === 1,
+      expected: { 'internet.up': 1 },
+      io: () => accepted,
+      pump: () => clock.advance(30_000),
+      quietMs: 300,
+    };
+  },
+  // what it measures is reachability: targets gone is internet.up = 0, a value, with health ok (the
+  // model turns a run of zeros into "no internet"); unit/system/internet-probe.test.ts covers it
+  { noDevice: 'unreachable targets are a measurement (internet.up = 0), not a lost device' },
 );
