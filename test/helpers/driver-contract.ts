@@ -30,9 +30,16 @@ export interface ContractSubject {
   /** Moves a manual clock on; called on every poll, so drivers scheduled on the service clock run. */
   pump?(): void;
   /** Takes the device away (unplug, silence) and brings it back; omitted where there is no device. */
-  device?: { unplug(): Promise<void>; replug(): Promise<void> };
+  device?: {
+    unplug(): Promise<void>;
+    replug(): Promise<void>;
+    /** What the returned device sends, when it differs from `expected` (proves the values are new). */
+    expectedAfterReplug?: Readonly<Record<string, number>>;
+  };
   /** What the emulator or fixture is known to send, checked after start() and again after replug. */
   expected?: Readonly<Record<string, number>>;
+  /** What the first stale/fault report after an unplug must say (the cause, for the technician). */
+  lostMessage?: RegExp;
   /** A family's range check, e.g. a battery voltage between 8 and 70 V (what real hardware is held to). */
   plausible?(channel: string, value: number): boolean;
   /** Real ms within which a running driver would have delivered something (for "nothing after stop"). */
@@ -66,10 +73,10 @@ export function describeDriverContract(
       );
 
     const latest = (c: string) => sink.readings.filter((r) => r.channel === c).at(-1)?.value;
-    const expectKnownValues = async (): Promise<void> => {
-      const channels = Object.keys(s.expected ?? {});
+    const expectKnownValues = async (known = s.expected ?? {}): Promise<void> => {
+      const channels = Object.keys(known);
       await poll(() => channels.every((c) => typeof latest(c) === 'number'), `values on ${channels}`);
-      expect(Object.fromEntries(channels.map((c) => [c, latest(c)]))).toEqual(s.expected ?? {});
+      expect(Object.fromEntries(channels.map((c) => [c, latest(c)]))).toEqual(known);
     };
 
     beforeAll(async () => {
@@ -115,10 +122,11 @@ export function describeDriverContract(
         const h0 = sink.healths.length;
         const r0 = sink.readings.length;
         await device.unplug();
-        await poll(
-          () => sink.healths.slice(h0).some((h) => h.health === 'stale' || h.health === 'fault'),
+        const lost = await poll(
+          () => sink.healths.slice(h0).find((h) => h.health === 'stale' || h.health === 'fault'),
           'health stale or fault',
         );
+        expect(lost.message).toMatch(s.lostMessage ?? /\S/);
         const since = (from: number, c: string) =>
           sink.readings
             .slice(from)
@@ -138,7 +146,7 @@ export function describeDriverContract(
         await device.replug();
         await poll(() => sink.healths.slice(h1).some((h) => h.health === 'ok'), 'health ok after replug');
         await poll(() => sink.readings.slice(r1).some((r) => r.value !== null), 'values after replug');
-        await expectKnownValues();
+        await expectKnownValues(device.expectedAfterReplug);
       },
       timeout * 3,
     );
