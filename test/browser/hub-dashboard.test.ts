@@ -161,6 +161,11 @@ describe('the fleet dashboard in Debian Chromium', () => {
       expect((await badge.locator('.symbol').textContent())?.length).toBeGreaterThan(0);
     }
     expect(await page.locator('#count').textContent()).toBe('3 points');
+    // the map: one marker per point, from its info location, in the same state as the list
+    for (const { id } of FLEET) {
+      const state = await row(page, id).getAttribute('data-state');
+      await page.locator(`#map a[data-point="${id}"][data-state="${state}"]`).waitFor({ timeout: 10_000 });
+    }
     expect(await axeSeriousOrCritical(page)).toEqual([]);
     screenshot('hub-dashboard', await page.screenshot({ fullPage: true }));
     await page.close();

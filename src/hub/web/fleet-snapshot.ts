@@ -31,6 +31,8 @@ export class FleetSnapshot {
   private change: FleetChange = { rev: 0, changed: [], removed: [], needsAction: [] };
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
+  /** all() as JSON, made once per revision: 1,000 pages asking cost one serialisation, not 1,000. */
+  private allJson: { rev: number; text: string } | undefined;
 
   constructor(private readonly opts: FleetSnapshotOptions) {}
 
@@ -48,6 +50,14 @@ export class FleetSnapshot {
   /** Everything, for a page that starts or lost track. */
   all(): { rev: number; rows: DashboardRow[]; needsAction: ActionItem[] } {
     return { rev: this.revision, rows: this.rows, needsAction: this.change.needsAction };
+  }
+
+  /** all() as JSON text, serialised once per revision. */
+  allText(): string {
+    if (this.allJson?.rev !== this.revision) {
+      this.allJson = { rev: this.revision, text: JSON.stringify(this.all()) };
+    }
+    return this.allJson.text;
   }
 
   /** The last change, for the live stream. */

@@ -148,7 +148,7 @@ export class HubWebServer {
     if (path === '/api/meta') return sendJson(res, 200, this.meta());
     if (path === '/api/dashboard') {
       this.auth.requireView(req);
-      return sendJson(res, 200, this.fleet.all());
+      return sendText(res, 'application/json; charset=utf-8', this.fleet.allText());
     }
     if (path === '/api/events') {
       this.auth.requireView(req);

@@ -78,4 +78,6 @@ export const en: HubMessages = {
   audit: 'Audit log',
   auditColumns: { ts: 'When', actor: 'Who', action: 'What', point: 'Point', result: 'Result' },
   viewerOnly: 'Your role may see but not send commands.',
+  map: 'Map',
+  mapNoLocation: '{n} without a location',
 };

@@ -78,4 +78,6 @@ export const et: HubMessages = {
   audit: 'Tegevuste logi',
   auditColumns: { ts: 'Millal', actor: 'Kes', action: 'Mida', point: 'Keskus', result: 'Tulemus' },
   viewerOnly: 'Sinu roll lubab ainult vaadata.',
+  map: 'Kaart',
+  mapNoLocation: 'asukohata: {n}',
 };

@@ -84,4 +84,6 @@ export interface HubMessages {
   audit: string;
   auditColumns: { ts: string; actor: string; action: string; point: string; result: string };
   viewerOnly: string;
+  map: string;
+  mapNoLocation: string;
 }

@@ -84,4 +84,6 @@ export const ru: HubMessages = {
   audit: 'Журнал действий',
   auditColumns: { ts: 'Когда', actor: 'Кто', action: 'Что', point: 'Пункт', result: 'Результат' },
   viewerOnly: 'Ваша роль позволяет только просмотр.',
+  map: 'Карта',
+  mapNoLocation: 'без местоположения: {n}',
 };

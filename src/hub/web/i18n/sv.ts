@@ -78,4 +78,6 @@ export const sv: HubMessages = {
   audit: 'Händelselogg',
   auditColumns: { ts: 'När', actor: 'Vem', action: 'Vad', point: 'Punkt', result: 'Resultat' },
   viewerOnly: 'Din roll får se men inte skicka kommandon.',
+  map: 'Karta',
+  mapNoLocation: 'utan plats: {n}',
 };

@@ -84,4 +84,6 @@ export const uk: HubMessages = {
   audit: 'Журнал дій',
   auditColumns: { ts: 'Коли', actor: 'Хто', action: 'Що', point: 'Пункт', result: 'Результат' },
   viewerOnly: 'Ваша роль дозволяє лише перегляд.',
+  map: 'Мапа',
+  mapNoLocation: 'без розташування: {n}',
 };

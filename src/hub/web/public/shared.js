@@ -68,7 +68,7 @@ export function commandText(t, command) {
   ]
     .filter(Boolean)
     .join(' · ');
-  const mark = { pending: '⏳', applied: '✔', refused: '✖' }[command.outcome];
+  const mark = { pending: '○', applied: '✔', refused: '✖' }[command.outcome];
   const err = command.error ? `: ${command.error}` : '';
   return `${mark} ${t.desired[command.outcome]}${err} — ${what}`;
 }
