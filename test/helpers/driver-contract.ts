@@ -16,8 +16,8 @@ import { until } from './until.js';
  * - health is reported when it changes: never the same health and message twice in a row;
  * - an emulator's or fixture's known values arrive as they are (nothing made up);
  * - when its device is unplugged or goes silent, health becomes stale or fault and each channel it was
- *   reporting gets null (not its last value); when the device returns, health is ok and the same values
- *   come back;
+ *   reporting gets null (not its last value), with a message naming the cause; when the device returns,
+ *   health is ok and the returned device's known values arrive;
  * - stop() is safe twice, and nothing is delivered after stop().
  * Timestamps are not the driver's: DriverSink carries none, the service stamps readings with its clock.
  */
