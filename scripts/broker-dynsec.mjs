@@ -73,11 +73,14 @@ function pointRole(id) {
     rolename: `${ROLE_PREFIX}point-${id}`,
     textdescription: `point ${id}: writes its own data, reads its own commands`,
     acls: [
-      ...['online', 'status', 'telemetry', 'events', 'cmd/+/result'].map((t) =>
+      ...['online', 'status', 'info', 'telemetry', 'events', 'cmd/+/result'].map((t) =>
         allow('publishClientSend', `${base}/${t}`),
       ),
       allow('subscribePattern', `${base}/cmd/+`),
       allow('publishClientReceive', `${base}/cmd/+`),
+      // the retained desired state the municipality sets for it (CONTRACT.md §6)
+      allow('subscribePattern', `${base}/desired`),
+      allow('publishClientReceive', `${base}/desired`),
     ],
   };
 }
@@ -92,6 +95,7 @@ const SERVICE_ROLES = {
       allow('subscribePattern', `$share/+/${prefix}/+/#`),
       allow('publishClientReceive', `${prefix}/+/#`),
       allow('publishClientSend', `${prefix}/+/cmd/+`),
+      allow('publishClientSend', `${prefix}/+/desired`),
     ],
   },
   [MONITOR]: {

@@ -167,11 +167,12 @@ function wirePoint(ctx: ServiceContext & { realClock: Clock }, store: LogStore, 
     record: (r) => {
       for (const logged of policy.admit(r, batcher.hasPending())) batcher.add(logged);
     },
-    // a heartbeat of an unchanged status rides on the next commit of readings (they come at least
-    // once a logging heartbeat); a change is committed now
-    saveStatus: (status, at, changed) => {
-      batcher.saveStatus(status, at, changed ? 0 : STATUS_MAX_WAIT_MS);
-      if (changed) batcher.flush();
+    // The log's snapshot keeps the SD budget (docs/storage.md): a state change, a sensor's first value or
+    // its going null is committed now; any other status rides on the next commit of readings (at most
+    // 120 s alone). `pima-kiosk status` lays the newer logged readings over it (src/point/status-refresh.ts).
+    saveStatus: (status, at, urgency) => {
+      batcher.saveStatus(status, at, urgency === 'now' ? 0 : STATUS_MAX_WAIT_MS);
+      if (urgency === 'now') batcher.flush();
     },
     signs: hw.signs,
     uplink,

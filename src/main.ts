@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './heap-flags.js';
 import { runAsMain } from './cli/process-io.js';
 import { runCli } from './cli/program.js';
 

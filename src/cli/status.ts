@@ -1,9 +1,14 @@
 import { issuesText } from '../contract/commands.js';
 import { StatusMessage } from '../contract/status.js';
+import { statusChannels, withNewerReadings } from '../point/status-refresh.js';
+import type { LogStore, SavedStatus } from '../store/types.js';
 import { loadCliConfig, openLogReadOnly, servicePid } from './context.js';
 import type { CliIo } from './io.js';
 
-/** `pima-kiosk status`: the last status the service saved (the same object as the MQTT `status`). */
+/**
+ * `pima-kiosk status`: the last status the service saved (the same object as the MQTT `status`), with
+ * each sensor's newer logged reading laid over it (src/point/status-refresh.ts).
+ */
 export function status(io: CliIo, opts: { config?: string; json?: boolean }): number {
   const { config } = loadCliConfig(io, opts.config);
   const store = openLogReadOnly(config);
@@ -18,11 +23,30 @@ export function status(io: CliIo, opts: { config?: string; json?: boolean }): nu
     }
     if (!pid)
       io.stderr(`the service is not running; last status saved ${new Date(saved.savedAt).toISOString()}\n`);
-    io.stdout(opts.json ? `${JSON.stringify(saved.status)}\n` : humanStatus(saved.status));
+    const current = refreshed(store, saved);
+    io.stdout(opts.json ? `${JSON.stringify(current)}\n` : humanStatus(current));
     return 0;
   } finally {
     store.close();
   }
+}
+
+/**
+ * How far back `status` looks for newer readings: a snapshot is at most ~2 min older than the newest
+ * rows (docs/storage.md), a few hundred rows at the default rates, some thousands when every sample is
+ * logged.
+ */
+const RECENT_ROWS = 20_000;
+
+function refreshed(store: LogStore, saved: SavedStatus): Record<string, unknown> {
+  const parsed = StatusMessage.safeParse(saved.status);
+  // a snapshot this version cannot read is shown as it was saved
+  if (!parsed.success) return saved.status;
+  const since = Date.parse(parsed.data.ts);
+  return withNewerReadings(
+    parsed.data,
+    store.readingsNewerThan(statusChannels(parsed.data), since, RECENT_ROWS),
+  );
 }
 
 /** The saved status as the contract reads it; a status this release cannot read is shown as JSON. */

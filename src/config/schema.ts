@@ -213,7 +213,7 @@ const mqtt = z
       .min(1)
       .max(5000)
       .default(200)
-      .describe('Records per telemetry message.'),
+      .describe('Records per telemetry message; a compressed one holds up to batchMaxBytes of JSON instead.'),
     batchMaxBytes: z
       .number()
       .int()
@@ -264,7 +264,13 @@ const mqtt = z
       .strictObject({
         enabled: z.boolean().default(true).describe('Subscribe to cmd/{name} from the municipality.'),
         maxBytes: z.number().int().min(64).max(65_536).default(4096).describe('Largest command payload.'),
-        perMinute: z.number().int().min(1).max(600).default(10).describe('Commands accepted per minute.'),
+        perMinute: z
+          .number()
+          .int()
+          .min(1)
+          .max(600)
+          .default(10)
+          .describe('Commands of one name accepted per minute (each name has its own budget).'),
         applyTimeoutMs: z
           .number()
           .int()

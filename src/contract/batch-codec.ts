@@ -12,7 +12,7 @@
  * envelope with 0x00, which no JSON text can. So a receiver can always tell, on MQTT 3.1.1 too; MQTT 5
  * messages carry the same information as their content type (`contentTypeOf`).
  */
-import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
 export const BATCH_CODECS = ['none', 'deflate', 'columnar'] as const;
 export type BatchCodec = (typeof BATCH_CODECS)[number];
@@ -61,7 +61,8 @@ export function codecOfContentType(contentType: string): BatchCodec | undefined 
 export function encodeBatch(json: string | Uint8Array, codec: BatchCodec): string | Buffer {
   if (codec === 'none') return typeof json === 'string' ? json : Buffer.from(json);
   const text = codec === 'columnar' ? columnarText(json) : json;
-  const body = deflateRawSync(text, { level: constants.Z_BEST_COMPRESSION, memLevel: 9 });
+  // Level 6: level 9 cost 6× the CPU on a batch of readings for 5 % fewer bytes.
+  const body = deflateRawSync(text, { level: 6, memLevel: 9 });
   const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
   out.set(MAGIC, 0);
   out[3] = VERSION;
@@ -166,7 +167,8 @@ function checkBatch(v: unknown): DecodedBatch {
 
 type Column = { d: number[] } | { t: number[] } | { k: unknown[]; i: number[] } | { v: unknown[] };
 
-const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Seconds 00–59 only: a leap second (60) would not come back from toISOString. */
+const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:[0-5]\d\.\d{3}Z$/;
 
 function columnarText(json: string | Uint8Array): string {
   const text = typeof json === 'string' ? json : Buffer.from(json).toString();
@@ -195,15 +197,17 @@ function toColumn(values: unknown[]): Column {
     const d = deltas(values as number[]);
     if (d) return { d };
   }
-  if (values.every((v) => typeof v === 'string' && ISO_MS.test(v) && isoRoundTrips(v))) {
-    const t = deltas((values as string[]).map((v) => Date.parse(v)));
+  const ms = isoMillis(values);
+  if (ms) {
+    const t = deltas(ms);
     if (t) return { t };
   }
   const distinct = new Map<string, number>();
   const k: unknown[] = [];
   const i: number[] = [];
   for (const v of values) {
-    const id = JSON.stringify(v);
+    // Strings (channels, types, levels) are most columns: no JSON text needed to tell them apart.
+    const id = typeof v === 'string' ? `s${v}` : `j${JSON.stringify(v)}`;
     let at = distinct.get(id);
     if (at === undefined) {
       at = k.length;
@@ -215,9 +219,27 @@ function toColumn(values: unknown[]): Column {
   return k.length * 2 <= values.length ? { k, i } : { v: values };
 }
 
-function isoRoundTrips(v: string): boolean {
-  const ms = Date.parse(v);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === v;
+/**
+ * Epoch ms of every value if all are ISO-8601 UTC ms timestamps that `toISOString` gives back exactly,
+ * else undefined. The minute is parsed and checked once per run of equal minutes (readings come in
+ * runs), the rest from the digits: a Date per value was most of the encoder's CPU.
+ */
+function isoMillis(values: unknown[]): number[] | undefined {
+  const out: number[] = [];
+  let minuteText = '';
+  let minuteMs = 0;
+  for (const v of values) {
+    if (typeof v !== 'string' || !ISO_MS.test(v)) return undefined;
+    const minute = v.slice(0, 17);
+    if (minute !== minuteText) {
+      const ms = Date.parse(`${minute}00.000Z`);
+      if (!Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 17) !== minute) return undefined;
+      minuteText = minute;
+      minuteMs = ms;
+    }
+    out.push(minuteMs + Number(v.slice(17, 19)) * 1000 + Number(v.slice(20, 23)));
+  }
+  return out;
 }
 
 /** First value then differences, or undefined if a difference is not a safe integer. */

@@ -32,7 +32,12 @@ export const OPERATOR_ARGS = {
     text: AnnouncementText.describe('Empty text clears the announcement.'),
     expiresInSec: z.int().min(ANNOUNCE_MIN_SEC).max(ANNOUNCE_MAX_SEC).optional(),
   }),
-  'alarm.ack': z.strictObject({ alarm: z.string().min(1).max(64) }),
+  'alarm.ack': z.strictObject({
+    alarm: z
+      .string()
+      .regex(/^(\*|[A-Za-z0-9_.:-]{1,64})$/, 'an alarm name (1..64 of A-Z a-z 0-9 _ . : -) or *')
+      .describe('A raised alarm, or * for every raised alarm not yet acknowledged.'),
+  }),
   /** The municipality's retained desired state (CONTRACT.md §6). */
   desired: DesiredMessage,
 } as const;

@@ -1,6 +1,6 @@
 import type { KioskConfig } from '../config/schema.js';
 import type { CommandOutcome } from '../contract/commands.js';
-import type { StatusMessage } from '../contract/status.js';
+import type { StatusMessage, StatusUplink } from '../contract/status.js';
 import type { Clock } from '../core/clock.js';
 import type { PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
@@ -26,6 +26,7 @@ import type { ClockSyncState } from '../system/clock-sync.js';
 import type { Uplink } from '../uplink/types.js';
 import { BacklogWatch } from './backlog-watch.js';
 import { handleButton } from './buttons.js';
+import { StatusPublishPolicy, type StatusPublishReason } from './status-publish-policy.js';
 
 export interface PipelineContext {
   config: KioskConfig;
@@ -35,10 +36,11 @@ export interface PipelineContext {
   /** Buffers readings for the group commit. */
   record: (reading: Reading) => void;
   /**
-   * Saves the status snapshot (default: `store.saveStatus` at once). `changed` is false for a heartbeat
-   * of an unchanged status, which may wait for the next group commit.
+   * Saves the status snapshot (default: `store.saveStatus` at once). `urgency` says how soon it must be
+   * on disk (src/pipeline/status-publish-policy.ts): `now` (a state, a value appearing or going null),
+   * `soon` (a value past its deadband), `idle` (a heartbeat).
    */
-  saveStatus?: (status: StatusMessage, savedAt: number, changed: boolean) => void;
+  saveStatus?: (status: StatusMessage, savedAt: number, urgency: StatusUrgency) => void;
   signs: readonly SignOutput[];
   uplink: Uplink | undefined;
   /** Called after every evaluation that reached the sign: the main loop's liveness (systemd watchdog). */
@@ -48,7 +50,7 @@ export interface PipelineContext {
 }
 
 const TICK_MS = 1000;
-/** Status changes other than the state itself are published at most this often (clock time). */
+/** Values moving past their deadbands are published at most this often (clock time). */
 const STATUS_MIN_INTERVAL_MS = 5000;
 /** How often the status is republished without a change (`mqtt.statusIntervalSec`, 60 s without MQTT). */
 export function statusHeartbeatMs(config: KioskConfig): number {
@@ -66,8 +68,9 @@ const OCCUPANCY_CHANNELS = ['occupancy.count', 'occupancy.entries', 'occupancy.e
 export class PointPipeline {
   private readonly reducer: ReducerConfig;
   private memory: PointMemory;
-  private lastStatusKey = '';
-  private lastStatusAt = Number.NEGATIVE_INFINITY;
+  private readonly statusPolicy: StatusPublishPolicy;
+  /** The uplink's figures (backlog counts are SQL) for the status drafted every tick, refreshed now and then. */
+  private uplinkFigures: { at: number; value: StatusUplink } | undefined;
   private lastStatus: StatusMessage | undefined;
   private cancelTick: (() => void) | undefined;
   private evaluationQueued = false;
@@ -87,6 +90,11 @@ export class PointPipeline {
     };
     this.memory = initialMemory(this.reducer, ctx.clock.now());
     this.backlog = new BacklogWatch(ctx.store, ctx.uplink);
+    this.statusPolicy = new StatusPublishPolicy({
+      minIntervalMs: STATUS_MIN_INTERVAL_MS,
+      heartbeatMs: statusHeartbeatMs(ctx.config),
+      logging: ctx.config.storage.logging,
+    });
   }
 
   /**
@@ -168,7 +176,7 @@ export class PointPipeline {
    */
   command(command: CommandInput): CommandOutcome {
     const outcome = this.dispatch({ kind: 'command', command, now: this.ctx.clock.now() });
-    this.lastStatusAt = Number.NEGATIVE_INFINITY;
+    this.statusPolicy.force();
     if (this.cancelTick) this.tick();
     return outcome ?? { ok: false, text: 'no outcome' };
   }
@@ -251,7 +259,6 @@ export class PointPipeline {
 
   private tick(): void {
     const now = this.ctx.clock.now();
-    const prev = this.memory.state;
     const before = this.memory.occupancy;
     const step = reducePoint(this.memory, { kind: 'tick', now }, this.reducer);
     this.memory = step.memory;
@@ -259,14 +266,13 @@ export class PointPipeline {
     if (this.memory.occupancy !== before) this.publishOccupancy();
     const state = step.memory.state;
     if (!state) return;
-    const stateChanged = !prev || prev.state !== state.state;
     // the sign first: people outside must not wait for the disk to commit the event
     this.showSign(state, now);
     for (const e of step.events) {
       this.ctx.logger.info(e.message, { event: e.type });
       this.logEvent(e);
     }
-    this.maybePublishStatus(state, now, stateChanged);
+    this.maybePublishStatus(state, now);
     this.ctx.heartbeat?.();
   }
 
@@ -283,31 +289,15 @@ export class PointPipeline {
     }
   }
 
-  private maybePublishStatus(state: PointState, now: number, stateChanged: boolean): void {
-    const alarms = state.alarms.map((a) => [a.alarm, a.acknowledged !== null]);
-    const key = JSON.stringify([
-      state.state,
-      state.mode,
-      state.power,
-      state.reasons,
-      this.memory.occupancy.count,
-      alarms,
-      this.memory.desired,
-    ]);
-    const heartbeatMs = statusHeartbeatMs(this.ctx.config);
-    const sinceLast = now - this.lastStatusAt;
-    const due =
-      stateChanged ||
-      (key !== this.lastStatusKey && sinceLast >= STATUS_MIN_INTERVAL_MS) ||
-      sinceLast >= heartbeatMs;
-    if (!due) return;
-    const changed = stateChanged || key !== this.lastStatusKey;
-    this.lastStatusKey = key;
-    this.lastStatusAt = now;
-    const status = this.statusNow(state, now);
+  private maybePublishStatus(state: PointState, now: number): void {
+    // drafted every evaluation (the policy compares what it shows), completed only when it goes out
+    const draft = this.statusNow(state, now, this.uplinkStatus(now, false));
+    const reason = this.statusPolicy.decide(draft, now);
+    if (!reason) return;
+    const status = { ...draft, uplink: this.uplinkStatus(now, true) };
     this.lastStatus = status;
     try {
-      if (this.ctx.saveStatus) this.ctx.saveStatus(status, now, changed);
+      if (this.ctx.saveStatus) this.ctx.saveStatus(status, now, urgencyOf(reason));
       else this.ctx.store.saveStatus(status, now);
     } catch (err) {
       this.ctx.logger.error('could not save status', { error: err });
@@ -315,8 +305,27 @@ export class PointPipeline {
     this.ctx.uplink?.publishStatus(status);
   }
 
-  private statusNow(state: PointState, now: number): StatusMessage {
+  /**
+   * The uplink's part of the status. `fresh` (a status going out): read now, unless already read at this
+   * clock moment. Otherwise (the per-tick draft) at most every STATUS_MIN_INTERVAL_MS, with the cheap
+   * `connected` flag always current, so a link coming or going is still noticed at once.
+   */
+  private uplinkStatus(now: number, fresh: boolean): StatusUplink {
     const uplink = this.ctx.uplink;
+    const cached = this.uplinkFigures;
+    const age = cached === undefined ? Number.POSITIVE_INFINITY : now - cached.at;
+    if (cached && (age === 0 || (!fresh && age > 0 && age < STATUS_MIN_INTERVAL_MS))) {
+      return { ...cached.value, connected: uplink?.state().connected ?? false };
+    }
+    const value = uplink?.heartbeat?.() ?? {
+      connected: uplink?.state().connected ?? false,
+      backlog: this.ctx.store.backlog(),
+    };
+    this.uplinkFigures = { at: now, value };
+    return value;
+  }
+
+  private statusNow(state: PointState, now: number, uplink: StatusUplink): StatusMessage {
     return buildStatus(state, {
       pointId: this.ctx.config.point.id,
       pointName: this.ctx.config.point.name,
@@ -324,14 +333,18 @@ export class PointPipeline {
       now,
       latest: this.memory.latest,
       occupancy: this.memory.occupancy,
-      uplink: uplink?.heartbeat?.() ?? {
-        connected: uplink?.state().connected ?? false,
-        backlog: this.ctx.store.backlog(),
-      },
+      uplink,
       announcement: this.announcement(),
       desired: this.memory.desired,
       clockSync: this.ctx.clockSync?.() ?? 'unknown',
       staleAfterMs: this.ctx.config.rules.staleAfterSec * 1000,
     });
   }
+}
+
+export type StatusUrgency = 'now' | 'soon' | 'idle';
+
+function urgencyOf(reason: StatusPublishReason): StatusUrgency {
+  if (reason === 'heartbeat') return 'idle';
+  return reason === 'deadband' ? 'soon' : 'now';
 }

@@ -63,15 +63,7 @@ export function buildStatus(state: PointState, ctx: StatusContext): StatusMessag
       hoursSinceRest: hours(state.estimates.generatorHoursSinceRest),
     },
     temperatures: temperatures(ctx, v),
-    occupancy: {
-      count: ctx.occupancy.count,
-      entries: ctx.occupancy.entries,
-      exits: ctx.occupancy.exits,
-      percent: Math.round((ctx.occupancy.count / state.capacity) * 100),
-      visitorsToday: ctx.occupancy.entries,
-    },
-    capacity: state.capacity,
-    placesLeft: Math.max(0, state.capacity - ctx.occupancy.count),
+    ...occupancyFields(ctx.occupancy, state.capacity),
     services: state.services,
     alarms: state.alarms.map((a) => ({
       alarm: a.alarm,
@@ -88,6 +80,24 @@ export function buildStatus(state: PointState, ctx: StatusContext): StatusMessag
     ...(ctx.desired ? { desired: desiredReport(ctx.desired) } : {}),
     epoch: ctx.epoch,
     ts: new Date(ctx.now).toISOString(),
+  };
+}
+
+/** The status's people figures; also for `pima-kiosk status` laying newer logged counts over a snapshot. */
+export function occupancyFields(
+  o: Pick<Occupancy, 'count' | 'entries' | 'exits'>,
+  capacity: number,
+): Pick<StatusMessage, 'occupancy' | 'capacity' | 'placesLeft'> {
+  return {
+    occupancy: {
+      count: o.count,
+      entries: o.entries,
+      exits: o.exits,
+      percent: Math.round((o.count / capacity) * 100),
+      visitorsToday: o.entries,
+    },
+    capacity,
+    placesLeft: Math.max(0, capacity - o.count),
   };
 }
 

@@ -29,6 +29,10 @@ export function prepareQueryStatements(db: Db) {
     eventsAfter: db.prepare<[number, number], EventRow>(
       'SELECT seq, ts, type, level, message, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
     ),
+    /** The newest rows, newest first: a rowid walk back from the end, bounded by its limit. */
+    newestRows: db.prepare<[number], ReadingRow>(
+      'SELECT seq, ts, channel, value FROM readings ORDER BY seq DESC LIMIT ?',
+    ),
     latestReading: db.prepare<[string], ReadingRow>(
       'SELECT seq, ts, channel, value FROM readings WHERE channel = ? ORDER BY seq DESC LIMIT 1',
     ),
@@ -87,6 +91,24 @@ export class ReaderQueries {
 
   eventsAfter(afterSeq: number, limit: number): LoggedEvent[] {
     return this.sql.eventsAfter.all(afterSeq, checkLimit(limit)).map(toEvent);
+  }
+
+  /**
+   * The newest reading of each of `channels` among the last `maxRows` logged rows with ts > sinceMs
+   * (a status snapshot's time): bounded however long a channel has been silent or absent.
+   */
+  readingsNewerThan(
+    channels: readonly string[],
+    sinceMs: number,
+    maxRows: number,
+  ): Map<string, LoggedReading> {
+    const wanted = new Set(channels);
+    const out = new Map<string, LoggedReading>();
+    for (const row of this.sql.newestRows.all(checkLimit(maxRows))) {
+      if (row.ts <= sinceMs || !wanted.has(row.channel) || out.has(row.channel)) continue;
+      out.set(row.channel, toReading(row));
+    }
+    return out;
   }
 
   /** Newest by seq (logging order), not by ts: the wall clock of a Pi may jump backwards after boot. */

@@ -209,6 +209,14 @@ export class SqliteLog implements LogStore {
     return this.queries.latestReadings(channels);
   }
 
+  readingsNewerThan(
+    channels: readonly string[],
+    sinceMs: number,
+    maxRows: number,
+  ): Map<string, LoggedReading> {
+    return this.queries.readingsNewerThan(channels, sinceMs, maxRows);
+  }
+
   sentPosition(stream: Stream): number {
     return this.outbox.sentPosition(stream);
   }

@@ -137,6 +137,12 @@ export interface LogStore extends OutboxSource {
   driverReports(): DriverReport[];
   /** The newest reading of each channel (to restore occupancy counts after a restart). */
   latestReadings(channels: readonly string[]): Map<string, LoggedReading>;
+  /** The newest reading of each channel among the last `maxRows` rows with ts > sinceMs (`status`). */
+  readingsNewerThan(
+    channels: readonly string[],
+    sinceMs: number,
+    maxRows: number,
+  ): Map<string, LoggedReading>;
   saveStatus(status: Record<string, unknown>, savedAt: number): void;
   loadStatus(): SavedStatus | undefined;
   /** Logs a command; one whose key is already logged is not written again (`existing`). */

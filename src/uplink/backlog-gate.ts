@@ -21,8 +21,13 @@ export interface BacklogGateContext {
   batchMaxBytes: number;
   /** The broker's maximum packet size on this connection. */
   maximumPacketSize: number;
-  /** The backlog starts a random 0..this ms after connecting. */
+  /** The backlog starts a random 0..this ms after connecting, unless the fleet's drain hint says less. */
   startJitterMs: number;
+  /**
+   * Backlog bytes that may go while the hint is still on its way (one round trip), so a lone point's
+   * link is not idle meanwhile; a herd's extra burst is this much per point.
+   */
+  headStartBytes: number;
   reconnectMinMs: number;
   reconnectMaxMs: number;
   random: () => number;
@@ -39,6 +44,7 @@ export class BacklogGate {
   private from = 0;
   private connectedAt = 0;
   private startDecided = false;
+  private sentUndecided = 0;
   private refusals = 0;
   private wake: ReturnType<typeof setTimeout> | undefined;
   private hintTimer: ReturnType<typeof setTimeout> | undefined;
@@ -88,6 +94,7 @@ export class BacklogGate {
     const left = budget ? Math.floor(budget.available(monotonic())) : undefined;
     const limit = this.batchLimit();
     const batch = drain.next(Math.min(room, limit), left, limit);
+    if (batch && !this.startDecided) this.sentUndecided += batch.bytes;
     if (!batch && budget && drain.budgetBlocked) this.budgetSpent();
     return batch;
   }
@@ -97,6 +104,7 @@ export class BacklogGate {
     if (!this.ctx.open()) return 0;
     const { budget } = this.ctx;
     const now = this.ctx.monotonic();
+    if (!this.startDecided) return Math.max(0, this.ctx.headStartBytes - this.sentUndecided);
     if (now < this.from) {
       // Not decided yet: hinted() pumps.
       if (Number.isFinite(this.from)) this.wakeAt(this.from - now);

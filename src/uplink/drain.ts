@@ -22,6 +22,20 @@ export const STREAMS: readonly Stream[] = ['events', 'telemetry'];
 
 /** Bytes per record assumed when sizing a batch, relative to the last batch's mean. */
 const FIT_MARGIN = 1.02;
+/** Bytes of one record's JSON before any batch was measured (a reading is 80–90). */
+const GUESS_RECORD_BYTES = 80;
+/**
+ * Records per compressed batch: the JSON text limit decides instead of `maxRecords`. A compressed
+ * record is ~5 bytes, so 200 of them make a 1 kB message and the message-count window (16, the
+ * broker's receive maximum) rather than the link limits the drain (bench:link: half the link).
+ */
+const COMPRESSED_MAX_RECORDS = 5000;
+/**
+ * JSON text per compressed batch, as a multiple of the packet limit: fewer, larger messages cost fewer
+ * round trips through the event loop (on a loaded CPU each one waits for the scheduler). The wire
+ * size still never exceeds the packet limit: a batch that compresses worse is cut down.
+ */
+const COMPRESSED_TEXT_FACTOR = 8;
 
 export interface DrainContext {
   outbox: OutboxSource;
@@ -66,7 +80,13 @@ export class Drain implements BacklogSource {
   /** The last next() found records that do not fit the byte budget. */
   budgetBlocked = false;
 
-  constructor(private readonly ctx: DrainContext) {}
+  /** Records per batch: `maxRecords`, or for compressed batches as many as the text limit allows. */
+  private readonly maxRecords: number;
+
+  constructor(private readonly ctx: DrainContext) {
+    this.maxRecords =
+      ctx.codec === 'none' ? ctx.maxRecords : Math.max(ctx.maxRecords, COMPRESSED_MAX_RECORDS);
+  }
 
   /** A new connection: start again from what the log says was acknowledged. */
   reset(): void {
@@ -100,18 +120,19 @@ export class Drain implements BacklogSource {
   /**
    * The next batch of about `maxBytes` on the wire (one record may exceed it: it goes alone), never
    * more than `hardMaxBytes` on the wire (the byte budget): when even that does not fit, nothing, and
-   * `budgetBlocked` is set. `textMaxBytes` bounds the batch's JSON text (the packet limit); with
-   * compression the text may be larger than `maxBytes` by the compression ratio seen so far.
+   * `budgetBlocked` is set. `packetBytes` is the packet limit: no batch is larger on the wire; with
+   * compression its JSON text may be larger than `maxBytes` by the compression ratio seen so far.
    */
   next(
     maxBytes: number,
     hardMaxBytes = Number.POSITIVE_INFINITY,
-    textMaxBytes = maxBytes,
+    packetBytes = maxBytes,
   ): Outgoing | undefined {
     this.budgetBlocked = false;
+    const textLimit = this.ctx.codec === 'none' ? packetBytes : packetBytes * COMPRESSED_TEXT_FACTOR;
     for (const stream of STREAMS) {
-      const textMax = Math.max(1, Math.min(textMaxBytes, Math.floor(maxBytes / this.ratio[stream])));
-      const batch = this.nextOf(stream, textMax, hardMaxBytes);
+      const textMax = Math.max(1, Math.min(textLimit, Math.floor(maxBytes / this.ratio[stream])));
+      const batch = this.nextOf(stream, textMax, hardMaxBytes, packetBytes);
       if (batch) return batch;
       if (this.budgetBlocked) return undefined;
     }
@@ -130,20 +151,27 @@ export class Drain implements BacklogSource {
     }
   }
 
-  private nextOf(stream: Stream, maxBytes: number, hardMaxBytes: number): Outgoing | undefined {
+  private nextOf(
+    stream: Stream,
+    textMax: number,
+    hardMaxBytes: number,
+    packetBytes: number,
+  ): Outgoing | undefined {
     if (this.exhausted[stream]) return undefined;
     const head = batchHead(this.ctx.pointId, this.ctx.outbox.epoch);
     const carry = this.carry[stream];
     // The store's own encoder when it has one; records left over from the record path go first.
     if (carry.length === 0 && this.ctx.outbox.encodedBatch) {
-      return this.storeBatch(stream, head, maxBytes, hardMaxBytes);
+      return this.storeBatch(stream, head, textMax, hardMaxBytes, packetBytes);
     }
+    // Here the text never exceeds the packet limit, so neither does the wire.
+    const maxBytes = Math.min(textMax, packetBytes);
     if (carry.length === 0) carry.push(...this.read(stream, this.readPos[stream]));
     if (carry.length === 0) {
       this.exhausted[stream] = true;
       return undefined;
     }
-    const count = fitCount(head, carry, this.ctx.maxRecords, maxBytes);
+    const count = fitCount(head, carry, this.maxRecords, maxBytes);
     const records = carry.slice(0, count);
     const text = batchBytes(head, records);
     // Without compression the size is known before the text is built.
@@ -176,22 +204,27 @@ export class Drain implements BacklogSource {
 
   /**
    * A batch encoded by the store: sized from the bytes per record seen so far, then shrunk in
-   * proportion while it exceeds `maxBytes` (one record always goes, as on the record path).
+   * proportion while its text exceeds `maxBytes` or its wire form `packetBytes` (one record always
+   * goes, as on the record path).
    */
   private storeBatch(
     stream: Stream,
     head: string,
     maxBytes: number,
     hardMaxBytes: number,
+    packetBytes: number,
   ): Outgoing | undefined {
-    const { outbox, maxRecords } = this.ctx;
+    const { outbox } = this.ctx;
+    const { maxRecords } = this;
     const encoded = outbox.encodedBatch?.bind(outbox);
     if (!encoded) return undefined;
     const overhead = Buffer.byteLength(head) + BATCH_TAIL.length;
     // A little above the mean: values differ in length, and a batch a few bytes over means a second
     // statement (a quarter of all statements in the drain bench without it).
-    const perRecord = this.recordBytes[stream] * FIT_MARGIN;
-    let limit = perRecord > 0 ? fitByAverage(maxRecords, maxBytes - overhead, perRecord) : maxRecords;
+    // Before the first batch, a reading's usual size: asking for maxRecords (5000 when compressed) only
+    // to cut the batch down to a few kB would build ~50 times the text needed.
+    const perRecord = (this.recordBytes[stream] || GUESS_RECORD_BYTES) * FIT_MARGIN;
+    let limit = fitByAverage(maxRecords, maxBytes - overhead, perRecord);
     for (;;) {
       const after = this.readPos[stream];
       const batch = this.safely(`read the ${stream} outbox`, () =>
@@ -212,6 +245,13 @@ export class Drain implements BacklogSource {
         continue;
       }
       const wire = this.wire(stream, batch.payload, bytes);
+      if (wire.length > packetBytes && batch.count > 1) {
+        limit = Math.max(
+          1,
+          Math.min(batch.count - 1, Math.floor((batch.count * packetBytes * 0.9) / wire.length)),
+        );
+        continue;
+      }
       if (wire.length > hardMaxBytes) {
         this.budgetBlocked = true;
         return undefined;
@@ -255,7 +295,8 @@ export class Drain implements BacklogSource {
   }
 
   private read(stream: Stream, after: number): EncodedRecord[] {
-    const { outbox, maxRecords } = this.ctx;
+    const { outbox } = this.ctx;
+    const { maxRecords } = this;
     const rows = this.safely(`read the ${stream} outbox`, () =>
       stream === 'events'
         ? outbox.eventsAfter(after, maxRecords).map((e) => encodeEvent(e, this.iso))

@@ -4,9 +4,12 @@
  * client's socket, a router's buffer) in front of the next live message; too few leave the link idle.
  * So, like TCP BBR: window = gain × (highest recent delivery rate) × (lowest round-trip time), between
  * a floor (two batches, so batches pipeline) and the configured ceiling. While the window limits the
- * rate, a sample shows rate = window / RTT and the next window is gain × window: it grows each round
- * trip until the link, not the window, is the limit; then it holds about gain × BDP. Gain 2 keeps the
- * link busy across PUBACK gaps; a live message then waits about one round trip, not seconds.
+ * rate, a sample shows rate = window / RTT and the next window is gain × minRTT / RTT × window: it
+ * grows each round trip until the link, not the window, is the limit; then it holds about gain × BDP.
+ * TCP BBR uses 2; here PUBACKs also wait for a busy broker and a busy event loop, which inflates the
+ * RTT without any queue on the link: on a loaded 2-core machine (bench:link) the RTT doubled, and a
+ * gain of 2 then froze the window at half the link. Gain 3 still grows there, and a live message waits
+ * about two round trips of queue at most, not seconds.
  */
 
 export interface LinkWindowOptions {
@@ -14,7 +17,7 @@ export interface LinkWindowOptions {
   minBytes: number;
   /** Largest window (bytes): `mqtt.inFlightMaxBytes`. */
   maxBytes: number;
-  /** Multiple of the bandwidth-delay product. Default 2. */
+  /** Multiple of the bandwidth-delay product. Default 3. */
   gain?: number;
   /** Delivery-rate samples older than this (ms) are forgotten, so a slower link is noticed. Default 10 000. */
   rateHorizonMs?: number;
@@ -37,7 +40,7 @@ export class LinkWindow {
   private readonly horizonMs: number;
 
   constructor(private readonly opts: LinkWindowOptions) {
-    this.gain = opts.gain ?? 2;
+    this.gain = opts.gain ?? 3;
     this.horizonMs = opts.rateHorizonMs ?? 10_000;
   }
 

@@ -175,6 +175,7 @@ export class MqttUplink implements Uplink {
       batchMaxBytes: opts.batchMaxBytes ?? 65_536,
       maximumPacketSize: s.limits.maximumPacketSize,
       startJitterMs: opts.drainStartJitterMs ?? 0,
+      headStartBytes: MIN_WINDOW_BYTES,
       reconnectMinMs: opts.reconnectMinMs,
       reconnectMaxMs: opts.reconnectMaxMs,
       random: this.random,

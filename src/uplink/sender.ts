@@ -57,6 +57,7 @@ export class Sender {
   private readonly queue: LiveMessage[] = [];
   private readonly busyKeys = new Set<string>();
   private pumping = false;
+  private turn: ReturnType<typeof setImmediate> | undefined;
   private again = false;
   private closed = false;
   /** Until start(), messages only queue, so the live messages of a connect go out in their order. */
@@ -105,6 +106,7 @@ export class Sender {
   /** The connection is gone: waiting live messages are dropped (the next connection sends fresh ones). */
   close(): void {
     this.closed = true;
+    clearImmediate(this.turn);
     for (const m of this.queue.splice(0)) m.done?.(new Error('connection closed'));
   }
 
@@ -125,11 +127,24 @@ export class Sender {
       // Room for less than the last batch while others are in flight: wait for their PUBACKs. Filling
       // every sliver cut a drain into ~3× as many, smaller statements and messages (docs/benchmarks.md).
       if (this.count > 0 && room < Math.min(this.lastBacklogBytes, maxInFlightBytes / 2)) return;
-      const batch = this.ctx.backlog.next(Math.max(room, 1));
+      // At most half the window per batch: two always pipeline, and the window's floor (two batches,
+      // link-window.ts) never feeds back into ever larger batches.
+      const batch = this.ctx.backlog.next(Math.max(Math.min(room, maxInFlightBytes / 2), 1));
       if (!batch) return;
       this.lastBacklogBytes = batch.bytes;
       this.send(batch, true);
+      // One batch per turn of the event loop: mqtt.js writes a turn's packets to the socket when the
+      // turn ends, so building the next batches here would hold this one (and a live message) back.
+      this.nextTurn();
+      return;
     }
+  }
+
+  private nextTurn(): void {
+    this.turn ??= setImmediate(() => {
+      this.turn = undefined;
+      this.pump();
+    });
   }
 
   private takeLive(): LiveMessage | undefined {

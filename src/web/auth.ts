@@ -197,7 +197,8 @@ export function clearedCookie(): string {
   return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
+/** A cookie of the request by name (shared with the hub's staff sessions). */
+export function cookie(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
     if (k === name) return v.join('=');
@@ -209,6 +210,7 @@ function hash(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-function safeEqual(a: string, b: string): boolean {
+/** Compares two secrets in constant time, whatever their lengths. */
+export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(hash(a), hash(b));
 }

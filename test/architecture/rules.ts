@@ -51,7 +51,7 @@ export const LAYERS: ReadonlyArray<readonly string[]> = [
   // running the point, and showing it
   ['pipeline', 'web'],
   // composition roots, the programs, and generated documents (the operator card)
-  ['hub', 'cli', 'compose', 'main', 'docs'],
+  ['hub', 'cli', 'compose', 'main', 'heap-flags', 'docs'],
 ];
 
 /** Pure code: no clock, no timers, no randomness, no I/O. Files or folders (ending in `/`). */

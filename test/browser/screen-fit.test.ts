@@ -71,6 +71,11 @@ describe('the public view fits every kiosk screen, in every language, with all n
     await k?.stop();
   });
 
+  /** Each test may run alone (`-t`): the page is opened by whichever comes first. */
+  async function pageOpen(): Promise<void> {
+    if (!page.url().startsWith(k.url)) await page.goto(`${k.url}/?lang=uk`);
+  }
+
   /** Every kiosk size and language for the state the page shows now; returns the problems found. */
   async function checkEverySize(state: string, label: string): Promise<string[]> {
     const problems: string[] = [];
@@ -97,9 +102,9 @@ describe('the public view fits every kiosk screen, in every language, with all n
       for (const lang of ['uk', 'et']) {
         await showLanguage(page, lang);
         const where = `${label} ${lang} phone ${size.width}×${size.height}`;
-        // The state and the places (or where to go instead) on the first screen; the rest may scroll.
+        // The state and the places (while shown) on the first screen; the rest may scroll.
         const firstScreen = (await page.evaluate(`(() => {
-          const boxes = ['state', 'places', 'help'].map((id) => document.getElementById(id)).filter((n) => n && !n.hidden);
+          const boxes = ['state', 'places'].map((id) => document.getElementById(id)).filter((n) => n && !n.hidden);
           return Math.max(...boxes.map((n) => n.getBoundingClientRect().bottom));
         })()`)) as number;
         if (firstScreen > size.height) problems.push(`${where}: state and places end at ${firstScreen} px`);
@@ -128,6 +133,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
   }, 180_000);
 
   it('FULL shows no free places, even in the hysteresis band, and where to go instead', async () => {
+    await pageOpen();
     const p = k.service.pipeline();
     p.command({ name: 'announce', args: { text: '' }, by: 'test' });
     p.command({ name: 'occupancy.set', args: { value: k.config.point.capacity }, by: 'test' });
@@ -171,6 +177,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
   for (const mode of ['closed', 'standby'] as const) {
     const state = mode === 'closed' ? 'CLOSED' : 'STANDBY';
     it(`${state}: no places, no services shown as available, where to go instead and whom to call`, async () => {
+      await pageOpen();
       k.service.pipeline().command({ name: 'occupancy.set', args: { value: 0 }, by: 'test' });
       k.service.pipeline().command({ name: 'mode', args: { mode: mode }, by: 'test' });
       await page.setViewportSize(KIOSK_SIZES[0]);
@@ -193,6 +200,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
   }
 
   it('a stale status (the service answers but has stopped deciding) turns the headline to "no current information"', async () => {
+    await pageOpen();
     const p = k.service.pipeline();
     p.command({ name: 'mode', args: { mode: 'auto' }, by: 'test' });
     p.command({ name: 'occupancy.set', args: { value: 0 }, by: 'test' });
@@ -220,7 +228,7 @@ describe('the public view fits every kiosk screen, in every language, with all n
       expect(await page.locator('#state .state-hint').textContent()).toContain(time);
       if (lang === 'uk' || lang === 'et') expect(await axeSeriousOrCritical(page)).toEqual([]);
     }
-    expect(await checkEverySize('NO_INFO', 'noinfo')).toEqual([]);
+    expect([...(await checkEverySize('NO_INFO', 'noinfo')), ...(await checkPhones('noinfo'))]).toEqual([]);
     // The service decides again: the page shows the state again.
     p.start();
     await page.locator('#state[data-state="OPEN_LIMITED"]').waitFor({ timeout: 30_000 });

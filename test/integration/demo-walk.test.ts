@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { Cleanups } from '../helpers/cleanups.js';
 import { cli, type RunningService, startService } from '../helpers/cli.js';
+import { freePort } from '../helpers/mosquitto.js';
 
 /**
  * Issue 12: the README's demo walk and truthful services, on the real binary. The uplink is configured to
@@ -19,14 +20,6 @@ beforeAll(() => {
 });
 afterEach(() => cleanups.run());
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** The packaged default config with the log in the test's folder, the page on a free port, no broker. */
 async function configFrom(name: string, changes: Record<string, unknown>): Promise<string> {

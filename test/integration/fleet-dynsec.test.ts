@@ -249,6 +249,23 @@ describe('dynamic security setup (docs/broker/README.md) on a real Mosquitto', (
     expect(await pubackCode(receiver, 'pima/v1/point-a/status', '{"status":"CLOSED"}')).toBe(0x87);
   });
 
+  it("lets the municipality set a point's desired state, which only that point may read, and a point publish its info", async () => {
+    const a = await client(A);
+    const atA = record(a);
+    expect(await subackCode(a, 'pima/v1/point-a/desired')).toBe(1);
+    const b = await client(B);
+    expect(await subackCode(b, 'pima/v1/point-a/desired')).toBe(0x87);
+    expect(await pubackCode(a, 'pima/v1/point-a/desired', '{"forged":true}')).toBe(0x87);
+    expect(await pubackCode(b, 'pima/v1/point-a/info', '{"forged":true}')).toBe(0x87);
+    expect(await pubackCode(a, 'pima/v1/point-a/info', '{"ts":"2026-12-01T08:00:00Z"}')).toBeLessThan(0x80);
+    const receiver = await client(RECEIVER);
+    const desired = '{"id":"d1","issuedAt":"2026-12-01T08:00:00Z","mode":"closed"}';
+    expect(await pubackCode(receiver, 'pima/v1/point-a/desired', desired)).toBeLessThan(0x80);
+    await arrives(atA, 'pima/v1/point-a/desired');
+    await sleep(SETTLE_MS);
+    expect(atA.map((m) => m.payload)).toEqual([desired]);
+  });
+
   it("a point's credentials cannot connect as another point or end its session (a client id per client)", async () => {
     // point-a's credentials under point-b's client id are refused at CONNECT: point-b keeps its session
     const { refused } = await expectNoTakeover(

@@ -62,6 +62,12 @@ function snapshot(): Record<string, string> {
   return out;
 }
 
+/** The process state letter from /proc/<pid>/stat (R, S, T, ...). */
+function stateOf(pid: number): string | undefined {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+}
+
 function rowCounts(): { readings: number; events: number; status: number } {
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
@@ -95,16 +101,23 @@ describe('one controller per point', () => {
     expect(status.code).toBe(0);
     expect((await cli(['log', '--config', configFile])).code).toBe(0);
     expect((await cli(['export', '--format', 'jsonl', '--config', configFile])).code).toBe(0);
+    // the sign belongs to the running service: `sign dark` (systemd's ExecStopPost) leaves it alone
+    const dark = await cli(['sign', 'dark', '--config', configFile]);
+    expect(dark.code).toBe(75);
+    expect(dark.stderr).toContain(`the service (pid ${first.child.pid}) is running and drives the sign`);
 
     // Freeze the first one (it keeps its lock) so any byte that changes now is the second one's.
-    const counts = rowCounts();
     process.kill(pid, 'SIGSTOP');
     cleanups.push(() => {
       if (first.child.exitCode === null && first.child.signalCode === null) process.kill(pid, 'SIGCONT');
     });
+    // stopped for sure (state T), so a commit it was still writing has landed before we look
+    await until('the first service to stop', () => stateOf(pid) === 'T');
+    const counts = rowCounts();
     const before = snapshot();
     const second = await cli(['run', '--config', configFile, '--speed', '30']);
     const after = snapshot();
+    const countsAfter = rowCounts();
     process.kill(pid, 'SIGCONT');
 
     expect(second.code).toBe(75);
@@ -115,7 +128,7 @@ describe('one controller per point', () => {
     expect(second.stderr).not.toMatch(/INFO {2}kiosk: running/);
     expect(second.stdout).toBe(''); // the terminal sign never drew
     expect(after).toEqual(before);
-    expect(rowCounts()).toEqual(counts);
+    expect(countsAfter).toEqual(counts);
 
     // the first one goes on as before and stops cleanly
     const seen = rowCounts().readings;

@@ -1,6 +1,6 @@
-import { SerialPort } from 'serialport';
 import { type Clock, SystemClock } from '../../core/clock.js';
 import { errorMessage } from '../../core/errors.js';
+import { serialPortClass } from '../serial/port.js';
 import { createFirmata, type FirmataIo } from './facade.js';
 
 /** What a user of the board (analog driver, sign) is told. `ready` comes again after every reconnect. */
@@ -39,7 +39,7 @@ export type BoardState = 'stopped' | 'connecting' | 'ready' | 'down';
 
 const realPort = (path: string, baudRate: number): BoardPort =>
   // highWaterMark as firmata.js uses; DTR/RTS are left alone (the ioctls fail on PTYs, and a Nano resets on DTR anyway)
-  new SerialPort({ path, baudRate, autoOpen: false, highWaterMark: 256 });
+  new (serialPortClass())({ path, baudRate, autoOpen: false, highWaterMark: 256 });
 
 /**
  * One Firmata board on one serial port, shared by everyone who `acquire`s it: opens the port, runs the

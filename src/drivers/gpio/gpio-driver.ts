@@ -18,13 +18,17 @@ export interface Closable {
 
 /**
  * The lifecycle shared by the GPIO drivers: `start()` never throws; a pin that cannot be opened gives a
- * clear `fault` and is retried every `retrySec`; a heartbeat re-reads the pins; `stop()` closes everything.
+ * clear `fault` and is retried every `retrySec`; a heartbeat re-reads the pins, and a pin that vanished
+ * (unexported under us, the line gone) is a `fault` with null on every channel the driver reported, then
+ * reopened like a pin that could not be opened; `stop()` closes everything.
  */
 export abstract class GpioDriver implements Driver {
   private opened: Closable[] = [];
   private cancelRetry: (() => void) | undefined;
   private cancelBeat: (() => void) | undefined;
   private running = false;
+  /** The channels this driver has reported, to log null on them when its pins are lost. */
+  private readonly channels = new Set<string>();
   protected sink: DriverSink | undefined;
 
   constructor(
@@ -40,8 +44,8 @@ export abstract class GpioDriver implements Driver {
   async start(sink: DriverSink): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.sink = sink;
-    await this.attempt(sink);
+    this.sink = this.tracking(sink);
+    await this.attempt(this.sink);
   }
 
   async stop(): Promise<void> {
@@ -72,7 +76,39 @@ export abstract class GpioDriver implements Driver {
       return;
     }
     sink.health(this.name, 'ok', 'pins open');
-    this.cancelBeat = this.ctx.timers.every(GPIO_HEARTBEAT_MS, () => this.heartbeat(sink));
+    this.cancelBeat = this.ctx.timers.every(GPIO_HEARTBEAT_MS, () => this.beat(sink));
+  }
+
+  private beat(sink: DriverSink): void {
+    try {
+      this.heartbeat(sink);
+    } catch (err) {
+      // a throw here would escape the timer and end the service; a lost pin is a fault like any other
+      this.cancelBeat?.();
+      this.cancelBeat = undefined;
+      this.closeAll();
+      sink.health(this.name, 'fault', `pin lost: ${(err as Error).message}`);
+      for (const channel of this.channels) sink.reading(channel, null);
+      this.cancelRetry = this.ctx.timers.after(
+        this.ctx.settings.retrySec * 1000,
+        () => void this.attempt(sink),
+      );
+    }
+  }
+
+  /** The sink, noting which channels were reported. */
+  private tracking(sink: DriverSink): DriverSink {
+    return {
+      reading: (channel, value) => {
+        this.channels.add(channel);
+        sink.reading(channel, value);
+      },
+      passage: (p) => sink.passage(p),
+      health: (d, h, m) => sink.health(d, h, m),
+      event: (e) => sink.event?.(e),
+      button: (b) => sink.button?.(b),
+      lastValue: (c) => sink.lastValue?.(c),
+    };
   }
 
   private closeAll(): void {

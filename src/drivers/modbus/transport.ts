@@ -1,4 +1,4 @@
-import modbusSerial from 'modbus-serial';
+import { createRequire } from 'node:module';
 import type { DseConfig } from './config.js';
 
 /** Holding-register access, as the DSE driver needs it; modbus-serial behind it, a fake in tests. */
@@ -26,6 +26,8 @@ const hasModbusCode = (err: unknown): err is { modbusCode: number } =>
 /** Connects over RTU (serial RS-485) or TCP as the config says. */
 export function modbusConnector(cfg: DseConfig): ConnectReader {
   return async () => {
+    // Loaded on first use: ~15 MB (with node-serialport) that a point without Modbus should not carry.
+    const modbusSerial = createRequire(import.meta.url)('modbus-serial') as typeof import('modbus-serial');
     const client = new modbusSerial.default();
     if (cfg.transport === 'tcp') await client.connectTCP(cfg.host ?? '', { port: cfg.tcpPort });
     else await client.connectRTUBuffered(cfg.port ?? '', { baudRate: cfg.baudRate });

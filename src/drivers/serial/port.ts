@@ -1,4 +1,4 @@
-import { SerialPort } from 'serialport';
+import { createRequire } from 'node:module';
 
 /**
  * The small promise-based port contract the serial drivers use (node-serialport's binding pattern): the
@@ -69,10 +69,19 @@ export function streamOpener(make: (settings: PortSettings) => SerialStream): Po
   };
 }
 
+/**
+ * node-serialport, loaded on first use: with its native binding and parsers it is ~14 MB of memory
+ * that a point without serial devices (every simulated one) should not carry.
+ */
+export function serialPortClass(): typeof import('serialport').SerialPort {
+  const load = createRequire(import.meta.url);
+  return (load('serialport') as typeof import('serialport')).SerialPort;
+}
+
 /** The real serial port: 8 data bits, no parity, 1 stop bit, no flow control. */
 export const openSerialPort: PortOpener = streamOpener(
   (s) =>
-    new SerialPort({
+    new (serialPortClass())({
       path: s.path,
       baudRate: s.baudRate,
       dataBits: 8,

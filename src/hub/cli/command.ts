@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { CliError, type CliIo, EXIT } from '../../cli/io.js';
 import { MODES } from '../../contract/common.js';
-import { DesiredMessage } from '../../contract/desired.js';
 import { errorMessage } from '../../core/errors.js';
 import { parseTimeArg } from '../../core/time-arg.js';
 import { loadSecurity } from '../../uplink/security.js';
-import { type DesiredChange, nextDesired } from '../fleet/desired.js';
+import type { DesiredChange } from '../fleet/desired.js';
+import { issueDesired } from '../fleet/issue-desired.js';
 import { publishDesired } from '../ingest/desired-publisher.js';
 import { loadHubConfig, withStorage } from './context.js';
 
@@ -32,29 +31,23 @@ export async function command(
   const change = parseChange(action, value, opts, now);
   const { config } = loadHubConfig(io, opts.config);
   const security = loadSecurity(config.mqtt);
-  const id = randomUUID();
+  let id = '';
   await withStorage(config, async (storage) => {
-    const stored = await storage.desired(point);
-    const previous = stored ? DesiredMessage.safeParse(JSON.parse(stored.body)) : undefined;
-    let desired: DesiredMessage;
-    try {
-      desired = nextDesired(previous?.success ? previous.data : undefined, change, id, now);
-    } catch (err) {
-      throw new CliError(`invalid command: ${errorMessage(err)}`, EXIT.usage);
-    }
-    const body = JSON.stringify(desired);
     const target = {
       url: config.mqtt.url,
       topicPrefix: config.mqtt.topicPrefix,
       clientId: `pima-hub-command-${io.pid}`,
       security,
     };
-    try {
-      await publishDesired(target, point, body);
-    } catch (err) {
-      throw new CliError(`cannot publish to ${config.mqtt.url}: ${errorMessage(err)}`, EXIT.failure);
-    }
-    await storage.saveDesired({ point, id, issuedAt: now, body });
+    const out = await issueDesired(storage, (p, body) => publishDesired(target, p, body), {
+      point,
+      change,
+      actor: `cli:${io.user}`,
+      now,
+    });
+    id = out.id;
+    if (!out.ok && out.stage === 'invalid') throw new CliError(`invalid command: ${out.error}`, EXIT.usage);
+    if (!out.ok) throw new CliError(`cannot publish to ${config.mqtt.url}: ${out.error}`, EXIT.failure);
   });
   io.stdout(`${id}\n`);
   return 0;

@@ -7,6 +7,7 @@ import { hubExport } from './export.js';
 import { gaps } from './gaps.js';
 import { points } from './points.js';
 import { runHub } from './run.js';
+import { userAdd } from './user.js';
 
 /** `pima-hub` (CONTRACT.md §7): parses argv and runs one command; resolves to the exit code. */
 export function runHubCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -55,5 +56,18 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .option('--reason <text>', 'why (mode)')
     .option('--expires <D>', 'announcement lapses after this duration (2h, 1d) or at this ISO time')
     .action(async (action: string, value: string, o) => done(await command(io, action, value, o)));
+  const user = program.command('user').description('staff accounts for the dashboard').exitOverride();
+  user
+    .command('add')
+    .description('add a staff account, or set its role and password')
+    .exitOverride()
+    .argument('<name>', 'sign-in name')
+    .requiredOption('--role <role>', 'viewer (sees) or operator (also sends commands)')
+    .option('--password-file <file>', 'the password, first line (else $PIMA_HUB_PASSWORD)')
+    .option(
+      '--config <file>',
+      'config file (else $PIMA_HUB_CONFIG, /etc/pima-hub/config.yaml, config/hub.yaml)',
+    )
+    .action(async (name: string, o) => done(await userAdd(io, name, o)));
   return program;
 }

@@ -5,6 +5,7 @@ import { EXIT } from '../../cli/io.js';
 import { LineLogger } from '../../core/logger.js';
 import { redactUrl } from '../../uplink/log-fields.js';
 import { loadSecurity } from '../../uplink/security.js';
+import { type PublishTarget, publishDesired } from '../ingest/desired-publisher.js';
 import { MqttIngest } from '../ingest/mqtt-ingest.js';
 import { openHubStorage } from '../storage/open.js';
 import { HubWebServer } from '../web/server.js';
@@ -22,6 +23,7 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
     ? { clientId: config.mqtt.clientId, release: () => undefined }
     : claimClientSlot(join(tmpdir(), 'pima-hub-slots'), hostname(), io.pid, io.isProcessAlive);
   const now = () => io.clock.now();
+  const m = config.mqtt;
   const storage = openHubStorage(config.database);
   const web = config.web.enabled
     ? new HubWebServer({
@@ -29,13 +31,18 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
         port: config.web.port,
         publicUrl: config.web.publicUrl,
         languages: config.web.languages,
+        publish: serialPublisher({
+          url: m.url,
+          topicPrefix: m.topicPrefix,
+          clientId: `${slot.clientId}-desired`,
+          security,
+        }),
         storage,
         staleAfterSec: config.points.staleAfterSec,
         now,
         logger: logger.child('web'),
       })
     : undefined;
-  const m = config.mqtt;
   const ingest = new MqttIngest({
     url: m.url,
     topicPrefix: m.topicPrefix,
@@ -73,6 +80,16 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
   const { messages, stored, duplicates, refused } = ingest.stats();
   logger.info(clean ? 'stopped' : 'stopped with errors', { messages, stored, duplicates, refused });
   return clean ? EXIT.ok : EXIT.failure;
+}
+
+/** The dashboard's publisher: one publish at a time, since each uses the same client id. */
+function serialPublisher(target: PublishTarget): (point: string, payload: string) => Promise<void> {
+  let last: Promise<unknown> = Promise.resolve();
+  return (point, payload) => {
+    const next = last.then(() => publishDesired(target, point, payload));
+    last = next.catch(() => undefined);
+    return next;
+  };
 }
 
 /** Each step on its own: one failing does not keep the others from stopping. */

@@ -4,7 +4,8 @@
  * last command, the announcement the point shows). Pure. Like PointView, nothing of a stale status is
  * shown as current: an UNKNOWN point has no energy, temperature or announcement here.
  */
-import type { PointRow } from '../storage/types.js';
+import { DesiredMessage } from '../../contract/desired.js';
+import type { DesiredRow, PointRow } from '../storage/types.js';
 import { type PointView, parseStatus, pointView } from './point-view.js';
 
 /** Energimyndigheten asks for at least 18 °C indoors at a trygghetspunkt (shared/notes/municipal.md). */
@@ -25,9 +26,23 @@ export interface DashboardRow extends PointView {
   /** The point's report on the last `desired` it saw (kept even when stale: it is what the point last said). */
   desiredReport: { id: string; applied: boolean; error?: string } | null;
   announcement: { text: string; expiresAt?: string } | null;
+  /** The desired state the hub last published for the point, and what the point made of it so far. */
+  command: {
+    id: string;
+    issuedAt: string;
+    desired: DesiredMessage;
+    /** pending until the point's status names this id. */
+    outcome: 'pending' | 'applied' | 'refused';
+    error?: string;
+  } | null;
 }
 
-export function dashboardRow(row: PointRow, now: number, staleAfterSec: number): DashboardRow {
+export function dashboardRow(
+  row: PointRow,
+  now: number,
+  staleAfterSec: number,
+  issued?: DesiredRow,
+): DashboardRow {
   const view = pointView(row, now, staleAfterSec);
   const status = parseStatus(row.status);
   const live = view.unknownBecause === null ? status : undefined;
@@ -48,7 +63,23 @@ export function dashboardRow(row: PointRow, now: number, staleAfterSec: number):
     fuelPercentPerHour: live?.generator.fuelPercentPerHour ?? null,
     fuelLevel: live?.generator.fuelLevel ?? null,
     desiredReport: status?.desired ?? null,
+    command: commandOutcome(issued, status?.desired),
     announcement:
       a && a.text !== '' ? { text: a.text, ...(a.expiresAt ? { expiresAt: a.expiresAt } : {}) } : null,
   };
+}
+
+function commandOutcome(
+  issued: DesiredRow | undefined,
+  report: { id: string; applied: boolean; error?: string | undefined } | undefined,
+): DashboardRow['command'] {
+  if (!issued) return null;
+  const desired = DesiredMessage.safeParse(JSON.parse(issued.body));
+  if (!desired.success) return null;
+  const base = { id: issued.id, issuedAt: new Date(issued.issuedAt).toISOString(), desired: desired.data };
+  if (report?.id !== issued.id) return { ...base, outcome: 'pending' };
+  if (report.applied) return { ...base, outcome: 'applied' };
+  return report.error === undefined
+    ? { ...base, outcome: 'refused' }
+    : { ...base, outcome: 'refused', error: report.error };
 }

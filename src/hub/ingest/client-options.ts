@@ -3,6 +3,7 @@
  * client id, QoS 1 only, and our own SUBSCRIBE after every connect (resubscribe off). Pure.
  */
 import type { IClientOptions } from 'mqtt';
+import { securityOptions } from '../../uplink/client-options.js';
 import type { UplinkSecurity } from '../../uplink/security.js';
 import { hubFilters, sharedFilter } from './topics.js';
 
@@ -35,17 +36,6 @@ export function hubClientOptions(cfg: HubConnectionConfig, version: ProtocolVers
     options.properties = { sessionExpiryInterval: cfg.sessionExpirySec, receiveMaximum: cfg.receiveMaximum };
   }
   return options;
-}
-
-/** Credentials and TLS, for the ingest's connection and the command publisher's. */
-export function securityOptions(s: UplinkSecurity | undefined): IClientOptions {
-  const o: IClientOptions = { rejectUnauthorized: s?.rejectUnauthorized ?? true };
-  if (s?.username !== undefined) o.username = s.username;
-  if (s?.password !== undefined) o.password = s.password;
-  if (s?.ca) o.ca = s.ca;
-  if (s?.cert) o.cert = s.cert;
-  if (s?.key) o.key = s.key;
-  return o;
 }
 
 /**

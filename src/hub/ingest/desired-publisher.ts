@@ -1,8 +1,7 @@
 /** Publishes a point's retained `desired` message once, QoS 1, and waits for the broker's PUBACK. */
 import { connectAsync, type IClientOptions } from 'mqtt';
-import { refusedProtocol } from '../../uplink/client-options.js';
+import { refusedProtocol, securityOptions } from '../../uplink/client-options.js';
 import type { UplinkSecurity } from '../../uplink/security.js';
-import { securityOptions } from './client-options.js';
 import { desiredTopic } from './topics.js';
 
 export interface PublishTarget {

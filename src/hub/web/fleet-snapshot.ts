@@ -31,6 +31,8 @@ export class FleetSnapshot {
   private change: FleetChange = { rev: 0, changed: [], removed: [], needsAction: [] };
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
+  /** all() as JSON, made once per revision: 1,000 pages asking cost one serialisation, not 1,000. */
+  private allJson: { rev: number; text: string } | undefined;
 
   constructor(private readonly opts: FleetSnapshotOptions) {}
 
@@ -50,6 +52,14 @@ export class FleetSnapshot {
     return { rev: this.revision, rows: this.rows, needsAction: this.change.needsAction };
   }
 
+  /** all() as JSON text, serialised once per revision. */
+  allText(): string {
+    if (this.allJson?.rev !== this.revision) {
+      this.allJson = { rev: this.revision, text: JSON.stringify(this.all()) };
+    }
+    return this.allJson.text;
+  }
+
   /** The last change, for the live stream. */
   lastChange(): FleetChange {
     return this.change;
@@ -61,8 +71,9 @@ export class FleetSnapshot {
     this.busy = true;
     try {
       const now = this.opts.now();
+      const issued = new Map((await this.opts.storage.allDesired()).map((d) => [d.point, d]));
       const rows = (await this.opts.storage.points()).map((r) =>
-        dashboardRow(r, now, this.opts.staleAfterSec),
+        dashboardRow(r, now, this.opts.staleAfterSec, issued.get(r.id)),
       );
       const next = new Map<string, string>();
       const changed: DashboardRow[] = [];

@@ -13,11 +13,15 @@ import { type AssetSource, POINT_PUBLIC_DIR, StaticAssets } from '../../web/stat
 import { transitionsAtom } from '../feeds/atom.js';
 import { pointsGeoJson } from '../feeds/geojson.js';
 import { fleetViews } from '../fleet/fleet.js';
+import type { PublishDesired } from '../fleet/issue-desired.js';
+import { nearestOpen } from '../fleet/nearest.js';
 import { pointView } from '../fleet/point-view.js';
 import type { HubStorage } from '../storage/types.js';
 import { FleetSnapshot } from './fleet-snapshot.js';
 import { dashboardMessages } from './i18n/index.js';
 import { pointHistory } from './point-history.js';
+import { StaffApi } from './staff-api.js';
+import { StaffAuth } from './staff-auth.js';
 
 export interface HubWebOptions {
   host: string;
@@ -30,6 +34,8 @@ export interface HubWebOptions {
   logger: Logger;
   /** Dashboard languages, the first by default. */
   languages?: readonly WebLanguage[] | undefined;
+  /** Publishes a point's retained desired state; without one the dashboard cannot send commands. */
+  publish?: PublishDesired | undefined;
   /** How often the dashboard's view of the fleet is read again; default 1 s. */
   refreshMs?: number | undefined;
 }
@@ -57,6 +63,7 @@ const DASHBOARD_ASSETS: readonly AssetSource[] = [
   },
 ];
 const SSE_POLL_MS = 250;
+const NEAREST = 5;
 const SSE_PING_MS = 15_000;
 
 const FEED_ENTRIES = 200;
@@ -67,6 +74,8 @@ export class HubWebServer {
   private readonly assets = new StaticAssets(DASHBOARD_ASSETS);
   private readonly fleet: FleetSnapshot;
   private readonly sse: SseHub;
+  private readonly auth: StaffAuth;
+  private readonly staff: StaffApi;
 
   constructor(private readonly opts: HubWebOptions) {
     this.fleet = new FleetSnapshot({
@@ -75,6 +84,14 @@ export class HubWebServer {
       now: opts.now,
       pollMs: opts.refreshMs ?? 1000,
       logger: opts.logger,
+    });
+    this.auth = new StaffAuth(opts.storage, Date.now);
+    this.staff = new StaffApi({
+      storage: opts.storage,
+      auth: this.auth,
+      publish: opts.publish,
+      now: opts.now,
+      points: () => this.fleet.all().rows,
     });
     this.sse = new SseHub({
       topics: () => ({ fleet: this.fleet.lastChange() }),
@@ -121,20 +138,38 @@ export class HubWebServer {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://hub');
+    const path = url.pathname;
+    if (await this.staff.handle(req, res, path)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError(405, 'only GET', { Allow: 'GET, HEAD' });
     }
-    const url = new URL(req.url ?? '/', 'http://hub');
-    const path = url.pathname;
     const { storage, staleAfterSec, now } = this.opts;
+    // the pages load for anyone and ask for a sign-in; what they show needs a staff session
     if (this.assets.has(path)) return this.assets.serve(req, res, path);
     if (path === '/api/meta') return sendJson(res, 200, this.meta());
-    if (path === '/api/dashboard') return sendJson(res, 200, this.fleet.all());
-    if (path === '/api/events') return this.sse.add(req, res);
+    if (path === '/api/dashboard') {
+      this.auth.requireView(req);
+      return sendText(res, 'application/json; charset=utf-8', this.fleet.allText());
+    }
+    if (path === '/api/events') {
+      this.auth.requireView(req);
+      return this.sse.add(req, res);
+    }
     if (path === '/api/points') return sendJson(res, 200, await fleetViews(storage, now(), staleAfterSec));
     const history = /^\/api\/points\/([^/]+)\/history$/.exec(path);
     if (history?.[1]) {
+      this.auth.requireView(req);
       return sendJson(res, 200, await pointHistory(storage, decodeURIComponent(history[1]), url, now()));
+    }
+    const near = /^\/api\/points\/([^/]+)\/nearest$/.exec(path);
+    if (near?.[1]) {
+      this.auth.requireView(req);
+      const id = decodeURIComponent(near[1]);
+      const rows = this.fleet.all().rows;
+      const from = rows.find((r) => r.id === id)?.location;
+      if (!from) throw new HttpError(404, `no point with a location ${JSON.stringify(id)}`);
+      return sendJson(res, 200, nearestOpen(rows, from, NEAREST, id));
     }
     if (path.startsWith('/api/points/')) return this.onePoint(res, decodeURIComponent(path.slice(12)));
     if (path === '/feeds/points.geojson') {

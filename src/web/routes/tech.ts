@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { issuesText, OPERATOR_ARGS } from '../../contract/commands.js';
 import type { Clock } from '../../core/clock.js';
 import { isScreenAddress } from '../address-budget.js';
 import { clearedCookie, sameOriginAs, sessionCookie, type TechAuth } from '../auth.js';
@@ -14,8 +15,6 @@ export interface TechContext {
   /** web.https is set: the PIN travels only over it (or from the kiosk screen on the device itself). */
   https?: { port: () => number; fingerprint?: string | undefined; problem?: string | undefined } | undefined;
 }
-
-const ALARM_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 
 /** The technician's view: read with the PIN (when one is set); acknowledging alarms always needs it. */
 export function techRoutes(ctx: TechContext): Route[] {
@@ -90,8 +89,13 @@ export function techRoutes(ctx: TechContext): Route[] {
         auth.requireChange(req);
         const body = await readJsonBody(req);
         const id = body.id;
-        if (typeof id !== 'string' || !ALARM_ID.test(id)) {
-          throw new HttpError(400, 'id must be the alarm id (1..100 of A-Z a-z 0-9 _ . : -)');
+        // the limits of every source (src/contract/commands.ts), so the page, the CLI and MQTT agree
+        const args = OPERATOR_ARGS['alarm.ack'].safeParse({ alarm: id });
+        if (typeof id !== 'string' || !args.success) {
+          throw new HttpError(
+            400,
+            `id must be the alarm id${args.error ? `: ${issuesText(args.error)}` : ''}`,
+          );
         }
         if (!ctx.sources.alarms.active().some((a) => a.id === id)) {
           throw new HttpError(404, `no active alarm ${JSON.stringify(id)}`);

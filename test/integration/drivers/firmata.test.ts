@@ -11,9 +11,9 @@ import type { SignDetail } from '../../../src/sign/output.js';
 import { FirmataSign } from '../../../src/sign/outputs/firmata-sign.js';
 import { PATTERNS } from '../../../src/sign/pattern.js';
 import { FirmataBoardEmulator } from '../../emulators/firmata-board.js';
-import { RecordingSink } from '../../fixtures/gpio/recording-sink.js';
 import { Cleanups } from '../../helpers/cleanups.js';
 import { type PtyPair, startPtyPair } from '../../helpers/pty.js';
+import { RecordingSink } from '../../helpers/recording-sink.js';
 
 const WAIT = { timeout: 20_000, interval: 50 };
 
@@ -154,34 +154,7 @@ describe('Firmata board over a PTY (emulated Nano with StandardFirmata)', () => 
     await vi.waitFor(() => expect(sink.lastHealth()).toBe('ok'), WAIT);
   });
 
-  it('survives unplug and replug at the same path without a restart', async () => {
-    const r = await rig();
-    r.board.analog.splice(0, 3, 512, 512, 500);
-    const { sink, board } = await analog(r.app);
-    await vi.waitFor(() => expect(sink.last('battery.voltage')).toBe(12.51), WAIT);
-    const unplugged = sink.healths.length;
-    await r.board.stop();
-    await r.pty.stop();
-    // The unplug is the first fault; the retries 200 ms later add "cannot open" faults (the link is
-    // gone), so the newest one may already be a retry by the time a poll looks.
-    const faults = () => sink.healths.slice(unplugged).filter((h) => h.health === 'fault');
-    await vi.waitFor(() => expect(faults().length).toBeGreaterThan(0), WAIT);
-    expect(faults()[0]?.message).toMatch(/no data from the board|port (lost|closed|error)/);
-    await vi.waitFor(() => expect(sink.last('battery.voltage')).toBeNull(), WAIT);
-    const before = sink.values('battery.voltage').length;
-    r.pty = await startPtyPair({ appLink: r.app, deviceLink: r.device });
-    r.board = new FirmataBoardEmulator({ path: r.device });
-    r.board.analog[0] = 716; // 17.5 V
-    await r.board.start();
-    await vi.waitFor(() => expect(sink.last('battery.voltage')).toBe(17.5), WAIT);
-    expect(board.state).toBe('ready');
-    expect(
-      sink
-        .values('battery.voltage')
-        .slice(before)
-        .every((v) => v === null || v === 17.5),
-    ).toBe(true);
-  });
+  // unplug and replug at the same path (fault naming the cause, null, the same values back): driver-contract.test.ts
 
   it('an absent port is a fault and is retried; a board that never answers is a handshake fault', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pima-firmata-'));

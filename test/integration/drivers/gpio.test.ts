@@ -5,7 +5,7 @@ import { buildGpioDrivers } from '../../../src/drivers/gpio/build.js';
 import { findHeaderChip } from '../../../src/drivers/gpio/chip.js';
 import type { Driver } from '../../../src/drivers/interfaces.js';
 import { FakeGpioKernel, type FixtureName } from '../../fixtures/gpio/fake-kernel.js';
-import { RecordingSink } from '../../fixtures/gpio/recording-sink.js';
+import { RecordingSink } from '../../helpers/recording-sink.js';
 
 let kernels: FakeGpioKernel[] = [];
 let drivers: Driver[] = [];

@@ -88,6 +88,21 @@ describe('batch codec', () => {
     expect(columnar).toBeLessThan(deflate);
   });
 
+  it('keeps timestamp-like strings that are not exact ISO times as they are', () => {
+    // Feb 30 and 24:00 parse to other days; they must come back as written, not normalised.
+    for (const odd of ['2026-02-30T00:00:00.000Z', '2026-01-01T24:00:00.000Z', '2026-01-01T00:00:60.000Z']) {
+      const text = JSON.stringify({
+        point: 'p',
+        epoch: 'e',
+        records: [
+          { seq: 1, ts: '2026-01-01T00:00:59.999Z' },
+          { seq: 2, ts: odd },
+        ],
+      });
+      expect(decodeBatch(encodeBatch(text, 'columnar'))).toStrictEqual(JSON.parse(text));
+    }
+  });
+
   it('maps codecs to content types and back', () => {
     for (const c of BATCH_CODECS) expect(codecOfContentType(contentTypeOf(c))).toBe(c);
     expect(codecOfContentType('text/plain')).toBeUndefined();

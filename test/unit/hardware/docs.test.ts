@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { PATTERNS } from '../../../src/sign/pattern.js';
 
 /** The pin table of the point (issue 7, the GPIO issue and config/raspberry-pi.example.yaml). */
 const PIN_TABLE: ReadonlyArray<[bcm: number, dir: string, role: string]> = [
@@ -142,5 +143,20 @@ describe('the technician documents', () => {
     const unknown = [...used].filter((c) => !known.has(c));
     expect(unknown).toEqual([]);
     expect(used.size).toBeGreaterThan(3);
+  });
+});
+
+describe('hardware/sign.md', () => {
+  it("states each state's colour, symbol and blink exactly as the controller drives them", () => {
+    const doc = readFileSync('hardware/sign.md', 'utf8');
+    for (const p of Object.values(PATTERNS)) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| ${p.state} |`));
+      expect(row, p.state).toBeDefined();
+      const cells = (row ?? '').split('|').map((c) => c.trim());
+      expect(cells[3], p.state).toContain(p.colour.hex);
+      expect(cells[5], p.state).toBe(p.symbol);
+      const blink = p.blink.length === 0 ? 'steady' : p.blink.join(p.blink.length === 2 ? ' / ' : '/');
+      expect(cells[6], p.state).toContain(blink);
+    }
   });
 });

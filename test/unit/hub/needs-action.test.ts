@@ -94,3 +94,33 @@ describe('needs action', () => {
     expect(list[0]?.reasons).toEqual(['energy', 'cold']);
   });
 });
+
+describe('where to send people', () => {
+  test('nearest open points with places, never UNKNOWN, full or closed ones', async () => {
+    const { nearestOpen, distanceKm } = await import('../../../src/hub/fleet/nearest.js');
+    // Kyiv to Lviv is about 470 km along the great circle
+    expect(distanceKm({ lat: 50.45, lon: 30.52 }, { lat: 49.84, lon: 24.03 })).toBeGreaterThan(460);
+    expect(distanceKm({ lat: 50.45, lon: 30.52 }, { lat: 49.84, lon: 24.03 })).toBeLessThan(480);
+    const at = (
+      id: string,
+      lat: number,
+      over: Partial<StatusMessage> | null,
+      extra: Partial<PointRow> = {},
+    ) => {
+      const r = dashboardRow(row(id, over, extra), NOW, STALE_SEC);
+      return { ...r, location: { lat, lon: 30 } };
+    };
+    const rows = [
+      at('far-open', 52, {}),
+      at('near-full', 50.01, { status: 'FULL', placesLeft: 0 }),
+      at('near-unknown', 50.02, {}, { online: false }),
+      at('near-closed', 50.03, { status: 'CLOSED' }),
+      at('near-limited', 50.1, { status: 'OPEN_LIMITED', placesLeft: 3 }),
+      at('here', 50, {}),
+    ];
+    const list = nearestOpen(rows, { lat: 50, lon: 30 }, 5, 'here');
+    expect(list.map((p) => p.id)).toEqual(['near-limited', 'far-open']);
+    expect(list[0]?.placesLeft).toBe(3);
+    expect(list[0]?.km).toBeCloseTo(11.1, 0);
+  });
+});

@@ -125,6 +125,28 @@ describe('SqliteLog readings', () => {
     expect(latest.get('occupancy.entries')?.value).toBe(3);
     expect(latest.has('occupancy.exits')).toBe(false);
   });
+
+  it('finds the newest reading of each channel newer than a time among the last rows only', () => {
+    const log = tmp.open();
+    log.appendReadings([
+      { channel: 'battery.soc', value: 80, ts: T0 },
+      { channel: 'battery.soc', value: 81, ts: T0 + 2000 },
+      { channel: 'temperature.indoor', value: null, ts: T0 + 3000 },
+      { channel: 'battery.voltage', value: 12.5, ts: T0 + 500 },
+      { channel: 'battery.current', value: 2, ts: T0 + 4000 },
+    ]);
+    const found = log.readingsNewerThan(
+      ['battery.soc', 'temperature.indoor', 'battery.voltage'],
+      T0 + 1000,
+      100,
+    );
+    expect([...found.values()].map((r) => [r.channel, r.value])).toEqual([
+      ['temperature.indoor', null],
+      ['battery.soc', 81],
+    ]);
+    // bounded: the soc rows lie beyond the last three
+    expect(log.readingsNewerThan(['battery.soc'], T0 - 1, 3).has('battery.soc')).toBe(false);
+  });
 });
 
 describe('SqliteLog events', () => {

@@ -9,6 +9,7 @@ import {
   type InternetProbeConfig,
 } from '../../../src/system/internet-probe-config.js';
 import { Cleanups } from '../../helpers/cleanups.js';
+import { freePort } from '../../helpers/mosquitto.js';
 
 /** Real TCP on loopback: a listening port is "the internet", a port nobody listens on is not. */
 const cleanups = new Cleanups();
@@ -19,15 +20,6 @@ async function listening(): Promise<{ server: Server; port: number }> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
   return { server, port: (server.address() as { port: number }).port };
-}
-
-/** A loopback port that refuses: bound once to learn a free number, then closed. */
-async function refusing(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 function recorder(): { sink: DriverSink; readings: number[]; health: string[] } {
@@ -64,7 +56,7 @@ describe('InternetProbe', () => {
   it('says up when any target accepts, down when none does, each round on the service clock', async () => {
     const clock = new ManualClock(0);
     const up = await listening();
-    const down = await refusing();
+    const down = await freePort();
     const r = recorder();
     const p = probe(
       [
@@ -91,7 +83,7 @@ describe('InternetProbe', () => {
   it('reports nothing after stop, and stop is safe twice', async () => {
     const clock = new ManualClock(0);
     const r = recorder();
-    const p = probe([{ host: '127.0.0.1', port: await refusing() }], clock);
+    const p = probe([{ host: '127.0.0.1', port: await freePort() }], clock);
     await p.start(r.sink);
     await p.stop();
     await p.stop();

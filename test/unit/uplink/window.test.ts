@@ -81,7 +81,8 @@ describe('TokenBucket and RateMeter', () => {
 });
 
 describe('Sender: the backlog in the byte window', () => {
-  it('waits for PUBACKs rather than cut a batch to fit a sliver, and never stalls an empty window', () => {
+  it('waits for PUBACKs rather than cut a batch to fit a sliver, and never stalls an empty window', async () => {
+    const turn = () => new Promise((r) => setImmediate(r));
     const asked: number[] = [];
     const pending: Array<(err?: Error) => void> = [];
     const sender = new Sender({
@@ -99,12 +100,20 @@ describe('Sender: the backlog in the byte window', () => {
       },
     });
     sender.start();
-    // 40 + 40 fill 80 of 100 bytes; the 20 left are less than a batch: nothing more until an ack
-    expect(asked).toEqual([100, 60]);
+    // one batch per turn of the event loop
+    expect(asked).toEqual([50]);
+    await turn();
+    // at most half the window per batch; 40 + 40 fill 80 of 100 bytes; the 20 left are less than a
+    // batch: nothing more until an ack
+    await turn();
+    expect(asked).toEqual([50, 50]);
     pending.shift()?.();
-    expect(asked).toEqual([100, 60, 60]);
+    await turn();
+    expect(asked).toEqual([50, 50, 50]);
     // once the acks are in, the window fills again
     for (const settle of pending.splice(0)) settle();
+    await turn();
+    await turn();
     expect(sender.inFlight).toBe(2);
   });
 });
@@ -134,11 +143,11 @@ describe('LinkWindow: bytes in flight from the bandwidth-delay product', () => {
     return w;
   }
 
-  it('settles near twice the bandwidth-delay product of a slow link (1 Mbit/s, 100 ms)', () => {
+  it('settles near three times the bandwidth-delay product of a slow link (1 Mbit/s, 100 ms)', () => {
     const w = converge(125, 100);
     // BDP = 125 B/ms × 100 ms = 12.5 kB
-    expect(w.bytes).toBeGreaterThan(1.5 * 12_500);
-    expect(w.bytes).toBeLessThan(3 * 12_500);
+    expect(w.bytes).toBeGreaterThan(2.5 * 12_500);
+    expect(w.bytes).toBeLessThan(4 * 12_500);
     expect(w.rateBytesPerSec).toBeGreaterThan(0.9 * 125_000);
   });
 

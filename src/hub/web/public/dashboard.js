@@ -1,26 +1,40 @@
 // The crisis staff's dashboard: every point (a page of rows at a time, so 1,000 points stay quick), the
 // "needs action" list, all kept live from the hub's stream.
-import { el, fill, formatNumber, getJson } from '/assets/common.js';
+import { el, fill, formatNumber, formatWhen, getJson, textColourOn } from '/assets/common.js';
 import {
+  commandText,
   connectFleet,
-  desiredText,
   formatAgo,
   formatHours,
   languageButtons,
   pickHubLanguage,
   plural,
+  requireSession,
+  send,
+  staffBar,
   stateBadge,
 } from '/assets/hub/shared.js';
 
 const PAGE_SIZE = 50;
 const NEEDS_SHOWN = 25;
 const $ = (id) => document.getElementById(id);
-const view = { meta: undefined, lang: undefined, fleet: undefined, page: 0, filter: '', online: true };
+const view = {
+  meta: undefined,
+  lang: undefined,
+  session: undefined,
+  fleet: undefined,
+  page: 0,
+  filter: '',
+  online: true,
+  audit: [],
+};
 const t = () => view.meta.messages[view.lang];
 
 async function main() {
   view.meta = await getJson('/api/meta');
   view.lang = pickHubLanguage(view.meta);
+  view.session = await requireSession(t());
+  setUpBroadcast();
   $('search').addEventListener('input', (e) => {
     view.filter = e.target.value.trim().toLowerCase();
     view.page = 0;
@@ -43,7 +57,39 @@ async function main() {
   });
   // "3 minutes ago" keeps counting without a change from the hub
   setInterval(render, 10_000);
+  setInterval(loadAudit, 15_000);
   render();
+  await loadAudit();
+}
+
+async function loadAudit() {
+  view.audit = await getJson('/api/audit').catch(() => view.audit);
+  renderAudit(t());
+}
+
+function setUpBroadcast() {
+  const operator = view.session.role === 'operator';
+  $('broadcast-form').hidden = !operator;
+  $('broadcast-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const m = t();
+    const text = $('broadcast-text').value.trim();
+    const hours = Number($('broadcast-hours').value);
+    const match = $('broadcast-match').value.trim();
+    const target = $('broadcast-target-match').checked ? { match } : { all: true };
+    const body = { text, target, ...(hours > 0 ? { expiresInMin: Math.round(hours * 60) } : {}) };
+    try {
+      const r = await send(view.session, 'POST', '/api/broadcast', body);
+      const failed = r.results.filter((x) => !x.ok);
+      $('broadcast-result').textContent =
+        failed.length === 0
+          ? fill(m.broadcastSent, { n: plural(view.lang, r.results.length, m.points) })
+          : fill(m.failed, { error: failed.map((f) => `${f.point}: ${f.error}`).join('; ') });
+    } catch (err) {
+      $('broadcast-result').textContent = fill(m.failed, { error: err.message });
+    }
+    void loadAudit();
+  });
 }
 
 function pickLanguage(lang) {
@@ -71,11 +117,144 @@ function render() {
   $('prev').textContent = m.previous;
   $('next').textContent = m.next;
   renderLive();
+  $('staff').replaceChildren(staffBar(m, view.session));
+  renderBroadcastTexts(m);
   const rows = [...(view.fleet?.rows.values() ?? [])].sort(
     (a, b) => a.name.localeCompare(b.name, view.lang) || a.id.localeCompare(b.id),
   );
   renderNeeds(m);
+  renderMap(m, rows);
   renderTable(m, rows);
+  renderAudit(m);
+}
+
+function renderBroadcastTexts(m) {
+  $('broadcast-title').textContent = m.broadcast;
+  $('broadcast-text-label').textContent = m.announcement;
+  $('broadcast-hours-label').textContent = m.expiresIn;
+  $('broadcast-to').textContent = m.broadcastTo;
+  $('broadcast-all-label').textContent = m.broadcastAll;
+  $('broadcast-match-label').textContent = m.broadcastMatch;
+  $('broadcast-send').textContent = m.announce;
+  $('viewer-only').hidden = view.session.role === 'operator';
+  $('viewer-only').textContent = m.viewerOnly;
+  // which announcement each point shows now, by its own status
+  const rows = [...(view.fleet?.rows.values() ?? [])];
+  const shown = new Map();
+  for (const r of rows)
+    if (r.announcement) shown.set(r.announcement.text, (shown.get(r.announcement.text) ?? 0) + 1);
+  $('shown').replaceChildren(
+    ...[...shown].map(([text, n]) =>
+      el(
+        'li',
+        { 'data-shown': String(n) },
+        el('q', { text }),
+        ' — ',
+        fill(m.shownAt, { n, total: rows.length }),
+      ),
+    ),
+  );
+}
+
+function renderAudit(m) {
+  $('audit-title').textContent = m.audit;
+  const c = m.auditColumns;
+  $('audit-head').replaceChildren(
+    ...[c.ts, c.actor, c.action, c.point, c.result].map((x) => el('th', { scope: 'col', text: x })),
+  );
+  $('audit-rows').replaceChildren(
+    ...view.audit
+      .slice(0, 20)
+      .map((a) =>
+        el(
+          'tr',
+          {},
+          el('td', { text: formatWhen(Date.parse(a.ts), view.lang) }),
+          el('td', { text: a.actor }),
+          el('td', { text: a.action }),
+          el('td', { text: a.point ?? '—' }),
+          el('td', { text: a.result }),
+        ),
+      ),
+  );
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+const MAP_LABELS_UP_TO = 60;
+
+function svg(tag, attrs, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  for (const c of children) node.append(c);
+  return node;
+}
+
+/**
+ * The points on a plain projection of their own coordinates (no basemap, so it works in a crisis room
+ * with no internet): each a marker in the sign's colour with its symbol, UNKNOWN hollow and dashed.
+ */
+function renderMap(m, rows) {
+  $('map-title').textContent = m.map;
+  const placed = rows.filter((r) => r.location);
+  const missing = rows.length - placed.length;
+  $('map-note').textContent = missing > 0 ? fill(m.mapNoLocation, { n: missing }) : '';
+  const map = $('map');
+  if (placed.length === 0) {
+    map.replaceChildren();
+    return;
+  }
+  const lats = placed.map((r) => r.location.lat);
+  const lons = placed.map((r) => r.location.lon);
+  const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
+  const k = Math.cos((midLat * Math.PI) / 180);
+  const x = (lon) => (lon - Math.min(...lons)) * k * 100;
+  const y = (lat) => (Math.max(...lats) - lat) * 100;
+  const w = Math.max(x(Math.max(...lons)), 1);
+  const h = Math.max(y(Math.min(...lats)), 1);
+  const pad = Math.max(w, h) * 0.08 + 20;
+  const r = Math.max(w, h) / 40 + 8;
+  map.setAttribute('viewBox', `${-pad} ${-pad} ${w + 2 * pad} ${h + 2 * pad}`);
+  const labels = placed.length <= MAP_LABELS_UP_TO;
+  map.replaceChildren(
+    ...placed.map((p) => {
+      const cx = x(p.location.lon);
+      const cy = y(p.location.lat);
+      const unknown = p.state === 'UNKNOWN';
+      const pattern = view.meta.patterns[p.state];
+      const word = unknown ? m.unknown : (m.state[p.state] ?? p.state);
+      const link = svg(
+        'a',
+        {
+          href: `/point?id=${encodeURIComponent(p.id)}&lang=${view.lang}`,
+          'aria-label': `${p.name}: ${word}`,
+        },
+        svg('circle', {
+          cx,
+          cy,
+          r,
+          class: unknown ? 'marker unknown' : 'marker',
+          fill: unknown ? '#ffffff' : pattern.colour,
+        }),
+        svg(
+          'text',
+          {
+            x: cx,
+            y: cy,
+            class: 'marker-symbol',
+            'font-size': r * 1.2,
+            fill: unknown ? '#000' : textColourOn(pattern.colour),
+          },
+          unknown ? '?' : pattern.symbol,
+        ),
+        labels
+          ? svg('text', { x: cx + r * 1.3, y: cy, class: 'marker-label', 'font-size': r * 1.1 }, p.name)
+          : '',
+      );
+      link.dataset.point = p.id;
+      link.dataset.state = p.state;
+      return link;
+    }),
+  );
 }
 
 function renderLive() {
@@ -110,7 +289,7 @@ function renderNeeds(m) {
   });
   const more = items.length - NEEDS_SHOWN;
   const list = shown.filter((li) => li !== null);
-  if (more > 0) list.push(el('li', { class: 'more', text: `+ ${plural(view.lang, m.points, more)}` }));
+  if (more > 0) list.push(el('li', { class: 'more', text: `+ ${plural(view.lang, more, m.points)}` }));
   $('needs').replaceChildren(...list);
 }
 
@@ -147,7 +326,7 @@ function renderTable(m, all) {
     : all;
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   view.page = Math.min(view.page, pages - 1);
-  $('count').textContent = plural(view.lang, m.points, rows.length);
+  $('count').textContent = plural(view.lang, rows.length, m.points);
   $('page').textContent = fill(m.page, { page: view.page + 1, pages });
   $('prev').disabled = view.page === 0;
   $('next').disabled = view.page >= pages - 1;
@@ -193,7 +372,7 @@ function tableRow(m, r) {
     cell(alarms, r.alarms.length ? 'alarm' : ''),
     cell(formatAgo(m, view.lang, r.lastSeen)),
     cell(backlog),
-    cell(r.desiredReport ? desiredText(m, r.desiredReport.id, r.desiredReport) : '—'),
+    cell(commandText(m, r.command), r.command ? `command ${r.command.outcome}` : ''),
   );
 }
 

@@ -1,13 +1,16 @@
 // One point for the crisis staff: its state and figures (live), 24 h / 7 d charts from what the hub
 // stored, its warnings and alarms, and the gaps in what it sent.
-import { el, fill, formatNumber, formatTime, getJson } from '/assets/common.js';
+import { el, fill, formatNumber, formatWhen, getJson } from '/assets/common.js';
 import {
+  commandText,
   connectFleet,
-  desiredText,
   formatAgo,
   formatHours,
   languageButtons,
   pickHubLanguage,
+  requireSession,
+  send,
+  staffBar,
   stateBadge,
 } from '/assets/hub/shared.js';
 
@@ -20,6 +23,7 @@ const CHARTS = [
 const $ = (id) => document.getElementById(id);
 const id = new URLSearchParams(location.search).get('id') ?? '';
 const view = {
+  session: undefined,
   meta: undefined,
   lang: undefined,
   fleet: undefined,
@@ -33,6 +37,8 @@ const t = () => view.meta.messages[view.lang];
 async function main() {
   view.meta = await getJson('/api/meta');
   view.lang = pickHubLanguage(view.meta);
+  view.session = await requireSession(t());
+  setUpCommands();
   view.fleet = connectFleet({
     change: () => renderSummary(),
     connection: (ok) => {
@@ -41,7 +47,36 @@ async function main() {
     },
   });
   render();
-  await loadHistory();
+  await Promise.all([loadHistory(), loadNearby()]);
+  setInterval(loadNearby, 30_000);
+}
+
+async function loadNearby() {
+  view.nearby = await getJson(`/api/points/${encodeURIComponent(id)}/nearest`).catch(() => []);
+  renderNearby(t());
+}
+
+function renderNearby(m) {
+  $('nearby-title').textContent = m.sendPeople;
+  const list = view.nearby ?? [];
+  $('nearby').replaceChildren(
+    ...(list.length === 0
+      ? [el('li', { class: 'none', text: m.noneOpenNearby })]
+      : list.map((p) =>
+          el(
+            'li',
+            { 'data-point': p.id },
+            el('a', {
+              href: `/point?id=${encodeURIComponent(p.id)}&lang=${view.lang}`,
+              text: fill(m.nearby, {
+                name: p.name,
+                km: formatNumber(p.km, view.lang, 1),
+                places: `${m.columns.places}: ${formatNumber(p.placesLeft, view.lang)}`,
+              }),
+            }),
+          ),
+        )),
+  );
 }
 
 function render() {
@@ -59,6 +94,8 @@ function render() {
       render();
     }),
   );
+  $('staff').replaceChildren(staffBar(m, view.session));
+  renderCommandTexts(m);
   $('charts-title').textContent = m.charts;
   $('events-title').textContent = m.events;
   $('gaps-title').textContent = m.gaps;
@@ -82,6 +119,56 @@ function render() {
   );
   renderSummary();
   renderHistory();
+  renderNearby(m);
+}
+
+function renderCommandTexts(m) {
+  const operator = view.session.role === 'operator';
+  $('commands').hidden = !operator;
+  $('commands-title').textContent = m.commands;
+  $('mode-label').textContent = m.setMode;
+  $('mode').replaceChildren(
+    ...Object.entries(m.modes).map(([k, v]) =>
+      el('option', { value: k, text: v, selected: $('mode').value === k }),
+    ),
+  );
+  $('reason-label').textContent = m.reason;
+  $('mode-send').textContent = m.setMode;
+  $('capacity-label').textContent = m.capacity;
+  $('capacity-send').textContent = m.setCapacity;
+  $('announce-label').textContent = m.announcement;
+  $('announce-hours-label').textContent = m.expiresIn;
+  $('announce-send').textContent = m.announce;
+}
+
+function setUpCommands() {
+  const sendCommand = async (body) => {
+    const m = t();
+    try {
+      const r = await send(view.session, 'POST', `/api/points/${encodeURIComponent(id)}/desired`, body);
+      $('command-result').textContent = fill(m.sent, { id: r.id });
+    } catch (err) {
+      $('command-result').textContent = fill(m.failed, { error: err.message });
+    }
+  };
+  $('mode-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const reason = $('reason').value.trim();
+    void sendCommand({ kind: 'mode', mode: $('mode').value, ...(reason ? { reason } : {}) });
+  });
+  $('capacity-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void sendCommand({ kind: 'capacity', capacity: Number($('capacity').value) });
+  });
+  $('announce-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const hours = Number($('announce-hours').value);
+    void sendCommand({
+      kind: 'announce',
+      text: $('announce-text').value.trim(),
+      ...(hours > 0 ? { expiresInMin: Math.round(hours * 60) } : {}),
+    });
+  });
 }
 
 function renderSummary() {
@@ -112,10 +199,7 @@ function renderSummary() {
     ),
     ...fact(m.columns.alarms, row.alarms.length ? row.alarms.map((a) => a.message).join('; ') : m.noAlarms),
     ...fact(m.columns.lastSeen, formatAgo(m, view.lang, row.lastSeen)),
-    ...fact(
-      m.columns.command,
-      row.desiredReport ? desiredText(m, row.desiredReport.id, row.desiredReport) : '—',
-    ),
+    ...fact(m.columns.command, commandText(m, row.command)),
   );
 }
 
@@ -177,7 +261,7 @@ function renderHistory() {
       : h.events.map((e) =>
           el('li', {
             class: `level-${e.level}`,
-            text: `${formatTime(e.ts, view.lang)} ${e.level === 'info' ? '' : '⚠ '}${e.message}`,
+            text: `${formatWhen(Date.parse(e.ts), view.lang)} ${e.level === 'info' ? '' : '⚠ '}${e.message}`,
           }),
         )),
   );

@@ -1,6 +1,8 @@
 // The dashboard's own helpers: language, plurals, durations and the state sign. The generic ones (el,
-// fill, getJson, formatTime, formatNumber, textColourOn) come from the point's page (/assets/common.js).
-import { el, fill, formatNumber, formatTime, textColourOn } from '/assets/common.js';
+// fill, getJson, formatWhen, plural, textColourOn) come from the point's page (/assets/common.js).
+import { el, fill, formatWhen, getJson, plural, textColourOn } from '/assets/common.js';
+
+export { plural };
 
 /** `?lang=` if offered, else the hub's first language; a choice is kept in the URL, not a cookie. */
 export function pickHubLanguage(meta) {
@@ -8,24 +10,18 @@ export function pickHubLanguage(meta) {
   return meta.languages.includes(asked) ? asked : meta.languages[0];
 }
 
-/** A plural text: the form Intl.PluralRules picks for n in this language, `other` when it has none. */
-export function plural(lang, forms, n, digits = 0) {
-  const category = new Intl.PluralRules(lang).select(n);
-  return fill(forms[category] ?? forms.other, { n: formatNumber(n, lang, digits) });
-}
-
 /** Hours of energy as words: minutes under an hour, tenths under ten hours. */
 export function formatHours(t, lang, hours) {
-  if (hours < 1) return plural(lang, t.minutes, Math.round(hours * 60));
-  if (hours < 10) return plural(lang, t.hours, Math.round(hours * 10) / 10, 1);
-  return plural(lang, t.hours, Math.round(hours));
+  if (hours < 1) return plural(lang, Math.round(hours * 60), t.minutes);
+  if (hours < 10) return plural(lang, Math.round(hours * 10) / 10, t.hours);
+  return plural(lang, Math.round(hours), t.hours);
 }
 
 /** "3 minutes ago" with Intl.RelativeTimeFormat; a date and time when it is older than a day. */
 export function formatAgo(t, lang, iso) {
   if (!iso) return t.never;
   const sec = Math.round((Date.parse(iso) - Date.now()) / 1000);
-  if (sec < -86_400) return formatTime(iso, lang);
+  if (sec < -86_400) return formatWhen(Date.parse(iso), lang);
   const rtf = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
   if (sec > -60) return rtf.format(Math.min(0, sec), 'second');
   if (sec > -3600) return rtf.format(Math.round(sec / 60), 'minute');
@@ -61,13 +57,96 @@ export function stateBadge(meta, t, row) {
   return badge;
 }
 
-/** The point's answer to the last command: pending until its status names the id. */
-export function desiredText(t, desiredId, report) {
-  if (!desiredId) return '';
-  if (!report || report.id !== desiredId) return `⏳ ${t.desired.pending}`;
-  return report.applied
-    ? `✔ ${t.desired.applied}`
-    : `✖ ${t.desired.refused}${report.error ? `: ${report.error}` : ''}`;
+/** What the hub last asked of the point and its answer: pending until its status names the id. */
+export function commandText(t, command) {
+  if (!command) return '—';
+  const d = command.desired;
+  const what = [
+    d.mode ? t.modes[d.mode] : null,
+    d.capacity ? `${t.capacity}: ${d.capacity}` : null,
+    d.announcement?.text ? `“${d.announcement.text}”` : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const mark = { pending: '○', applied: '✔', refused: '✖' }[command.outcome];
+  const err = command.error ? `: ${command.error}` : '';
+  return `${mark} ${t.desired[command.outcome]}${err} — ${what}`;
+}
+
+/** POSTs (or DELETEs) JSON with the session's CSRF token. */
+export function send(session, method, url, body) {
+  return getJson(url, {
+    method,
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': session.csrf },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+/**
+ * The staff session, asking for name and password first when there is none: the page's <main> stays
+ * hidden until the hub accepted them.
+ */
+export async function requireSession(t) {
+  try {
+    return await getJson('/api/session');
+  } catch (err) {
+    if (err.status !== 401) throw err;
+  }
+  const main = document.querySelector('main');
+  main.hidden = true;
+  const error = el('p', { class: 'error', role: 'alert' });
+  const name = el('input', { id: 'signin-name', name: 'username', autocomplete: 'username', required: true });
+  const password = el('input', {
+    id: 'signin-password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
+  const form = el(
+    'form',
+    { class: 'signin', id: 'signin' },
+    el('h2', { text: t.signInTitle }),
+    el('p', {}, el('label', { for: 'signin-name', text: t.name }), name),
+    el('p', {}, el('label', { for: 'signin-password', text: t.password }), password),
+    el('button', { type: 'submit', class: 'btn', text: t.signIn }),
+    error,
+  );
+  main.before(form);
+  name.focus();
+  return new Promise((resolve) => {
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        const session = await getJson('/api/session', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: name.value, password: password.value }),
+        });
+        form.remove();
+        main.hidden = false;
+        resolve(session);
+      } catch (err) {
+        error.textContent = err.status === 401 ? t.wrongPassword : String(err.message ?? err);
+      }
+    });
+  });
+}
+
+/** "name (role)" and a sign-out button for the header. */
+export function staffBar(t, session) {
+  const out = el('button', { type: 'button', class: 'btn', text: t.signOut });
+  out.addEventListener('click', async () => {
+    await send(session, 'DELETE', '/api/session').catch(() => undefined);
+    location.reload();
+  });
+  return el(
+    'span',
+    { class: 'staff' },
+    el('span', { text: fill(t.signedInAs, { name: session.name, role: t.roles[session.role] }) }),
+    ' ',
+    out,
+  );
 }
 
 /** The language buttons; `onPick(lang)` redraws. */
