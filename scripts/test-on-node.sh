@@ -22,6 +22,9 @@ esac
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/pima-node$major.XXXXXX")"
 trap 'rm -rf -- "$work"' EXIT
+# mktemp makes it 0700; brokers the tests start drop privileges (mosquitto runs as its own user) and
+# must still read the ACL and password files in the copied tree.
+chmod 755 "$work"
 
 echo "test-on-node: fetching node-linux-$arch@$major from the npm registry"
 npm install --prefix "$work/node" --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
