@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { PointEvent } from '../core/events.js';
 import type { Logger } from '../core/logger.js';
+import { pruneSessions } from '../core/session-table.js';
 import { HttpError } from './http.js';
 import type { PinLoad } from './pin-file.js';
 import { type FailureOutcome, networkOf, PinGuard } from './pin-guard.js';
@@ -82,7 +83,7 @@ export class TechAuth {
       message: `technician signed in from ${client}`,
       data: { client, network: networkOf(client) },
     });
-    this.prune(now);
+    pruneSessions(this.sessions, now, MAX_SESSIONS);
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
     this.sessions.set(token, { csrf, expiresAt: now + SESSION_MS });
@@ -168,15 +169,6 @@ export class TechAuth {
         message: `technician sign-in locked for ${sec} s for ${who} after repeated wrong PINs`,
         data: { ...data, scope: outcome.lockout.scope, lockoutSec: sec },
       });
-    }
-  }
-
-  private prune(now: number): void {
-    for (const [token, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(token);
-    while (this.sessions.size >= MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
     }
   }
 }

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { pruneSessions } from '../../core/session-table.js';
 import { cookie, safeEqual, sameOriginAs } from '../../web/auth.js';
 import { HttpError } from '../../web/http.js';
 import { PinGuard } from '../../web/pin-guard.js';
@@ -57,7 +58,7 @@ export class StaffAuth {
       throw new HttpError(401, 'wrong name or password');
     }
     this.guard.succeeded(client);
-    this.prune(now);
+    pruneSessions(this.sessions, now, MAX_SESSIONS);
     const token = randomBytes(32).toString('base64url');
     const session = { name: user.name, role: user.role, csrf: randomBytes(32).toString('base64url') };
     this.sessions.set(token, { ...session, expiresAt: now + SESSION_MS });
@@ -107,15 +108,6 @@ export class StaffAuth {
     if (typeof sent !== 'string' || !safeEqual(sent, s.csrf))
       throw new HttpError(403, 'missing or wrong CSRF token');
     return s;
-  }
-
-  private prune(now: number): void {
-    for (const [token, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(token);
-    while (this.sessions.size >= MAX_SESSIONS) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
-    }
   }
 }
 
