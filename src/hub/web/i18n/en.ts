@@ -83,4 +83,8 @@ export const en: HubMessages = {
   sendPeople: 'Where to send people',
   nearby: '{name} — {km} km — {places}',
   noneOpenNearby: 'No open point with places.',
+  filterAll: 'All',
+  show: 'Show',
+  sortBy: 'Order',
+  sorts: { needs: 'needs action first', name: 'by name' },
 };

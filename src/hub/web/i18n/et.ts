@@ -83,4 +83,8 @@ export const et: HubMessages = {
   sendPeople: 'Kuhu inimesi saata',
   nearby: '{name} — {km} km — {places}',
   noneOpenNearby: 'Vabade kohtadega avatud keskusi pole.',
+  filterAll: 'Kõik',
+  show: 'Näita',
+  sortBy: 'Järjestus',
+  sorts: { needs: 'tegevust vajavad eespool', name: 'nime järgi' },
 };

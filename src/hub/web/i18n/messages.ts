@@ -89,4 +89,11 @@ export interface HubMessages {
   sendPeople: string;
   nearby: string;
   noneOpenNearby: string;
+  /** The list's filter by state: every point. */
+  filterAll: string;
+  /** Label of the filter buttons. */
+  show: string;
+  /** Label of the list's order, and its choices. */
+  sortBy: string;
+  sorts: { needs: string; name: string };
 }

@@ -89,4 +89,8 @@ export const ru: HubMessages = {
   sendPeople: 'Куда направить людей',
   nearby: '{name} — {km} км — {places}',
   noneOpenNearby: 'Нет открытых пунктов с местами.',
+  filterAll: 'Все',
+  show: 'Показать',
+  sortBy: 'Порядок',
+  sorts: { needs: 'сначала требующие действий', name: 'по названию' },
 };

@@ -83,4 +83,8 @@ export const sv: HubMessages = {
   sendPeople: 'Vart människor kan skickas',
   nearby: '{name} — {km} km — {places}',
   noneOpenNearby: 'Ingen öppen punkt med lediga platser.',
+  filterAll: 'Alla',
+  show: 'Visa',
+  sortBy: 'Ordning',
+  sorts: { needs: 'behöver åtgärd först', name: 'efter namn' },
 };

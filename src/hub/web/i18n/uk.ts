@@ -89,4 +89,8 @@ export const uk: HubMessages = {
   sendPeople: 'Куди направити людей',
   nearby: '{name} — {km} км — {places}',
   noneOpenNearby: 'Немає відчинених пунктів із місцями.',
+  filterAll: 'Усі',
+  show: 'Показати',
+  sortBy: 'Порядок',
+  sorts: { needs: 'спершу ті, що потребують дій', name: 'за назвою' },
 };
