@@ -3,9 +3,9 @@
 // hub's stream of deltas.
 import { el, fill, formatNumber, formatWhen, getJson, textColourOn } from '/assets/common.js';
 import {
+  coalesce,
   commandText,
   connectFleet,
-  debounce,
   formatAgo,
   formatHours,
   languageButtons,
@@ -48,7 +48,7 @@ async function main() {
   view.lang = pickHubLanguage(view.meta);
   view.session = await requireSession(t());
   setUpBroadcast();
-  const search = debounce(() => {
+  const search = coalesce(() => {
     view.page = 0;
     void loadList();
   }, SEARCH_MS);
@@ -69,7 +69,7 @@ async function main() {
     view.page += 1;
     void loadList();
   });
-  const reorder = debounce(() => void Promise.all([loadList(), loadNeeds()]), REORDER_MS);
+  const reorder = coalesce(() => void Promise.all([loadList(), loadNeeds()]), REORDER_MS);
   view.fleet = connectFleet({
     resync: () => void resync(),
     delta: (change) => {
@@ -107,6 +107,8 @@ async function resync() {
     return;
   }
   resyncing = { again: false };
+  // the stream lost track: the deltas held now are replayed by seen() below
+  recent.length = 0;
   try {
     const [list, needs, summary, map] = await Promise.all([
       getJson(listUrl()),
@@ -125,32 +127,46 @@ async function resync() {
   }
 }
 
-/** The list alone (another page, filter, order); an answer older than the stream's revision waits for the next. */
+/** The list alone (another page, filter, order). */
 async function loadList() {
   const url = listUrl();
   const list = await getJson(url).catch(() => undefined);
-  if (!list || url !== listUrl() || list.rev < view.fleet.rev()) return;
-  view.list = list;
+  if (!list || url !== listUrl()) return;
+  view.list = catchUp(list);
   view.page = list.page;
   render();
 }
 
 async function loadNeeds() {
   const needs = await getJson(`/api/fleet?state=needs&size=${NEEDS_SHOWN}`).catch(() => undefined);
-  if (!needs || needs.rev < view.fleet.rev()) return;
-  view.needs = needs;
+  if (!needs) return;
+  view.needs = catchUp(needs);
   render();
+}
+
+/** The deltas of the last seconds, to bring an answer that left the hub before them up to date. */
+const RECENT = 40;
+const recent = [];
+
+function catchUp(part) {
+  for (const change of recent) if (change.rev > part.rev) patchRows(part, change);
+  return part;
+}
+
+function patchRows(part, change) {
+  const changed = new Map(change.changed.map((r) => [r.id, r]));
+  const gone = new Set(change.removed);
+  part.rows = part.rows.filter((r) => !gone.has(r.id)).map((r) => changed.get(r.id) ?? r);
 }
 
 /** A delta: the counts, and every row and marker on screen that changed, at once; the order follows. */
 function applyDelta(change) {
+  recent.push(change);
+  if (recent.length > RECENT) recent.shift();
   view.summary = { rev: change.rev, ...change.summary };
   const changed = new Map(change.changed.map((r) => [r.id, r]));
   const gone = new Set(change.removed);
-  for (const part of [view.list, view.needs]) {
-    if (!part) continue;
-    part.rows = part.rows.filter((r) => !gone.has(r.id)).map((r) => changed.get(r.id) ?? r);
-  }
+  for (const part of [view.list, view.needs]) if (part) patchRows(part, change);
   if (view.map) {
     const marked = new Set(view.map.points.map((p) => p.id));
     const fresh = [...changed.values()].filter((r) => !marked.has(r.id) && r.location);

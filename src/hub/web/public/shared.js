@@ -226,11 +226,17 @@ export function connectFleet(on) {
   };
 }
 
-/** Waits `ms` after the last call, then runs `fn` once: many deltas in a row cost one fetch. */
-export function debounce(fn, ms) {
+/**
+ * Runs `fn` once, `ms` after the first of a run of calls: a stream of deltas or keystrokes costs one
+ * fetch per `ms`, and a stream that never pauses still gets one.
+ */
+export function coalesce(fn, ms) {
   let timer;
   return () => {
-    clearTimeout(timer);
-    timer = setTimeout(fn, ms);
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      fn();
+    }, ms);
   };
 }
