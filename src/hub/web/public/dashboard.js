@@ -29,6 +29,8 @@ const view = {
   audit: [],
 };
 const t = () => view.meta.messages[view.lang];
+/** Intl's locale of the language shown (en-GB for English: 24-hour times, like the point's page). */
+const loc = () => t().locale;
 
 async function main() {
   view.meta = await getJson('/api/meta');
@@ -70,6 +72,23 @@ async function loadAudit() {
 function setUpBroadcast() {
   const operator = view.session.role === 'operator';
   $('broadcast-form').hidden = !operator;
+  // one optional text per language the hub offers: each point's page shows its own language's
+  $('broadcast-translations').append(
+    ...view.meta.languages.map((lang) =>
+      el(
+        'p',
+        {},
+        el('label', { for: `broadcast-text-${lang}`, lang, text: view.meta.messages[lang].language }),
+        el('textarea', {
+          id: `broadcast-text-${lang}`,
+          'data-lang': lang,
+          lang,
+          maxlength: '280',
+          rows: '1',
+        }),
+      ),
+    ),
+  );
   $('broadcast-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const m = t();
@@ -77,13 +96,22 @@ function setUpBroadcast() {
     const hours = Number($('broadcast-hours').value);
     const match = $('broadcast-match').value.trim();
     const target = $('broadcast-target-match').checked ? { match } : { all: true };
-    const body = { text, target, ...(hours > 0 ? { expiresInMin: Math.round(hours * 60) } : {}) };
+    const translations = {};
+    for (const input of document.querySelectorAll('#broadcast-translations textarea')) {
+      if (input.value.trim() !== '') translations[input.dataset.lang] = input.value.trim();
+    }
+    const body = {
+      text,
+      target,
+      ...(Object.keys(translations).length > 0 ? { translations } : {}),
+      ...(hours > 0 ? { expiresInMin: Math.round(hours * 60) } : {}),
+    };
     try {
       const r = await send(view.session, 'POST', '/api/broadcast', body);
       const failed = r.results.filter((x) => !x.ok);
       $('broadcast-result').textContent =
         failed.length === 0
-          ? fill(m.broadcastSent, { n: plural(view.lang, r.results.length, m.points) })
+          ? fill(m.broadcastSent, { n: plural(loc(), r.results.length, m.points) })
           : fill(m.failed, { error: failed.map((f) => `${f.point}: ${f.error}`).join('; ') });
     } catch (err) {
       $('broadcast-result').textContent = fill(m.failed, { error: err.message });
@@ -133,6 +161,7 @@ function renderBroadcastTexts(m) {
   $('broadcast-text-label').textContent = m.announcement;
   $('broadcast-hours-label').textContent = m.expiresIn;
   $('broadcast-to').textContent = m.broadcastTo;
+  $('broadcast-translations-legend').textContent = m.broadcastTranslations;
   $('broadcast-all-label').textContent = m.broadcastAll;
   $('broadcast-match-label').textContent = m.broadcastMatch;
   $('broadcast-send').textContent = m.announce;
@@ -169,7 +198,7 @@ function renderAudit(m) {
         el(
           'tr',
           {},
-          el('td', { text: formatWhen(Date.parse(a.ts), view.lang) }),
+          el('td', { text: formatWhen(Date.parse(a.ts), loc()) }),
           el('td', { text: a.actor }),
           el('td', { text: a.action }),
           el('td', { text: a.point ?? '—' }),
@@ -289,21 +318,21 @@ function renderNeeds(m) {
   });
   const more = items.length - NEEDS_SHOWN;
   const list = shown.filter((li) => li !== null);
-  if (more > 0) list.push(el('li', { class: 'more', text: `+ ${plural(view.lang, more, m.points)}` }));
+  if (more > 0) list.push(el('li', { class: 'more', text: `+ ${plural(loc(), more, m.points)}` }));
   $('needs').replaceChildren(...list);
 }
 
 function reasonDetail(m, reason, row) {
   if (reason === 'energy' && row.energyHours !== null)
-    return `${m.reasons.energy}: ${formatHours(m, view.lang, row.energyHours)}`;
+    return `${m.reasons.energy}: ${formatHours(m, loc(), row.energyHours)}`;
   if (reason === 'cold' && row.temperatureIndoor !== null)
     return `${m.reasons.cold}: ${temp(row.temperatureIndoor)}`;
-  if (reason === 'silent') return `${m.reasons.silent}: ${formatAgo(m, view.lang, row.lastSeen)}`;
+  if (reason === 'silent') return `${m.reasons.silent}: ${formatAgo(m, loc(), row.lastSeen)}`;
   return m.reasons[reason];
 }
 
 function temp(c) {
-  return `${formatNumber(c, view.lang, 1)} °C`;
+  return `${formatNumber(c, loc(), 1)} °C`;
 }
 
 const COLUMNS = [
@@ -326,7 +355,7 @@ function renderTable(m, all) {
     : all;
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   view.page = Math.min(view.page, pages - 1);
-  $('count').textContent = plural(view.lang, rows.length, m.points);
+  $('count').textContent = plural(loc(), rows.length, m.points);
   $('page').textContent = fill(m.page, { page: view.page + 1, pages });
   $('prev').disabled = view.page === 0;
   $('next').disabled = view.page >= pages - 1;
@@ -339,12 +368,10 @@ function tableRow(m, r) {
   const unknown = r.state === 'UNKNOWN';
   const cell = (text, cls) => el('td', { class: cls, text });
   const places =
-    unknown || r.placesLeft === null
-      ? '—'
-      : `${formatNumber(r.placesLeft, view.lang)} / ${r.capacity ?? '?'}`;
+    unknown || r.placesLeft === null ? '—' : `${formatNumber(r.placesLeft, loc())} / ${r.capacity ?? '?'}`;
   const energy =
     r.energyHours !== null
-      ? formatHours(m, view.lang, r.energyHours)
+      ? formatHours(m, loc(), r.energyHours)
       : !unknown && r.power === 'grid'
         ? '∞'
         : '—';
@@ -358,7 +385,7 @@ function tableRow(m, r) {
   const alarms =
     r.alarms.length === 0 ? (unknown ? '—' : m.noAlarms) : r.alarms.map((a) => `⚠ ${a.message}`).join('; ');
   const backlog = r.backlog
-    ? `${formatNumber(r.backlog.telemetry + r.backlog.events, view.lang)}${r.backlogAgeSec ? ` · ${formatHours(m, view.lang, r.backlogAgeSec / 3600)}` : ''}`
+    ? `${formatNumber(r.backlog.telemetry + r.backlog.events, loc())}${r.backlogAgeSec ? ` · ${formatHours(m, loc(), r.backlogAgeSec / 3600)}` : ''}`
     : '—';
   return el(
     'tr',
@@ -370,7 +397,7 @@ function tableRow(m, r) {
     cell(energy, r.energyHours !== null && r.energyHours < 12 ? 'low' : ''),
     indoor,
     cell(alarms, r.alarms.length ? 'alarm' : ''),
-    cell(formatAgo(m, view.lang, r.lastSeen)),
+    cell(formatAgo(m, loc(), r.lastSeen)),
     cell(backlog),
     cell(commandText(m, r.command), r.command ? `command ${r.command.outcome}` : ''),
   );
