@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { MODES } from '../../contract/common.js';
+import { AnnouncementTranslations, MODES } from '../../contract/common.js';
 import { HttpError, readJsonBody, sendJson } from '../../web/http.js';
 import type { DesiredChange } from '../fleet/desired.js';
 import { issueDesired, type PublishDesired } from '../fleet/issue-desired.js';
@@ -20,10 +20,16 @@ const Expiry = z.int().min(1).max(MAX_EXPIRY_MIN).optional();
 const Command = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mode'), mode: z.enum(MODES), reason: z.string().max(200).optional() }),
   z.strictObject({ kind: z.literal('capacity'), capacity: z.int().min(1).max(10_000) }),
-  z.strictObject({ kind: z.literal('announce'), text: z.string().max(280), expiresInMin: Expiry }),
+  z.strictObject({
+    kind: z.literal('announce'),
+    text: z.string().max(280),
+    translations: AnnouncementTranslations.optional(),
+    expiresInMin: Expiry,
+  }),
 ]);
 const Broadcast = z.strictObject({
   text: z.string().max(280),
+  translations: AnnouncementTranslations.optional(),
   expiresInMin: Expiry,
   /** All points, the ones listed, or the ones whose name, id or address contains the text (a district). */
   target: z.union([
@@ -133,7 +139,7 @@ export class StaffApi {
     const s = this.opts.auth.requireOperator(req);
     const parsed = Broadcast.safeParse(await readJsonBody(req));
     if (!parsed.success) throw new HttpError(400, `invalid broadcast: ${z.prettifyError(parsed.error)}`);
-    const { text, expiresInMin, target } = parsed.data;
+    const { text, translations, expiresInMin, target } = parsed.data;
     const all = this.opts.points();
     const known = new Set(all.map((p) => p.id));
     let ids: string[];
@@ -150,7 +156,7 @@ export class StaffApi {
     }
     if (ids.length === 0) throw new HttpError(400, 'the selection has no points');
     const now = this.opts.now();
-    const change = toChange({ kind: 'announce', text, expiresInMin }, now);
+    const change = toChange({ kind: 'announce', text, translations, expiresInMin }, now);
     const results: Array<{ point: string; id: string; ok: boolean; error?: string }> = [];
     // one at a time: each publish is one short broker connection with the hub's publisher id
     for (const point of ids) {
@@ -196,6 +202,7 @@ function toChange(c: z.infer<typeof Command>, now: number): DesiredChange {
   return {
     kind: 'announce',
     text: c.text,
+    translations: c.translations,
     expiresAt:
       c.expiresInMin === undefined ? undefined : new Date(now + c.expiresInMin * 60_000).toISOString(),
   };

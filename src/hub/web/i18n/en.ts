@@ -73,6 +73,7 @@ export const en: HubMessages = {
   broadcastTo: 'To',
   broadcastAll: 'all points',
   broadcastMatch: 'points whose name or address contains',
+  broadcastTranslations: 'In other languages (optional)',
   broadcastSent: 'Sent to {n}.',
   shownAt: 'Shown at {n} of {total}',
   audit: 'Audit log',

@@ -73,6 +73,7 @@ export const et: HubMessages = {
   broadcastTo: 'Kellele',
   broadcastAll: 'kõigile keskustele',
   broadcastMatch: 'keskustele, mille nimi või aadress sisaldab',
+  broadcastTranslations: 'Teistes keeltes (valikuline)',
   broadcastSent: 'Saadetud: {n}.',
   shownAt: 'Näitab {n}/{total}',
   audit: 'Tegevuste logi',

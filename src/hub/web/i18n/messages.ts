@@ -79,6 +79,7 @@ export interface HubMessages {
   broadcastTo: string;
   broadcastAll: string;
   broadcastMatch: string;
+  broadcastTranslations: string;
   broadcastSent: string;
   shownAt: string;
   audit: string;

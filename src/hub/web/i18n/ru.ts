@@ -79,6 +79,7 @@ export const ru: HubMessages = {
   broadcastTo: 'Кому',
   broadcastAll: 'всем пунктам',
   broadcastMatch: 'пунктам, чьё название или адрес содержит',
+  broadcastTranslations: 'На других языках (необязательно)',
   broadcastSent: 'Отправлено: {n}.',
   shownAt: 'Показывают {n} из {total}',
   audit: 'Журнал действий',

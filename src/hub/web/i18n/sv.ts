@@ -73,6 +73,7 @@ export const sv: HubMessages = {
   broadcastTo: 'Till',
   broadcastAll: 'alla punkter',
   broadcastMatch: 'punkter vars namn eller adress innehåller',
+  broadcastTranslations: 'På andra språk (valfritt)',
   broadcastSent: 'Skickat till {n}.',
   shownAt: 'Visas på {n} av {total}',
   audit: 'Händelselogg',

@@ -79,6 +79,7 @@ export const uk: HubMessages = {
   broadcastTo: 'Кому',
   broadcastAll: 'усім пунктам',
   broadcastMatch: 'пунктам, чия назва чи адреса містить',
+  broadcastTranslations: 'Іншими мовами (необов’язково)',
   broadcastSent: 'Надіслано: {n}.',
   shownAt: 'Показують {n} з {total}',
   audit: 'Журнал дій',

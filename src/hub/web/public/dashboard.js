@@ -42,6 +42,8 @@ const view = {
   audit: [],
 };
 const t = () => view.meta.messages[view.lang];
+/** Intl's locale of the language shown (en-GB for English: 24-hour times, like the point's page). */
+const loc = () => t().locale;
 
 async function main() {
   view.meta = await getJson('/api/meta');
@@ -196,6 +198,23 @@ async function loadAudit() {
 function setUpBroadcast() {
   const operator = view.session.role === 'operator';
   $('broadcast-form').hidden = !operator;
+  // one optional text per language the hub offers: each point's page shows its own language's
+  $('broadcast-translations').append(
+    ...view.meta.languages.map((lang) =>
+      el(
+        'p',
+        {},
+        el('label', { for: `broadcast-text-${lang}`, lang, text: view.meta.messages[lang].language }),
+        el('textarea', {
+          id: `broadcast-text-${lang}`,
+          'data-lang': lang,
+          lang,
+          maxlength: '280',
+          rows: '1',
+        }),
+      ),
+    ),
+  );
   $('broadcast-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     const m = t();
@@ -203,13 +222,22 @@ function setUpBroadcast() {
     const hours = Number($('broadcast-hours').value);
     const match = $('broadcast-match').value.trim();
     const target = $('broadcast-target-match').checked ? { match } : { all: true };
-    const body = { text, target, ...(hours > 0 ? { expiresInMin: Math.round(hours * 60) } : {}) };
+    const translations = {};
+    for (const input of document.querySelectorAll('#broadcast-translations textarea')) {
+      if (input.value.trim() !== '') translations[input.dataset.lang] = input.value.trim();
+    }
+    const body = {
+      text,
+      target,
+      ...(Object.keys(translations).length > 0 ? { translations } : {}),
+      ...(hours > 0 ? { expiresInMin: Math.round(hours * 60) } : {}),
+    };
     try {
       const r = await send(view.session, 'POST', '/api/broadcast', body);
       const failed = r.results.filter((x) => !x.ok);
       $('broadcast-result').textContent =
         failed.length === 0
-          ? fill(m.broadcastSent, { n: plural(view.lang, r.results.length, m.points) })
+          ? fill(m.broadcastSent, { n: plural(loc(), r.results.length, m.points) })
           : fill(m.failed, { error: failed.map((f) => `${f.point}: ${f.error}`).join('; ') });
     } catch (err) {
       $('broadcast-result').textContent = fill(m.failed, { error: err.message });
@@ -257,6 +285,7 @@ function renderBroadcastTexts(m) {
   $('broadcast-text-label').textContent = m.announcement;
   $('broadcast-hours-label').textContent = m.expiresIn;
   $('broadcast-to').textContent = m.broadcastTo;
+  $('broadcast-translations-legend').textContent = m.broadcastTranslations;
   $('broadcast-all-label').textContent = m.broadcastAll;
   $('broadcast-match-label').textContent = m.broadcastMatch;
   $('broadcast-send').textContent = m.announce;
@@ -284,7 +313,7 @@ function renderAudit(m) {
         el(
           'tr',
           {},
-          el('td', { text: formatWhen(Date.parse(a.ts), view.lang) }),
+          el('td', { text: formatWhen(Date.parse(a.ts), loc()) }),
           el('td', { text: a.actor }),
           el('td', { text: a.action }),
           el('td', { text: a.point ?? '—' }),
@@ -402,7 +431,7 @@ function renderNeeds(m) {
     );
   });
   const more = needs.total - needs.rows.length;
-  if (more > 0) list.push(el('li', { class: 'more', text: `+ ${plural(view.lang, more, m.points)}` }));
+  if (more > 0) list.push(el('li', { class: 'more', text: `+ ${plural(loc(), more, m.points)}` }));
   $('needs').replaceChildren(...list);
 }
 
@@ -436,22 +465,22 @@ function renderFilters(m) {
   }
   for (const b of $('filters').querySelectorAll('button')) {
     const key = b.dataset.filter;
-    b.textContent = `${word(key)} ${formatNumber(count(key) ?? 0, view.lang)}`;
+    b.textContent = `${word(key)} ${formatNumber(count(key) ?? 0, loc())}`;
     b.setAttribute('aria-pressed', String(view.state === key));
   }
 }
 
 function reasonDetail(m, reason, row) {
   if (reason === 'energy' && row.energyHours !== null)
-    return `${m.reasons.energy}: ${formatHours(m, view.lang, row.energyHours)}`;
+    return `${m.reasons.energy}: ${formatHours(m, loc(), row.energyHours)}`;
   if (reason === 'cold' && row.temperatureIndoor !== null)
     return `${m.reasons.cold}: ${temp(row.temperatureIndoor)}`;
-  if (reason === 'silent') return `${m.reasons.silent}: ${formatAgo(m, view.lang, row.lastSeen)}`;
+  if (reason === 'silent') return `${m.reasons.silent}: ${formatAgo(m, loc(), row.lastSeen)}`;
   return m.reasons[reason];
 }
 
 function temp(c) {
-  return `${formatNumber(c, view.lang, 1)} °C`;
+  return `${formatNumber(c, loc(), 1)} °C`;
 }
 
 const COLUMNS = [
@@ -472,7 +501,7 @@ function renderTable(m) {
   $('head').replaceChildren(...COLUMNS.map((c) => el('th', { scope: 'col', text: m.columns[c] })));
   const list = view.list;
   if (!list) return;
-  $('count').textContent = plural(view.lang, list.total, m.points);
+  $('count').textContent = plural(loc(), list.total, m.points);
   $('page').textContent = fill(m.page, { page: list.page + 1, pages: list.pages });
   $('prev').disabled = list.page === 0;
   $('next').disabled = list.page >= list.pages - 1;
@@ -484,12 +513,10 @@ function tableRow(m, r) {
   const unknown = r.state === 'UNKNOWN';
   const cell = (text, cls) => el('td', { class: cls, text });
   const places =
-    unknown || r.placesLeft === null
-      ? '—'
-      : `${formatNumber(r.placesLeft, view.lang)} / ${r.capacity ?? '?'}`;
+    unknown || r.placesLeft === null ? '—' : `${formatNumber(r.placesLeft, loc())} / ${r.capacity ?? '?'}`;
   const energy =
     r.energyHours !== null
-      ? formatHours(m, view.lang, r.energyHours)
+      ? formatHours(m, loc(), r.energyHours)
       : !unknown && r.power === 'grid'
         ? '∞'
         : '—';
@@ -503,7 +530,7 @@ function tableRow(m, r) {
   const alarms =
     r.alarms.length === 0 ? (unknown ? '—' : m.noAlarms) : r.alarms.map((a) => `⚠ ${a.message}`).join('; ');
   const backlog = r.backlog
-    ? `${formatNumber(r.backlog.telemetry + r.backlog.events, view.lang)}${r.backlogAgeSec ? ` · ${formatHours(m, view.lang, r.backlogAgeSec / 3600)}` : ''}`
+    ? `${formatNumber(r.backlog.telemetry + r.backlog.events, loc())}${r.backlogAgeSec ? ` · ${formatHours(m, loc(), r.backlogAgeSec / 3600)}` : ''}`
     : '—';
   return el(
     'tr',
@@ -515,7 +542,7 @@ function tableRow(m, r) {
     cell(energy, r.energyHours !== null && r.energyHours < 12 ? 'low' : ''),
     indoor,
     cell(alarms, r.alarms.length ? 'alarm' : ''),
-    cell(formatAgo(m, view.lang, r.lastSeen)),
+    cell(formatAgo(m, loc(), r.lastSeen)),
     cell(backlog),
     cell(commandText(m, r.command), r.command ? `command ${r.command.outcome}` : ''),
   );
