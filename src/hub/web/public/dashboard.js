@@ -1,6 +1,7 @@
 // The crisis staff's dashboard: every point (a page of rows at a time, so 1,000 points stay quick), the
 // "needs action" list, all kept live from the hub's stream.
-import { el, fill, formatNumber, formatWhen, getJson, textColourOn } from '/assets/common.js';
+import { el, fill, formatNumber, formatWhen, getJson } from '/assets/common.js';
+import { renderMap } from '/assets/hub/map.js';
 import {
   commandText,
   connectFleet,
@@ -140,6 +141,8 @@ function render() {
     view.langsDrawn = view.lang;
   }
   $('needs-title').textContent = m.needsAction;
+  $('runsheet-link').textContent = m.runSheet.title;
+  $('runsheet-link').href = `/runsheet?lang=${view.lang}`;
   $('fleet-title').textContent = m.fleet;
   $('search-label').textContent = m.search;
   $('prev').textContent = m.previous;
@@ -151,7 +154,9 @@ function render() {
     (a, b) => a.name.localeCompare(b.name, view.lang) || a.id.localeCompare(b.id),
   );
   renderNeeds(m);
-  renderMap(m, rows);
+  $('map-title').textContent = m.map;
+  renderMap($('map'), $('map-note'), rows, { meta: view.meta, m, lang: view.lang });
+  $('map-attribution').textContent = view.meta.basemap?.attribution ?? '';
   renderTable(m, rows);
   renderAudit(m);
 }
@@ -205,84 +210,6 @@ function renderAudit(m) {
           el('td', { text: a.result }),
         ),
       ),
-  );
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
-const MAP_LABELS_UP_TO = 60;
-
-function svg(tag, attrs, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  for (const c of children) node.append(c);
-  return node;
-}
-
-/**
- * The points on a plain projection of their own coordinates (no basemap, so it works in a crisis room
- * with no internet): each a marker in the sign's colour with its symbol, UNKNOWN hollow and dashed.
- */
-function renderMap(m, rows) {
-  $('map-title').textContent = m.map;
-  const placed = rows.filter((r) => r.location);
-  const missing = rows.length - placed.length;
-  $('map-note').textContent = missing > 0 ? fill(m.mapNoLocation, { n: missing }) : '';
-  const map = $('map');
-  if (placed.length === 0) {
-    map.replaceChildren();
-    return;
-  }
-  const lats = placed.map((r) => r.location.lat);
-  const lons = placed.map((r) => r.location.lon);
-  const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
-  const k = Math.cos((midLat * Math.PI) / 180);
-  const x = (lon) => (lon - Math.min(...lons)) * k * 100;
-  const y = (lat) => (Math.max(...lats) - lat) * 100;
-  const w = Math.max(x(Math.max(...lons)), 1);
-  const h = Math.max(y(Math.min(...lats)), 1);
-  const pad = Math.max(w, h) * 0.08 + 20;
-  const r = Math.max(w, h) / 40 + 8;
-  map.setAttribute('viewBox', `${-pad} ${-pad} ${w + 2 * pad} ${h + 2 * pad}`);
-  const labels = placed.length <= MAP_LABELS_UP_TO;
-  map.replaceChildren(
-    ...placed.map((p) => {
-      const cx = x(p.location.lon);
-      const cy = y(p.location.lat);
-      const unknown = p.state === 'UNKNOWN';
-      const pattern = view.meta.patterns[p.state];
-      const word = unknown ? m.unknown : (m.state[p.state] ?? p.state);
-      const link = svg(
-        'a',
-        {
-          href: `/point?id=${encodeURIComponent(p.id)}&lang=${view.lang}`,
-          'aria-label': `${p.name}: ${word}`,
-        },
-        svg('circle', {
-          cx,
-          cy,
-          r,
-          class: unknown ? 'marker unknown' : 'marker',
-          fill: unknown ? '#ffffff' : pattern.colour,
-        }),
-        svg(
-          'text',
-          {
-            x: cx,
-            y: cy,
-            class: 'marker-symbol',
-            'font-size': r * 1.2,
-            fill: unknown ? '#000' : textColourOn(pattern.colour),
-          },
-          unknown ? '?' : pattern.symbol,
-        ),
-        labels
-          ? svg('text', { x: cx + r * 1.3, y: cy, class: 'marker-label', 'font-size': r * 1.1 }, p.name)
-          : '',
-      );
-      link.dataset.point = p.id;
-      link.dataset.state = p.state;
-      return link;
-    }),
   );
 }
 
