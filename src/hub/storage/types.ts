@@ -77,6 +77,13 @@ export function emptyWork(): IngestWork {
   return { batches: [], statuses: [], onlines: [], infos: [], results: [] };
 }
 
+/** The points whose latest row (status, online, info, command result) the work updates; records touch none. */
+export function pointsUpdated(work: IngestWork): Set<string> {
+  const points = new Set<string>();
+  for (const u of [...work.statuses, ...work.onlines, ...work.infos, ...work.results]) points.add(u.point);
+  return points;
+}
+
 export interface IngestOutcome {
   /** Records stored now. */
   inserted: number;

@@ -46,6 +46,8 @@ export interface StaffApiOptions {
   now: () => number;
   /** The points a broadcast may reach, as the dashboard shows them. */
   points: () => ReadonlyArray<{ id: string; name: string; address: string | null }>;
+  /** A point's stored desired state changed: the dashboard shows the command as pending at once. */
+  touched?: ((point: string) => void) | undefined;
 }
 
 export class StaffApi {
@@ -128,6 +130,7 @@ export class StaffApi {
       actor: s.name,
       now,
     });
+    this.opts.touched?.(point);
     if (!out.ok) throw new HttpError(out.stage === 'invalid' ? 400 : 502, out.error);
     sendJson(res, 200, { id: out.id, desired: out.desired });
   }
@@ -163,6 +166,7 @@ export class StaffApi {
         actor: s.name,
         now,
       });
+      this.opts.touched?.(point);
       results.push(
         out.ok ? { point, id: out.id, ok: true } : { point, id: out.id, ok: false, error: out.error },
       );

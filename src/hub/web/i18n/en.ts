@@ -115,4 +115,8 @@ export const en: HubMessages = {
     emptyIn: 'empty in {time}',
     tankUnknown: 'tank size unknown',
   },
+  filterAll: 'All',
+  show: 'Show',
+  sortBy: 'Order',
+  sorts: { needs: 'needs action first', name: 'by name' },
 };

@@ -115,4 +115,8 @@ export const et: HubMessages = {
     emptyIn: 'tühi {time} pärast',
     tankUnknown: 'paagi suurus teadmata',
   },
+  filterAll: 'Kõik',
+  show: 'Näita',
+  sortBy: 'Järjestus',
+  sorts: { needs: 'tegevust vajavad eespool', name: 'nime järgi' },
 };

@@ -121,4 +121,11 @@ export interface HubMessages {
     emptyIn: string;
     tankUnknown: string;
   };
+  /** The list's filter by state: every point. */
+  filterAll: string;
+  /** Label of the filter buttons. */
+  show: string;
+  /** Label of the list's order, and its choices. */
+  sortBy: string;
+  sorts: { needs: string; name: string };
 }

@@ -121,4 +121,8 @@ export const ru: HubMessages = {
     emptyIn: 'пуст через {time}',
     tankUnknown: 'объём бака неизвестен',
   },
+  filterAll: 'Все',
+  show: 'Показать',
+  sortBy: 'Порядок',
+  sorts: { needs: 'сначала требующие действий', name: 'по названию' },
 };

@@ -115,4 +115,8 @@ export const sv: HubMessages = {
     emptyIn: 'tom om {time}',
     tankUnknown: 'tankstorlek okänd',
   },
+  filterAll: 'Alla',
+  show: 'Visa',
+  sortBy: 'Ordning',
+  sorts: { needs: 'behöver åtgärd först', name: 'efter namn' },
 };

@@ -121,4 +121,8 @@ export const uk: HubMessages = {
     emptyIn: 'порожній через {time}',
     tankUnknown: 'об’єм бака невідомий',
   },
+  filterAll: 'Усі',
+  show: 'Показати',
+  sortBy: 'Порядок',
+  sorts: { needs: 'спершу ті, що потребують дій', name: 'за назвою' },
 };

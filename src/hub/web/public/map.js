@@ -29,12 +29,13 @@ export function mercator(lat, lon) {
 
 /**
  * Draws `rows` (those with a location) into the <svg> `map`. `opts`: meta (patterns, basemap), m (texts),
- * lang, locale. The tile layer is rebuilt only when the view changes, so live updates do not reload it.
+ * lang, and total (points in all, for the note on those without a location). The tile layer is rebuilt only when the view changes, so live updates do not reload it.
  */
 export function renderMap(map, note, rows, opts) {
   const { meta, m, lang } = opts;
   const placed = rows.filter((r) => r.location);
-  const missing = rows.length - placed.length;
+  // the hub may send only the points with a location, and say how many there are in all
+  const missing = (opts.total ?? rows.length) - placed.length;
   note.textContent = missing > 0 ? fill(m.mapNoLocation, { n: missing }) : '';
   if (placed.length === 0) {
     map.replaceChildren();

@@ -27,6 +27,8 @@ const view = {
   meta: undefined,
   lang: undefined,
   fleet: undefined,
+  /** This point's dashboard row, live. */
+  row: undefined,
   range: '24h',
   history: undefined,
   plots: [],
@@ -42,7 +44,12 @@ async function main() {
   view.session = await requireSession(t());
   setUpCommands();
   view.fleet = connectFleet({
-    change: () => renderSummary(),
+    resync: () => void loadRow(),
+    delta: (change) => {
+      const row = change.changed.find((r) => r.id === id);
+      if (row) view.row = row;
+      renderSummary();
+    },
     connection: (ok) => {
       view.online = ok;
       renderSummary();
@@ -51,6 +58,15 @@ async function main() {
   render();
   await Promise.all([loadHistory(), loadNearby()]);
   setInterval(loadNearby, 30_000);
+}
+
+/** Only this point's row, not the fleet's. */
+async function loadRow() {
+  const r = await getJson(`/api/fleet?ids=${encodeURIComponent(id)}`).catch(() => undefined);
+  if (!r) return;
+  view.row = r.rows[0];
+  view.fleet.seen(r.rev);
+  renderSummary();
 }
 
 async function loadNearby() {
@@ -175,7 +191,7 @@ function setUpCommands() {
 
 function renderSummary() {
   const m = t();
-  const row = view.fleet?.rows.get(id);
+  const row = view.row;
   $('live').textContent = view.online ? `● ${m.live}` : `⚠ ${m.reconnecting}`;
   if (!row) {
     $('title').textContent = id;
