@@ -5,7 +5,8 @@
 // HTTP with `Accept-Encoding: gzip, deflate, br` as a browser sends it: a page of 50 points (walking the
 // pages), the first 25 that need action, the counts, the map, and a per-point page's 24 h history.
 // Meanwhile a simulated ingest commits a new status for one point every 1000/DASH_BENCH_UPDATES ms and
-// reports it (as the MQTT ingest does), so the fleet view changes and the answers are remade as in use.
+// reports it (as the MQTT ingest does), so the fleet view changes and the answers are remade as in use,
+// and a telemetry batch for one of the charted points every 500 ms, so their charts are remade too.
 // Baseline, in the same run and interleaved so load from elsewhere on the machine falls on both: a bare
 // node:http server answering the same page of 50 from a buffer (the floor of that request on this
 // machine). Prints p50/p99 of each and the ratio page p99 / baseline p99; the issue's goal is every
@@ -22,6 +23,7 @@ import { PostgresHubStorage } from '../src/hub/storage/postgres.js';
 import { SqliteHubStorage } from '../src/hub/storage/sqlite.js';
 import { emptyWork, type HubStorage } from '../src/hub/storage/types.js';
 import { hashPassword } from '../src/hub/web/password.js';
+import { CHART_CHANNELS } from '../src/hub/web/point-history.js';
 import { HubWebServer } from '../src/hub/web/server.js';
 import { seedFleet, seedPointId } from '../test/helpers/hub-seed.js';
 import { type Postgres, startPostgres } from '../test/helpers/postgres.js';
@@ -37,6 +39,7 @@ const PAGE = 50;
 const WITH_TELEMETRY = [3, 4, 5];
 const STATES = ['OPEN', 'OPEN_LIMITED', 'FULL', 'STANDBY', 'CLOSED'] as const;
 const HEADERS = { 'Accept-Encoding': 'gzip, deflate, br' };
+const CHANNELS = CHART_CHANNELS;
 
 interface Result {
   backend: string;
@@ -106,6 +109,24 @@ async function measure(backend: string, storage: HubStorage): Promise<Result> {
     });
     void storage.commit(work).then(() => web.touch([point]));
   }, 1000 / UPDATES_PER_SEC);
+  // new readings for the charted points: each chart is made again after its point's next batch
+  const seqs = new Map(WITH_TELEMETRY.map((i) => [i, 24 * 60 * CHANNELS.length]));
+  let batches = 0;
+  const telemetry = setInterval(() => {
+    const i = WITH_TELEMETRY[batches % WITH_TELEMETRY.length] ?? 3;
+    batches += 1;
+    const ts = Date.now();
+    const first = (seqs.get(i) ?? 0) + 1;
+    seqs.set(i, first + CHANNELS.length - 1);
+    const work = emptyWork();
+    work.batches.push({
+      point: seedPointId(i),
+      epoch: 'e',
+      stream: 'telemetry',
+      records: CHANNELS.map((channel, c) => ({ seq: first + c, ts, channel, value: 30 + c })),
+    });
+    void storage.commit(work);
+  }, 500);
 
   const targets: Record<string, (k: number) => string> = {
     page: (k) => `${web.url()}/api/fleet?page=${k % Math.ceil(N / PAGE)}&size=${PAGE}&sort=needs`,
@@ -114,7 +135,6 @@ async function measure(backend: string, storage: HubStorage): Promise<Result> {
     map: () => `${web.url()}/api/fleet/map`,
     history: (k) =>
       `${web.url()}/api/points/${seedPointId(WITH_TELEMETRY[k % WITH_TELEMETRY.length] ?? 3)}/history?range=24h`,
-    dashboard: () => `${web.url()}/api/dashboard`,
     baseline: () => baseUrl,
   };
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
@@ -133,6 +153,7 @@ async function measure(backend: string, storage: HubStorage): Promise<Result> {
     }
   }
   clearInterval(ingest);
+  clearInterval(telemetry);
   const revisions = (await rev(web.url(), cookie)) - startRev;
   await web.stop();
   baseline.close();

@@ -18,8 +18,8 @@ import { pointView } from '../fleet/point-view.js';
 import type { HubStorage } from '../storage/types.js';
 import { FleetBodies } from './fleet-bodies.js';
 import { FleetView } from './fleet-view.js';
+import { HistoryCache } from './history-cache.js';
 import { dashboardMessages } from './i18n/index.js';
-import { pointHistory } from './point-history.js';
 import { StaffApi } from './staff-api.js';
 import { StaffAuth } from './staff-auth.js';
 
@@ -79,6 +79,7 @@ export class HubWebServer {
   private readonly assets = new StaticAssets(DASHBOARD_ASSETS);
   private readonly fleet: FleetView;
   private readonly bodies: FleetBodies;
+  private readonly history: HistoryCache;
   private readonly sse: SseHub;
   private readonly auth: StaffAuth;
   private readonly staff: StaffApi;
@@ -94,6 +95,7 @@ export class HubWebServer {
       onChange: (json) => this.sse.publish('fleet', json),
     });
     this.bodies = new FleetBodies(this.fleet);
+    this.history = new HistoryCache(opts.storage);
     this.auth = new StaffAuth(opts.storage, Date.now);
     this.staff = new StaffApi({
       storage: opts.storage,
@@ -195,7 +197,7 @@ export class HubWebServer {
     const history = /^\/api\/points\/([^/]+)\/history$/.exec(path);
     if (history?.[1]) {
       this.auth.requireView(req);
-      return sendJson(res, 200, await pointHistory(storage, decodeURIComponent(history[1]), url, now()));
+      return (await this.history.get(decodeURIComponent(history[1]), url, now())).send(req, res);
     }
     const near = /^\/api\/points\/([^/]+)\/nearest$/.exec(path);
     if (near?.[1]) {
