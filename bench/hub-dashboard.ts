@@ -8,8 +8,8 @@
 // reports it (as the MQTT ingest does), so the fleet view changes and the answers are remade as in use,
 // and a telemetry batch for one of the charted points every 500 ms, so their charts are remade too.
 // Baseline, in the same run and interleaved so load from elsewhere on the machine falls on both: a bare
-// node:http server answering the same page of 50 from a buffer (the floor of that request on this
-// machine). Prints p50/p99 of each and the ratio page p99 / baseline p99; the issue's goal is every
+// node:http server answering the same page of 50, brotli-encoded, from a buffer (the floor of that
+// request on this machine, client decoding included). Prints p50/p99 of each and the ratio page p99 / baseline p99; the issue's goal is every
 // request of the page p99 ≤ 100 ms.
 // Run: npm run bench:dashboard. Knobs: DASH_BENCH_POINTS (1000), DASH_BENCH_REQUESTS (300 of each),
 // DASH_BENCH_UPDATES (status messages per second, 20), DASH_BENCH_BACKENDS (sqlite,postgres).
@@ -18,6 +18,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { MemoryLogger } from '../src/core/logger.js';
 import { PostgresHubStorage } from '../src/hub/storage/postgres.js';
 import { SqliteHubStorage } from '../src/hub/storage/sqlite.js';
@@ -47,6 +49,8 @@ interface Result {
   bytes: Record<string, number>;
   revisions: number;
   load: number[];
+  /** The process's event-loop delay during the run (ms): its own work and the machine's scheduling. */
+  loopDelay: { p50: number; p99: number; max: number };
 }
 
 async function measure(backend: string, storage: HubStorage): Promise<Result> {
@@ -74,10 +78,17 @@ async function measure(backend: string, storage: HubStorage): Promise<Result> {
   });
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const pageBody = await (await fetch(`${web.url()}/api/fleet?size=${PAGE}`, { headers: { cookie } })).text();
+  // the same page, brotli-encoded as the hub sends it, so the client decodes alike on both sides
+  const encoded = brotliCompressSync(Buffer.from(pageBody), {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 4 },
+  });
   const baseline = createServer((_req, res) => {
-    const bytes = Buffer.from(pageBody);
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': bytes.length });
-    res.end(bytes);
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Content-Encoding': 'br',
+      'Content-Length': encoded.length,
+    });
+    res.end(encoded);
   });
   await new Promise<void>((resolve) => baseline.listen(0, '127.0.0.1', () => resolve()));
   const baseUrl = `http://127.0.0.1:${(baseline.address() as AddressInfo).port}/`;
@@ -140,6 +151,8 @@ async function measure(backend: string, storage: HubStorage): Promise<Result> {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
   const bytes: Record<string, number> = {};
   const load: number[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   for (let k = 0; k < WARMUP + REQUESTS; k++) {
     if (k % 50 === 0) load.push(loadavg()[0] ?? Number.NaN);
     for (const [name, url] of Object.entries(targets)) {
@@ -152,12 +165,14 @@ async function measure(backend: string, storage: HubStorage): Promise<Result> {
       if (k >= WARMUP) samples[name]?.push(ms);
     }
   }
+  loop.disable();
   clearInterval(ingest);
   clearInterval(telemetry);
   const revisions = (await rev(web.url(), cookie)) - startRev;
   await web.stop();
   baseline.close();
-  return { backend, samples, bytes, revisions, load };
+  const loopDelay = { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+  return { backend, samples, bytes, revisions, load, loopDelay };
 }
 
 async function rev(url: string, cookie: string): Promise<number> {
@@ -198,6 +213,10 @@ for (const r of results) {
   const p = (name: string, q: number) => percentile(r.samples[name] ?? [], q) ?? Number.NaN;
   const range = `${Math.min(...r.load).toFixed(1)}–${Math.max(...r.load).toFixed(1)}`;
   console.log(`\n${r.backend}: ${r.revisions} revisions of the fleet during the run; load average ${range}`);
+  const d = r.loopDelay;
+  console.log(
+    `  event-loop delay p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, max ${d.max.toFixed(1)} ms`,
+  );
   for (const name of Object.keys(r.samples)) {
     console.log(
       `  ${name.padEnd(10)} p50 ${p(name, 50).toFixed(1).padStart(6)} ms  p99 ${p(name, 99).toFixed(1).padStart(6)} ms  (${((r.bytes[name] ?? 0) / 1024).toFixed(1)} KiB on the wire)`,
