@@ -56,6 +56,7 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
     storage,
     logger: logger.child('ingest'),
     now,
+    onPointsChanged: (points) => web?.touch(points),
   });
   const stopped = new Promise<string>((resolve) => io.onShutdownSignal(resolve));
   logger.info(`starting hub from ${file}`, { broker: redactUrl(m.url), clientId: slot.clientId });

@@ -73,6 +73,7 @@ export const en: HubMessages = {
   broadcastTo: 'To',
   broadcastAll: 'all points',
   broadcastMatch: 'points whose name or address contains',
+  broadcastTranslations: 'In other languages (optional)',
   broadcastSent: 'Sent to {n}.',
   shownAt: 'Shown at {n} of {total}',
   audit: 'Audit log',
@@ -83,4 +84,8 @@ export const en: HubMessages = {
   sendPeople: 'Where to send people',
   nearby: '{name} — {km} km — {places}',
   noneOpenNearby: 'No open point with places.',
+  filterAll: 'All',
+  show: 'Show',
+  sortBy: 'Order',
+  sorts: { needs: 'needs action first', name: 'by name' },
 };

@@ -73,6 +73,7 @@ export const et: HubMessages = {
   broadcastTo: 'Kellele',
   broadcastAll: 'kõigile keskustele',
   broadcastMatch: 'keskustele, mille nimi või aadress sisaldab',
+  broadcastTranslations: 'Teistes keeltes (valikuline)',
   broadcastSent: 'Saadetud: {n}.',
   shownAt: 'Näitab {n}/{total}',
   audit: 'Tegevuste logi',
@@ -83,4 +84,8 @@ export const et: HubMessages = {
   sendPeople: 'Kuhu inimesi saata',
   nearby: '{name} — {km} km — {places}',
   noneOpenNearby: 'Vabade kohtadega avatud keskusi pole.',
+  filterAll: 'Kõik',
+  show: 'Näita',
+  sortBy: 'Järjestus',
+  sorts: { needs: 'tegevust vajavad eespool', name: 'nime järgi' },
 };

@@ -79,6 +79,7 @@ export interface HubMessages {
   broadcastTo: string;
   broadcastAll: string;
   broadcastMatch: string;
+  broadcastTranslations: string;
   broadcastSent: string;
   shownAt: string;
   audit: string;
@@ -89,4 +90,11 @@ export interface HubMessages {
   sendPeople: string;
   nearby: string;
   noneOpenNearby: string;
+  /** The list's filter by state: every point. */
+  filterAll: string;
+  /** Label of the filter buttons. */
+  show: string;
+  /** Label of the list's order, and its choices. */
+  sortBy: string;
+  sorts: { needs: string; name: string };
 }

@@ -79,6 +79,7 @@ export const ru: HubMessages = {
   broadcastTo: 'Кому',
   broadcastAll: 'всем пунктам',
   broadcastMatch: 'пунктам, чьё название или адрес содержит',
+  broadcastTranslations: 'На других языках (необязательно)',
   broadcastSent: 'Отправлено: {n}.',
   shownAt: 'Показывают {n} из {total}',
   audit: 'Журнал действий',
@@ -89,4 +90,8 @@ export const ru: HubMessages = {
   sendPeople: 'Куда направить людей',
   nearby: '{name} — {km} км — {places}',
   noneOpenNearby: 'Нет открытых пунктов с местами.',
+  filterAll: 'Все',
+  show: 'Показать',
+  sortBy: 'Порядок',
+  sorts: { needs: 'сначала требующие действий', name: 'по названию' },
 };

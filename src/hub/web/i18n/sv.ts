@@ -73,6 +73,7 @@ export const sv: HubMessages = {
   broadcastTo: 'Till',
   broadcastAll: 'alla punkter',
   broadcastMatch: 'punkter vars namn eller adress innehåller',
+  broadcastTranslations: 'På andra språk (valfritt)',
   broadcastSent: 'Skickat till {n}.',
   shownAt: 'Visas på {n} av {total}',
   audit: 'Händelselogg',
@@ -83,4 +84,8 @@ export const sv: HubMessages = {
   sendPeople: 'Vart människor kan skickas',
   nearby: '{name} — {km} km — {places}',
   noneOpenNearby: 'Ingen öppen punkt med lediga platser.',
+  filterAll: 'Alla',
+  show: 'Visa',
+  sortBy: 'Ordning',
+  sorts: { needs: 'behöver åtgärd först', name: 'efter namn' },
 };

@@ -79,6 +79,7 @@ export const uk: HubMessages = {
   broadcastTo: 'Кому',
   broadcastAll: 'усім пунктам',
   broadcastMatch: 'пунктам, чия назва чи адреса містить',
+  broadcastTranslations: 'Іншими мовами (необов’язково)',
   broadcastSent: 'Надіслано: {n}.',
   shownAt: 'Показують {n} з {total}',
   audit: 'Журнал дій',
@@ -89,4 +90,8 @@ export const uk: HubMessages = {
   sendPeople: 'Куди направити людей',
   nearby: '{name} — {km} км — {places}',
   noneOpenNearby: 'Немає відчинених пунктів із місцями.',
+  filterAll: 'Усі',
+  show: 'Показати',
+  sortBy: 'Порядок',
+  sorts: { needs: 'спершу ті, що потребують дій', name: 'за назвою' },
 };
