@@ -27,8 +27,8 @@ import { type RunPlan, runSheet } from '../fleet/run-sheet.js';
 import type { HubStorage } from '../storage/types.js';
 import { FleetBodies } from './fleet-bodies.js';
 import { FleetView } from './fleet-view.js';
+import { HistoryCache } from './history-cache.js';
 import { dashboardMessages } from './i18n/index.js';
-import { pointHistory } from './point-history.js';
 import { StaffApi } from './staff-api.js';
 import { StaffAuth } from './staff-auth.js';
 
@@ -110,6 +110,7 @@ export class HubWebServer {
   private readonly assets: StaticAssets;
   private readonly fleet: FleetView;
   private readonly bodies: FleetBodies;
+  private readonly history: HistoryCache;
   private readonly sse: SseHub;
   private readonly auth: StaffAuth;
   private readonly staff: StaffApi;
@@ -131,6 +132,7 @@ export class HubWebServer {
       onChange: (json) => this.sse.publish('fleet', json),
     });
     this.bodies = new FleetBodies(this.fleet);
+    this.history = new HistoryCache(opts.storage);
     this.auth = new StaffAuth(opts.storage, Date.now);
     this.staff = new StaffApi({
       storage: opts.storage,
@@ -237,7 +239,7 @@ export class HubWebServer {
     const history = /^\/api\/points\/([^/]+)\/history$/.exec(path);
     if (history?.[1]) {
       this.auth.requireView(req);
-      return sendJson(res, 200, await pointHistory(storage, decodeURIComponent(history[1]), url, now()));
+      return (await this.history.get(decodeURIComponent(history[1]), url, now())).send(req, res);
     }
     const near = /^\/api\/points\/([^/]+)\/nearest$/.exec(path);
     if (near?.[1]) {
