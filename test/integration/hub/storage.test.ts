@@ -406,7 +406,9 @@ describe('hub storage: sqlite beside another process', () => {
     await storage.start();
     // what the running hub's commit looks like to `pima-hub command` or `user` on the same file
     const hub = new Database(file);
-    cleanups.push(() => hub.close());
+    cleanups.push(() => {
+      hub.close();
+    });
     hub.exec('BEGIN IMMEDIATE');
     const writes = Promise.all([
       storage.saveDesired({ point: 'p1', id: 'd1', issuedAt: T0, body: '{"id":"d1"}' }),
