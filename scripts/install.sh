@@ -4,8 +4,10 @@
 #
 #   tar -xzf pima-kiosk-0.1.0.tar.gz && sudo ./pima-kiosk-0.1.0/scripts/install.sh [options]
 #
-# It builds the native modules for this Pi's Node (Node.js 24 LTS recommended, 22 works) and is
-# idempotent: a second run changes nothing. A built checkout (npm ci && npm run build) works too.
+# A release built for the Pi (`npm run release -- --arch arm64`, Node.js 24) carries its native modules
+# compiled: they are used when they load on this Pi's Node, and only the ones that do not (another Node
+# major, or the plain release) are built here (Node.js 24 LTS recommended, 22 works). It is idempotent: a
+# second run changes nothing. A built checkout (npm ci && npm run build) works too.
 #   --enable-1wire     add dtoverlay=w1-gpio,gpiopin=4 to /boot/firmware/config.txt (DS18B20 thermometers)
 #   --enable-watchdog  arm the Pi's hardware watchdog from systemd (RuntimeWatchdogSec)
 #   --kiosk-screen     show the status page full screen on the HDMI screen from boot (cage + Chromium)
@@ -40,7 +42,7 @@ DONE=()
 TODO=()
 
 usage() {
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -226,22 +228,58 @@ apt_install() {
   did "installed ${missing[*]} (apt)"
 }
 
-# Compiles the release's native modules in $1 for this Pi's Node: better-sqlite3 and epoll from source
-# with g++ (no download from outside Debian and the npm registry), @serialport/bindings-cpp from the
-# prebuilt binaries its package ships. Needs npm (NodeSource's nodejs has it) and Node's headers.
+# The release's native modules (release.json) that do not load on this Node, one line; each one's reason on
+# stderr. None when the release was built for this Pi's CPU and Node major (`npm run release -- --arch
+# arm64`); for the plain release, all but @serialport/bindings-cpp (its package ships N-API prebuilds).
+natives_not_loading() {
+  (cd "$1" && "$NODE_BIN" -e "
+const failing = [];
+for (const m of require('./release.json').nativeModules) {
+  try {
+    const loaded = require(m);
+    // better-sqlite3 opens its binary with the first database.
+    if (m === 'better-sqlite3') new loaded(':memory:').close();
+  } catch (err) {
+    failing.push(m);
+    console.error('  ' + m + ' does not load here: ' + String((err && err.message) || err).split('\\n')[0]);
+  }
+}
+console.log(failing.join(' '));
+")
+}
+
+# Makes the release's native modules in $1 load on this Pi's Node: uses the ones it carries when they load,
+# builds the others here.
+install_natives() {
+  local dir="$1" failing version
+  version="$("$NODE_BIN" --version)"
+  failing="$(natives_not_loading "$dir")" || return 1
+  if [ -z "$failing" ]; then
+    echo "The release's native modules load on Node.js $version ($(uname -m)): nothing to compile"
+    return 0
+  fi
+  build_natives "$dir" "$failing" || return 1
+  failing="$(natives_not_loading "$dir")" || return 1
+  if [ -n "$failing" ]; then
+    echo "install.sh: still not loading after the build: $failing" >&2
+    return 1
+  fi
+}
+
+# Compiles the given native modules in $1 for this Pi's Node: better-sqlite3 and epoll from source with g++
+# (no download from outside Debian and the npm registry), @serialport/bindings-cpp from the prebuilt
+# binaries its package ships. Needs npm (NodeSource's nodejs has it) and Node's headers.
 build_natives() {
-  local dir="$1" natives nodedir
+  local dir="$1" natives="$2" nodedir
   command -v npm >/dev/null 2>&1 || die 'npm is missing: install Node.js with npm (NodeSource, docs/operations.md)'
   apt_install g++ make python3
-  natives="$(cd "$dir" && "$NODE_BIN" -p "require('./release.json').nativeModules.join(' ')")"
   # node-gyp builds against the headers next to this node (NodeSource: /usr/include/node) when present,
   # instead of downloading them; JOBS=max compiles SQLite and the addon on all cores at once.
   nodedir="$(dirname "$(dirname "$(readlink -f "$NODE_BIN")")")"
   echo "Building the native modules ($natives) for Node.js $("$NODE_BIN" --version); a few minutes on a Pi..."
   # shellcheck disable=SC2086 # one word per module
   (cd "$dir" && if [ -f "$nodedir/include/node/node.h" ]; then export npm_config_nodedir="$nodedir"; fi &&
-    JOBS=max npm_config_build_from_source=better-sqlite3 npm rebuild --no-audit --no-fund $natives) || return 1
-  (cd "$dir" && "$NODE_BIN" -e "new (require('better-sqlite3'))(':memory:').close()") || return 1
+    JOBS=max npm_config_build_from_source=better-sqlite3 npm rebuild --no-audit --no-fund $natives)
 }
 
 # The user the service runs as: a system user with the groups for serial ports and GPIO.
@@ -324,7 +362,7 @@ install_app() {
   done < <(app_items)
   chmod 0755 "$NEW_DIR/dist/src/main.js"
   if [ "$RUN_NPM" = 1 ] && is_release; then
-    build_natives "$NEW_DIR" || {
+    install_natives "$NEW_DIR" || {
       rm -rf -- "$NEW_DIR"
       die 'building the native modules failed; the installed version was left as it was'
     }
