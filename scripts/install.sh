@@ -153,6 +153,23 @@ put_text() {
   rm -f "$tmp"
 }
 
+# systemctl for the running service manager (daemon-reload, restart, start, stop). Where systemd is not
+# running (a chroot in which an SD-card image is prepared, or test:pi's emulated root), there is nothing to
+# reload or start: the files are in place and apply from the first boot. `systemctl enable` needs no
+# running manager and is not routed through here.
+live_systemctl() {
+  if in_prefix; then
+    echo "  would run: systemctl $*"
+  elif systemd_running; then
+    systemctl "$@"
+  else
+    echo "  systemd is not running here: skipped systemctl $*"
+  fi
+}
+
+# systemd's own test (sd_booted): it creates this directory when it runs as PID 1.
+systemd_running() { [ -d /run/systemd/system ]; }
+
 remove_path() {
   local path="$1"
   if [ -e "$path" ] || [ -L "$path" ]; then
@@ -463,7 +480,7 @@ install_journald() {
   put_file "$SOURCE/deploy/journald/$APP_NAME.conf" "$JOURNALD_FILE" 0644
   if [ "$CHANGES" != "$before" ]; then
     if ! in_prefix; then mkdir -p /var/log/journal; fi
-    sys systemctl restart systemd-journald
+    live_systemctl restart systemd-journald
   fi
 }
 
@@ -582,7 +599,7 @@ EOF
   if in_prefix; then
     echo "  would run: systemctl enable $APP_NAME-screen"
   elif ! systemctl is-enabled --quiet "$APP_NAME-screen" 2>/dev/null; then
-    systemctl daemon-reload
+    live_systemctl daemon-reload
     systemctl enable "$APP_NAME-screen"
     did "enabled $APP_NAME-screen.service (the door screen, from the next boot)"
     todo 'reboot to start the door screen on HDMI: sudo reboot'
@@ -603,7 +620,7 @@ no_console_blanking() {
 }
 
 start_service() {
-  if [ "${UNIT_CHANGED:-0}" = 1 ]; then sys systemctl daemon-reload; fi
+  if [ "${UNIT_CHANGED:-0}" = 1 ]; then live_systemctl daemon-reload; fi
   if in_prefix; then
     echo "  would run: systemctl enable $APP_NAME"
     return 0
@@ -611,6 +628,10 @@ start_service() {
   if ! systemctl is-enabled --quiet "$APP_NAME" 2>/dev/null; then
     systemctl enable "$APP_NAME"
     did "enabled $APP_NAME.service (starts at boot)"
+  fi
+  if ! systemd_running; then
+    todo "boot this system: $APP_NAME.service starts then (systemd is not running here)"
+    return 0
   fi
   if systemctl is-active --quiet "$APP_NAME"; then
     if [ "$CHANGES" -gt 0 ]; then
@@ -699,7 +720,7 @@ do_uninstall() {
   remove_path "$PREV_DIR"
   remove_path "$APP_DIR"
   if [ "$CHANGES" -gt 0 ]; then
-    sys systemctl daemon-reload
+    live_systemctl daemon-reload
     sys udevadm control --reload-rules || true
   fi
   echo "kept $STATE_DIR: the point's log is the record and is never deleted by this script"
@@ -709,13 +730,13 @@ do_uninstall() {
 do_rollback() {
   need_root
   [ -d "$PREV_DIR" ] || die "no previous version in $PREV_DIR to roll back to"
-  sys systemctl stop "$APP_NAME"
+  live_systemctl stop "$APP_NAME"
   rm -rf -- "$NEW_DIR"
   mv "$APP_DIR" "$NEW_DIR"
   mv "$PREV_DIR" "$APP_DIR"
   mv "$NEW_DIR" "$PREV_DIR"
   did "rolled back: $APP_DIR is the previous version, $PREV_DIR the one it replaced"
-  sys systemctl start "$APP_NAME"
+  live_systemctl start "$APP_NAME"
 }
 
 report() {
