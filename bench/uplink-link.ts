@@ -6,7 +6,8 @@
 // that crossed the link (bytes × 8 / rate + RTT / 2), the fraction of the link used, bytes per record on the
 // wire, and the latency of status messages published at 25/50/75 % of the drain.
 // Run: npm run bench:link [-- hours]. Knobs: LINK_RATE (bit/s), LINK_RTT (ms), LINK_LOSS (0..1),
-// LINK_SPEED (simulation speed while the backlog is logged).
+// LINK_SPEED (simulation speed while the backlog is logged), LINK_BACKLOG (an existing log to drain
+// instead of logging one; it is copied, never changed).
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -350,8 +351,12 @@ async function main(): Promise<void> {
   let link: RemoteLink | undefined;
   try {
     const db = join(dir, 'kiosk.db');
-    log(`logging ${HOURS} simulated hours at ${SIM_SPEED}× (${((HOURS * 3600) / SIM_SPEED).toFixed(0)} s)`);
-    await logBacklog(dir, db);
+    if (process.env.LINK_BACKLOG) {
+      copyFileSync(process.env.LINK_BACKLOG, db);
+    } else {
+      log(`logging ${HOURS} simulated hours at ${SIM_SPEED}× (${((HOURS * 3600) / SIM_SPEED).toFixed(0)} s)`);
+      await logBacklog(dir, db);
+    }
     const backlog = backlogOf(db);
     const records = backlog.telemetry + backlog.events;
     log(

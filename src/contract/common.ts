@@ -34,3 +34,18 @@ export const Mode = z.enum(MODES);
 
 /** The text of a notice for the status page; empty clears it. */
 export const AnnouncementText = z.string().max(280);
+
+/**
+ * The same notice in other languages, by BCP 47 language (uk, et, sv, en, ru, ...): a page shows the one
+ * of its own language and `text` when there is none.
+ */
+const LANGUAGE_CODE = /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/;
+export const AnnouncementTranslations = z
+  .record(z.string(), AnnouncementText)
+  .refine((r) => Object.keys(r).every((k) => LANGUAGE_CODE.test(k)), {
+    message: 'each key must be a language code such as uk or en',
+  })
+  .refine((r) => Object.keys(r).length <= 10, 'at most 10 languages');
+
+/** Who at the municipality issued a desired state: a staff account, or `cli:user` for `pima-hub command`. */
+export const Issuer = z.string().min(1).max(100);

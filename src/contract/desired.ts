@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { AnnouncementText, CommandId, Mode, Reason, Timestamp } from './common.js';
+import {
+  AnnouncementText,
+  AnnouncementTranslations,
+  CommandId,
+  Issuer,
+  Mode,
+  Reason,
+  Timestamp,
+} from './common.js';
 
 /**
  * `{prefix}/{id}/desired`, retained, written by the hub (CONTRACT.md §6): the state the municipality
@@ -8,11 +16,16 @@ import { AnnouncementText, CommandId, Mode, Reason, Timestamp } from './common.j
 export const DesiredMessage = z.strictObject({
   id: CommandId,
   issuedAt: Timestamp,
+  issuer: Issuer.optional().describe('Who issued it (audited at the hub, logged by the point).'),
   expiresAt: Timestamp.optional(),
   mode: Mode.optional(),
   reason: Reason.optional(),
   announcement: z
-    .strictObject({ text: AnnouncementText, expiresAt: Timestamp.optional() })
+    .strictObject({
+      text: AnnouncementText,
+      translations: AnnouncementTranslations.optional(),
+      expiresAt: Timestamp.optional(),
+    })
     .optional()
     .describe('Empty text clears the announcement.'),
   capacity: z.int().min(1).max(10_000).optional(),

@@ -25,6 +25,13 @@ export const InfoMessage = z.object({
   capacity: z.int().min(1).optional(),
   services: z.array(z.string()).optional().describe('Services offered (declared in the config).'),
   languages: z.array(z.string()).optional(),
+  fuelTankLitres: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "Generator tank size, litres (the point's rules.fuelTankLitres): the hub's refuelling run sheet.",
+    ),
   version: z.string().optional().describe('Software version of the point.'),
   ts: Timestamp,
 });

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { AnnouncementText, Mode, NullableNumber, PointStateName, Timestamp } from './common.js';
+import {
+  AnnouncementText,
+  AnnouncementTranslations,
+  Mode,
+  NullableNumber,
+  PointStateName,
+  Timestamp,
+} from './common.js';
 import { DesiredReport } from './desired.js';
 
 /**
@@ -21,6 +28,8 @@ export type StatusAlarm = z.infer<typeof StatusAlarm>;
 
 export const Announcement = z.strictObject({
   text: AnnouncementText,
+  /** The same notice in other languages (from the hub's desired state); a page picks its own. */
+  translations: AnnouncementTranslations.optional(),
   /** When it was set. */
   ts: Timestamp,
   /** When it lapses; absent: until replaced or cleared. */

@@ -148,7 +148,7 @@ function applyDesired<M extends CommandMemory>(m: M, d: Desired, now: number): C
   if (d.announcement !== undefined) {
     const expiresAt =
       d.announcement.expiresAt === undefined ? undefined : Date.parse(d.announcement.expiresAt);
-    const notice = announcement(d.announcement.text, now, expiresAt);
+    const notice = announcement(d.announcement.text, now, expiresAt, d.announcement.translations);
     changes.push(notice ? 'announcement set' : 'announcement cleared');
     next = { ...next, announcement: notice };
   }
@@ -167,10 +167,18 @@ function report(d: Desired, applied: boolean, error?: string): CommandMemory['de
 }
 
 /** Empty text or an expiry already past: no announcement. */
-function announcement(text: string, now: number, expiresAt: number | undefined): Announcement | undefined {
+function announcement(
+  text: string,
+  now: number,
+  expiresAt: number | undefined,
+  translations?: Record<string, string>,
+): Announcement | undefined {
   if (text.trim() === '' || (expiresAt !== undefined && expiresAt <= now)) return undefined;
-  const notice = { text, ts: new Date(now).toISOString() };
-  return expiresAt === undefined ? notice : { ...notice, expiresAt: new Date(expiresAt).toISOString() };
+  const notice: Announcement = { text, ts: new Date(now).toISOString() };
+  const given = Object.entries(translations ?? {}).filter(([, v]) => v.trim() !== '');
+  if (given.length > 0) notice.translations = Object.fromEntries(given);
+  if (expiresAt !== undefined) notice.expiresAt = new Date(expiresAt).toISOString();
+  return notice;
 }
 
 function because(reason: string | undefined): string {

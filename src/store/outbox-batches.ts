@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { EVENT_LEVELS } from '../core/events.js';
-import type { EncodedBatch, Stream } from './types.js';
+import type { EncodedBatch, ReadingColumns, Stream } from './types.js';
 
 /**
  * Batches of the outbox encoded by SQLite itself (CONTRACT.md §5 record JSON), so a catch-up drain
@@ -56,8 +56,26 @@ function batchSql(table: string, columns: string, record: string, bad: string): 
     FROM (SELECT ${columns} FROM ${table} WHERE seq > :after ORDER BY seq LIMIT :limit)`;
 }
 
+interface ColumnsRow {
+  count: number;
+  first: number | null;
+  last: number | null;
+  seqs: string;
+  times: string;
+  channels: string;
+  values: string;
+}
+
+// One row per batch: each column as one text, aggregated in seq order like the batch JSON above.
+// Parsing a list of integers is V8's fastest JSON; a row object per reading cost more than the rest.
+const READING_COLUMNS = `SELECT count(*) AS count, min(seq) AS first, max(seq) AS last,
+    coalesce(group_concat(seq), '') AS seqs, coalesce(group_concat(ts), '') AS times,
+    json_group_array(channel) AS channels, coalesce(group_concat(${VALUE}), '') AS "values"
+  FROM (SELECT seq, ts, channel, value FROM readings WHERE seq > ? ORDER BY seq LIMIT ?)`;
+
 export class OutboxBatches {
   private readonly statements: Record<Stream, Database.Statement<unknown[], BatchRow>>;
+  private readonly columns: Database.Statement<[number, number], ColumnsRow>;
   private readonly firstTs: Record<Stream, Database.Statement<[number], unknown>>;
 
   constructor(db: Db) {
@@ -73,6 +91,7 @@ export class OutboxBatches {
       telemetry: db.prepare(batchSql('readings', 'seq, ts, channel, value', READING, '0')),
       events: db.prepare(batchSql('events', 'seq, ts, type, level, message, data', EVENT, EVENT_BAD)),
     };
+    this.columns = db.prepare(READING_COLUMNS);
     this.firstTs = {
       telemetry: db.prepare('SELECT ts FROM readings WHERE seq > ? ORDER BY seq LIMIT 1').pluck(),
       events: db.prepare('SELECT ts FROM events WHERE seq > ? ORDER BY seq LIMIT 1').pluck(),
@@ -102,5 +121,22 @@ export class OutboxBatches {
       throw new Error(`event ${row.bad} in the log has an unknown level or data that is not a JSON object`);
     }
     return { count: row.count, firstSeq: row.first ?? 0, lastSeq: row.last ?? 0, payload: row.payload };
+  }
+
+  /** Up to `limit` readings after `afterSeq` as columns; values rendered as in `batch`. */
+  readingColumns(afterSeq: number, limit: number): ReadingColumns {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`invalid batch limit ${limit}`);
+    if (!Number.isSafeInteger(afterSeq)) throw new RangeError(`invalid seq ${afterSeq}`);
+    const row = this.columns.get(afterSeq, limit);
+    if (!row) throw new Error('no readings column row from the log');
+    return {
+      count: row.count,
+      firstSeq: row.first ?? 0,
+      lastSeq: row.last ?? 0,
+      seqs: JSON.parse(`[${row.seqs}]`) as number[],
+      times: JSON.parse(`[${row.times}]`) as number[],
+      channels: JSON.parse(row.channels) as string[],
+      values: row.values,
+    };
   }
 }

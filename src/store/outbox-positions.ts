@@ -4,7 +4,7 @@
 import type Database from 'better-sqlite3';
 import type { OutboxBatches } from './outbox-batches.js';
 import { checkStream, STREAM_TABLES } from './record-checks.js';
-import type { EncodedBatch, Stream } from './types.js';
+import type { EncodedBatch, ReadingColumns, Stream } from './types.js';
 
 type Db = Database.Database;
 
@@ -69,6 +69,11 @@ export class OutboxPositions {
     suffix: string,
   ): EncodedBatch {
     return this.batches.batch(checkStream(stream), afterSeq, limit, prefix, suffix);
+  }
+
+  /** The next readings as columns (src/store/outbox-batches.ts). */
+  readingColumns(afterSeq: number, limit: number): ReadingColumns {
+    return this.batches.readingColumns(afterSeq, limit);
   }
 
   private highestSeq(stream: Stream): number {

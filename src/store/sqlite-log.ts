@@ -30,6 +30,7 @@ import type {
   EventQuery,
   LogStore,
   OperatorCommand,
+  ReadingColumns,
   ReadingQuery,
   SavedStatus,
   StoredOperatorCommand,
@@ -190,6 +191,11 @@ export class SqliteLog implements LogStore {
     suffix: string,
   ): EncodedBatch {
     return this.outbox.encodedBatch(stream, afterSeq, limit, prefix, suffix);
+  }
+
+  /** The next readings as columns, for a columnar batch (src/store/outbox-batches.ts). */
+  readingColumns(afterSeq: number, limit: number): ReadingColumns {
+    return this.outbox.readingColumns(afterSeq, limit);
   }
 
   oldestUnsentTs(): number | null {

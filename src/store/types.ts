@@ -100,6 +100,25 @@ export interface OutboxSource {
     prefix: string,
     suffix: string,
   ): EncodedBatch;
+  /** Optional: up to `limit` readings after `afterSeq` as columns (count 0: none waits). */
+  readingColumns?(afterSeq: number, limit: number): ReadingColumns;
+}
+
+/**
+ * Readings after a seq as columns (`OutboxSource.readingColumns`), for a columnar batch: no object and
+ * no JSON text per record.
+ */
+export interface ReadingColumns {
+  count: number;
+  /** 0 when count is 0. */
+  firstSeq: number;
+  lastSeq: number;
+  seqs: number[];
+  /** Epoch ms. */
+  times: number[];
+  channels: string[];
+  /** The values as JSON numbers or `null` joined by ',': each exactly as the record JSON has it. */
+  values: string;
 }
 
 /** A batch built by the store (`OutboxSource.encodedBatch`). */

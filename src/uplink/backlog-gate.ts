@@ -99,6 +99,12 @@ export class BacklogGate {
     return batch;
   }
 
+  /** Builds the next batch within `room` and the packet limit ahead of time (Drain.prepare). */
+  prepare(room: number): boolean {
+    const limit = this.batchLimit();
+    return this.ctx.drain.prepare(Math.min(room, limit), limit);
+  }
+
   /** Bytes the backlog may use now; 0 holds it (and arranges a wake-up when the hold ends). */
   allowance(): number {
     if (!this.ctx.open()) return 0;

@@ -87,5 +87,6 @@ export function pointInfo(config: KioskConfig): PointInfo {
   if (p.address !== undefined) info.address = p.address;
   if (p.hours !== undefined) info.hours = p.hours;
   if (p.contact !== undefined) info.contact = p.contact;
+  if (config.rules.fuelTankLitres !== undefined) info.fuelTankLitres = config.rules.fuelTankLitres;
   return info;
 }

@@ -58,7 +58,8 @@ export class DesiredState {
       const { existing } = this.ctx.host.enqueueCommand({
         name: 'desired',
         args: d,
-        actor: 'municipality',
+        // the staff member the hub names, so the point's own log says who closed it
+        actor: d.issuer ?? 'municipality',
         source: 'hub',
         ts: this.ctx.clock.now(),
         key: `desired:${d.id}`,

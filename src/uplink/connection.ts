@@ -28,6 +28,8 @@ export interface ConnectionContext {
   logger: Logger;
   link: LinkState;
   clientOptions(version: ProtocolVersion): IClientOptions;
+  /** An attempt is under way (its socket opening): a round trip to prepare in before its CONNACK. */
+  attempting?(): void;
   /** stop() was called: no more connects or retries. */
   stopping(): boolean;
   /** CONNACK: the session is connected (limits known); send live first, start the drain. */
@@ -107,6 +109,7 @@ export class Connection {
       gate: undefined,
     };
     this.current = s;
+    this.ctx.attempting?.();
     client.on('connect', (connack) => this.onConnect(s, connack));
     client.on('close', () => this.onClose(s));
     client.on('error', (err) => this.onError(s, err));

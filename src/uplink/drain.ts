@@ -1,7 +1,7 @@
-import { type BatchCodec, contentTypeOf, encodeBatch } from '../contract/batch-codec.js';
+import { type BatchCodec, contentTypeOf, encodeBatch, encodeColumnar } from '../contract/batch-codec.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import type { OutboxSource, Stream } from '../store/types.js';
+import type { OutboxSource, ReadingColumns, Stream } from '../store/types.js';
 import { AckWindow } from './ack-window.js';
 import {
   BATCH_TAIL,
@@ -36,6 +36,32 @@ const COMPRESSED_MAX_RECORDS = 5000;
  * size still never exceeds the packet limit: a batch that compresses worse is cut down.
  */
 const COMPRESSED_TEXT_FACTOR = 8;
+/**
+ * Wire bytes per JSON byte assumed before a batch was measured: a little above what a day of readings
+ * gives (deflate 0.09, columnar of JSON 0.03), so the first batch is about the size asked for rather
+ * than a sliver of it (with 1, a first compressed batch was a tenth of the window).
+ */
+const FIRST_RATIO: Record<BatchCodec, number> = { none: 1, deflate: 0.15, columnar: 0.05 };
+/** Wire bytes per reading of a columnar batch built from columns, before one was measured (~2 seen). */
+const FIRST_COLUMNAR_RECORD_BYTES = 4;
+/** A prepared batch is still taken when up to this much larger than the bytes asked for. */
+const READY_SLACK = 1.25;
+
+/** Records for the next try when `count` of them made `wireBytes`, over the packet limit: 10 % below. */
+function fewerForPacket(count: number, wireBytes: number, packetBytes: number): number {
+  return Math.max(1, Math.min(count - 1, Math.floor((count * packetBytes * 0.9) / wireBytes)));
+}
+
+/** A batch built but not handed out yet: nothing about the stream's position changes until it is. */
+interface Built {
+  /** The stream's read position it was built after: stale once that moves. */
+  after: number;
+  payload: string | Buffer;
+  bytes: number;
+  firstSeq: number;
+  lastSeq: number;
+  count: number;
+}
 
 export interface DrainContext {
   outbox: OutboxSource;
@@ -71,7 +97,11 @@ export class Drain implements BacklogSource {
   /** Mean record size of the last store-encoded batch, to size the next one. */
   private readonly recordBytes: Record<Stream, number> = { events: 0, telemetry: 0 };
   /** Wire bytes per JSON byte of the last batch (1 without compression), to size the next one. */
-  private readonly ratio: Record<Stream, number> = { events: 1, telemetry: 1 };
+  private readonly ratio: Record<Stream, number>;
+  /** Wire bytes per reading of the last full columnar batch built from columns. */
+  private columnarRecordBytes = FIRST_COLUMNAR_RECORD_BYTES;
+  /** One batch per stream built ahead (`prepare`), so it goes the moment the window has room. */
+  private readonly ready: Partial<Record<Stream, Built>> = {};
   private windows: Record<Stream, AckWindow> = { events: new AckWindow(0), telemetry: new AckWindow(0) };
   private readPos: Record<Stream, number> = { events: 0, telemetry: 0 };
   private generation = 0;
@@ -86,6 +116,8 @@ export class Drain implements BacklogSource {
   constructor(private readonly ctx: DrainContext) {
     this.maxRecords =
       ctx.codec === 'none' ? ctx.maxRecords : Math.max(ctx.maxRecords, COMPRESSED_MAX_RECORDS);
+    const first = FIRST_RATIO[ctx.codec];
+    this.ratio = { events: first, telemetry: first };
   }
 
   /** A new connection: start again from what the log says was acknowledged. */
@@ -98,6 +130,8 @@ export class Drain implements BacklogSource {
       this.readPos[s] = pos;
       this.carry[s] = [];
       this.exhausted[s] = false;
+      // A batch prepared while connecting is kept when nothing was acknowledged since.
+      if (this.ready[s]?.after !== pos) delete this.ready[s];
     }
   }
 
@@ -129,14 +163,33 @@ export class Drain implements BacklogSource {
     packetBytes = maxBytes,
   ): Outgoing | undefined {
     this.budgetBlocked = false;
-    const textLimit = this.ctx.codec === 'none' ? packetBytes : packetBytes * COMPRESSED_TEXT_FACTOR;
     for (const stream of STREAMS) {
-      const textMax = Math.max(1, Math.min(textLimit, Math.floor(maxBytes / this.ratio[stream])));
-      const batch = this.nextOf(stream, textMax, hardMaxBytes, packetBytes);
-      if (batch) return batch;
+      const built =
+        this.take(stream, maxBytes, hardMaxBytes, packetBytes) ??
+        (this.budgetBlocked ? undefined : this.build(stream, maxBytes, hardMaxBytes, packetBytes));
+      if (built) return this.outgoing(stream, built);
       if (this.budgetBlocked) return undefined;
     }
     return undefined;
+  }
+
+  /**
+   * Builds the batch `next` will hand out, ahead of time: while connecting, and while the window waits
+   * for PUBACKs, so encoding overlaps the link carrying the batches before it. At most one batch per
+   * call and one per stream; false when there is nothing (more) to prepare. Only for a log that encodes
+   * batches itself: the record path keeps its read-ahead in `carry` instead.
+   */
+  prepare(maxBytes: number, packetBytes = maxBytes): boolean {
+    if (!this.ctx.outbox.encodedBatch) return false;
+    for (const stream of STREAMS) {
+      if (this.ready[stream] || this.exhausted[stream] || this.carry[stream].length > 0) continue;
+      const built = this.build(stream, maxBytes, Number.POSITIVE_INFINITY, packetBytes);
+      if (built) {
+        this.ready[stream] = built;
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Writes acknowledged positions to the log now. */
@@ -151,27 +204,55 @@ export class Drain implements BacklogSource {
     }
   }
 
-  private nextOf(
+  /** The prepared batch of `stream` if it is still current and fits; a stale or oversized one is dropped. */
+  private take(
     stream: Stream,
-    textMax: number,
+    maxBytes: number,
     hardMaxBytes: number,
     packetBytes: number,
-  ): Outgoing | undefined {
+  ): Built | undefined {
+    const r = this.ready[stream];
+    if (!r) return undefined;
+    if (r.after !== this.readPos[stream] || r.bytes > packetBytes || r.bytes > maxBytes * READY_SLACK) {
+      delete this.ready[stream];
+      return undefined;
+    }
+    if (r.bytes > hardMaxBytes) {
+      this.budgetBlocked = true;
+      return undefined;
+    }
+    delete this.ready[stream];
+    return r;
+  }
+
+  private build(
+    stream: Stream,
+    maxBytes: number,
+    hardMaxBytes: number,
+    packetBytes: number,
+  ): Built | undefined {
     if (this.exhausted[stream]) return undefined;
-    const head = batchHead(this.ctx.pointId, this.ctx.outbox.epoch);
+    const { codec, outbox } = this.ctx;
     const carry = this.carry[stream];
+    const columns = outbox.readingColumns?.bind(outbox);
+    if (carry.length === 0 && codec === 'columnar' && stream === 'telemetry' && columns) {
+      return this.columnBatch(columns, maxBytes, hardMaxBytes, packetBytes);
+    }
+    const textLimit = codec === 'none' ? packetBytes : packetBytes * COMPRESSED_TEXT_FACTOR;
+    const textMax = Math.max(1, Math.min(textLimit, Math.floor(maxBytes / this.ratio[stream])));
+    const head = batchHead(this.ctx.pointId, outbox.epoch);
     // The store's own encoder when it has one; records left over from the record path go first.
-    if (carry.length === 0 && this.ctx.outbox.encodedBatch) {
+    if (carry.length === 0 && outbox.encodedBatch) {
       return this.storeBatch(stream, head, textMax, hardMaxBytes, packetBytes);
     }
     // Here the text never exceeds the packet limit, so neither does the wire.
-    const maxBytes = Math.min(textMax, packetBytes);
+    const textBytes = Math.min(textMax, packetBytes);
     if (carry.length === 0) carry.push(...this.read(stream, this.readPos[stream]));
     if (carry.length === 0) {
       this.exhausted[stream] = true;
       return undefined;
     }
-    const count = fitCount(head, carry, this.maxRecords, maxBytes);
+    const count = fitCount(head, carry, this.maxRecords, textBytes);
     const records = carry.slice(0, count);
     const text = batchBytes(head, records);
     // Without compression the size is known before the text is built.
@@ -187,7 +268,58 @@ export class Drain implements BacklogSource {
     carry.splice(0, count);
     const first = records[0]?.seq ?? 0;
     const last = records.at(-1)?.seq ?? 0;
-    return this.outgoing(stream, wire.payload, wire.length, first, last, count);
+    const after = this.readPos[stream];
+    return { after, payload: wire.payload, bytes: wire.length, firstSeq: first, lastSeq: last, count };
+  }
+
+  /**
+   * A columnar batch of readings built from the log's columns (no record JSON, no timestamp text):
+   * sized from the wire bytes per reading seen so far, shrunk in proportion while over `packetBytes`.
+   */
+  private columnBatch(
+    read: (afterSeq: number, limit: number) => ReadingColumns,
+    maxBytes: number,
+    hardMaxBytes: number,
+    packetBytes: number,
+  ): Built | undefined {
+    const { pointId, outbox } = this.ctx;
+    let limit = Math.max(1, Math.min(this.maxRecords, Math.floor(maxBytes / this.columnarRecordBytes)));
+    for (;;) {
+      const after = this.readPos.telemetry;
+      const cols = this.safely('read the telemetry outbox', () => read(after, limit));
+      if (!cols) return undefined;
+      if (cols.count === 0) {
+        this.exhausted.telemetry = true;
+        return undefined;
+      }
+      const payload = this.safely('encode a columnar batch', () =>
+        encodeColumnar({
+          point: pointId,
+          epoch: outbox.epoch,
+          count: cols.count,
+          keys: ['seq', 'ts', 'channel', 'value'],
+          columns: [
+            { ints: cols.seqs },
+            { times: cols.times },
+            { strings: cols.channels },
+            { numbers: cols.values },
+          ],
+        }),
+      );
+      if (!payload) return undefined;
+      // Only a full batch says what a reading costs: a short one is mostly the header.
+      if (cols.count === limit) this.columnarRecordBytes = payload.length / cols.count;
+      if (payload.length > packetBytes && cols.count > 1) {
+        limit = fewerForPacket(cols.count, payload.length, packetBytes);
+        continue;
+      }
+      if (payload.length > hardMaxBytes) {
+        this.budgetBlocked = true;
+        return undefined;
+      }
+      const { firstSeq, lastSeq, count } = cols;
+      return { after, payload, bytes: payload.length, firstSeq, lastSeq, count };
+    }
   }
 
   /** The wire payload of a batch's JSON text in the configured codec; learns the compression ratio. */
@@ -213,7 +345,7 @@ export class Drain implements BacklogSource {
     maxBytes: number,
     hardMaxBytes: number,
     packetBytes: number,
-  ): Outgoing | undefined {
+  ): Built | undefined {
     const { outbox } = this.ctx;
     const { maxRecords } = this;
     const encoded = outbox.encodedBatch?.bind(outbox);
@@ -246,28 +378,21 @@ export class Drain implements BacklogSource {
       }
       const wire = this.wire(stream, batch.payload, bytes);
       if (wire.length > packetBytes && batch.count > 1) {
-        limit = Math.max(
-          1,
-          Math.min(batch.count - 1, Math.floor((batch.count * packetBytes * 0.9) / wire.length)),
-        );
+        limit = fewerForPacket(batch.count, wire.length, packetBytes);
         continue;
       }
       if (wire.length > hardMaxBytes) {
         this.budgetBlocked = true;
         return undefined;
       }
-      return this.outgoing(stream, wire.payload, wire.length, batch.firstSeq, batch.lastSeq, batch.count);
+      const { firstSeq, lastSeq, count } = batch;
+      return { after, payload: wire.payload, bytes: wire.length, firstSeq, lastSeq, count };
     }
   }
 
-  private outgoing(
-    stream: Stream,
-    payload: string | Buffer,
-    bytes: number,
-    firstSeq: number,
-    lastSeq: number,
-    count: number,
-  ): Outgoing {
+  /** Hands out a built batch: from here its records count as read and await their PUBACK. */
+  private outgoing(stream: Stream, built: Built): Outgoing {
+    const { payload, bytes, firstSeq, lastSeq, count } = built;
     const { outbox, pointId, topics } = this.ctx;
     this.readPos[stream] = lastSeq;
     const window = this.windows[stream];
@@ -322,6 +447,7 @@ export class Drain implements BacklogSource {
     b.window.failed(b.lastSeq);
     this.readPos[b.stream] = b.window.lastSent;
     this.carry[b.stream] = [];
+    delete this.ready[b.stream];
     this.exhausted[b.stream] = false;
     this.ctx.onRefused(b.stream, err);
   }

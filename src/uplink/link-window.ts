@@ -17,6 +17,12 @@ export interface LinkWindowOptions {
   minBytes: number;
   /** Largest window (bytes): `mqtt.inFlightMaxBytes`. */
   maxBytes: number;
+  /**
+   * Window before the link has been measured for one round trip (bytes; default `minBytes`). Like
+   * TCP's initial window: a whole catch-up can be shorter than the few round trips the window needs to
+   * grow from the floor, and then it would be spent mostly waiting for PUBACKs.
+   */
+  initialBytes?: number;
   /** Multiple of the bandwidth-delay product. Default 3. */
   gain?: number;
   /** Delivery-rate samples older than this (ms) are forgotten, so a slower link is noticed. Default 10 000. */
@@ -36,6 +42,9 @@ export class LinkWindow {
   /** Rate samples of the horizon, each higher than every later one: the front is the maximum. */
   private readonly rates: Array<{ at: number; bytesPerMs: number }> = [];
   private largestBatch = 0;
+  /** When the first PUBACK came; startup ends with the PUBACK of a message sent after it. */
+  private firstAckAt = Number.POSITIVE_INFINITY;
+  private startup = true;
   private readonly gain: number;
   private readonly horizonMs: number;
 
@@ -53,6 +62,10 @@ export class LinkWindow {
   /** Its PUBACK came at `now`. */
   acked(mark: SentMark, now: number): void {
     this.delivered += mark.bytes;
+    // A message sent after the first PUBACK was sent with a measured window: its sample is a full
+    // round trip of the link, no longer the handful of messages of the connect.
+    if (this.firstAckAt === Number.POSITIVE_INFINITY) this.firstAckAt = now;
+    else if (mark.at >= this.firstAckAt) this.startup = false;
     const rtt = Math.max(now - mark.at, 0.01);
     this.minRttMs = Math.min(this.minRttMs, rtt);
     // BBR's delivery-rate sample: what was acknowledged while this message was in flight, over its RTT.
@@ -74,7 +87,11 @@ export class LinkWindow {
 
   /** The window now, in bytes. */
   get bytes(): number {
-    const floor = Math.min(this.opts.maxBytes, Math.max(this.opts.minBytes, 2 * this.largestBatch));
+    const { minBytes, maxBytes, initialBytes = minBytes } = this.opts;
+    const floor = Math.min(
+      maxBytes,
+      Math.max(minBytes, this.startup ? initialBytes : 0, 2 * this.largestBatch),
+    );
     if (!Number.isFinite(this.minRttMs)) return floor;
     const bdp = (this.rateBytesPerSec / 1000) * this.minRttMs;
     return Math.round(Math.min(this.opts.maxBytes, Math.max(floor, this.gain * bdp)));

@@ -22,8 +22,14 @@ import type { Uplink, UplinkHeartbeat, UplinkState } from './types.js';
 
 export { backoffDelay } from './backoff.js';
 
-/** The byte window before the first PUBACK, and never less: 0.13 s of a 1 Mbit/s link. */
+/** The smallest byte window, and the backlog's head start before the drain hint: 0.13 s of a 1 Mbit/s link. */
 const MIN_WINDOW_BYTES = 16_384;
+/**
+ * The byte window until the link has been measured for a round trip: 0.26 s of a 1 Mbit/s link, about
+ * two loaded round trips of 100 ms. From the floor, a day of columnar backlog (~30 kB) spent a third
+ * of its drain waiting for the window to grow (bench:link, docs/RESULTS.md).
+ */
+const INITIAL_WINDOW_BYTES = 32_768;
 /** A retained drain hint arrives right behind the SUBACK; nothing by then means there is none. */
 const HINT_GRACE_MS = 200;
 
@@ -83,6 +89,7 @@ export class MqttUplink implements Uplink {
         return connectOptions(opts, topics.online, version, this.willTs);
       },
       stopping: () => this.stopping !== undefined,
+      attempting: () => this.prepareWhileConnecting(),
       connected: (s) => this.onConnected(s),
       closed: (s) => this.onClosed(s),
       message: (s, topic, payload, packet) => {
@@ -192,15 +199,41 @@ export class MqttUplink implements Uplink {
     s.sender = new Sender({
       publish: (m, settled) => publishOn(s, m, settled),
       limit: Math.max(1, Math.min(opts.inFlightMax ?? 16, s.limits.receiveMaximum)),
-      window: new LinkWindow({ minBytes: MIN_WINDOW_BYTES, maxBytes: opts.inFlightMaxBytes ?? 262_144 }),
+      window: new LinkWindow({
+        minBytes: MIN_WINDOW_BYTES,
+        initialBytes: INITIAL_WINDOW_BYTES,
+        maxBytes: opts.inFlightMaxBytes ?? 262_144,
+      }),
       monotonic: this.mono,
-      backlog: { next: (room) => gate.next(room) },
+      backlog: { next: (room) => gate.next(room), prepare: (room) => gate.prepare(room) },
       backlogAllowance: () => gate.allowance(),
       onPublished: (bytes) => this.budget?.charge(bytes, this.mono()),
     });
     this.live.announce(s.sender, this.drain.deliveredPosition('events'), this.willTs);
     s.sender.start();
     this.commands?.subscribe(s);
+  }
+
+  /**
+   * The first batches (one per stream) are built while the CONNECT is on its way, one per turn of the
+   * event loop, so the backlog's first bytes follow the live messages at CONNACK instead of waiting
+   * for their encoding (bench:link: a day of columnar backlog is a third of a second of link; encoding
+   * its first batch after the CONNACK was a fifth of that).
+   */
+  private prepareWhileConnecting(): void {
+    // What the first backlog batch is asked for: half the initial window.
+    const bytes = INITIAL_WINDOW_BYTES / 2;
+    const packet = this.opts.batchMaxBytes ?? 65_536;
+    const step = (first: boolean): void => {
+      setImmediate(() => {
+        const s = this.connection.session;
+        if (!s || s.connected || this.stopping) return;
+        // Positions as the connection will start from (nothing is in flight between sessions).
+        if (first) this.drain.reset();
+        if (this.drain.prepare(bytes, packet)) step(false);
+      });
+    };
+    step(true);
   }
 
   /** Subscribes to the fleet's drain hint; the gate holds the backlog until it (or its absence) is known. */

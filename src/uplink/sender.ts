@@ -28,6 +28,8 @@ export interface LiveMessage extends Outgoing {
 export interface BacklogSource {
   /** The next batch of at most about `maxBytes`, or undefined when nothing is waiting. */
   next(maxBytes: number): Outgoing | undefined;
+  /** Builds the next batch of about `maxBytes` ahead, without sending it; false when nothing (more) to build. */
+  prepare?(maxBytes: number): boolean;
 }
 
 export interface SenderContext {
@@ -58,6 +60,9 @@ export class Sender {
   private readonly busyKeys = new Set<string>();
   private pumping = false;
   private turn: ReturnType<typeof setImmediate> | undefined;
+  private preparing: ReturnType<typeof setImmediate> | undefined;
+  /** The bytes the last backlog batch was asked for: what the next one will be asked for, about. */
+  private lastRequest = 0;
   private again = false;
   private closed = false;
   /** Until start(), messages only queue, so the live messages of a connect go out in their order. */
@@ -107,6 +112,7 @@ export class Sender {
   close(): void {
     this.closed = true;
     clearImmediate(this.turn);
+    clearImmediate(this.preparing);
     for (const m of this.queue.splice(0)) m.done?.(new Error('connection closed'));
   }
 
@@ -120,16 +126,15 @@ export class Sender {
         this.send(live, false);
         continue;
       }
-      if (this.count >= backlogLimit) return;
-      const room = Math.min(maxInFlightBytes - this.bytes, this.ctx.backlogAllowance());
-      // An empty window always takes one batch, however large, so the drain cannot stall.
-      if (room <= 0 && !(this.count === 0 && this.ctx.backlogAllowance() > 0)) return;
-      // Room for less than the last batch while others are in flight: wait for their PUBACKs. Filling
-      // every sliver cut a drain into ~3× as many, smaller statements and messages (docs/benchmarks.md).
-      if (this.count > 0 && room < Math.min(this.lastBacklogBytes, maxInFlightBytes / 2)) return;
+      const room = this.backlogRoom(backlogLimit, maxInFlightBytes);
+      if (room === undefined) {
+        this.prepareSoon(maxInFlightBytes);
+        return;
+      }
       // At most half the window per batch: two always pipeline, and the window's floor (two batches,
       // link-window.ts) never feeds back into ever larger batches.
-      const batch = this.ctx.backlog.next(Math.max(Math.min(room, maxInFlightBytes / 2), 1));
+      this.lastRequest = Math.max(Math.min(room, maxInFlightBytes / 2), 1);
+      const batch = this.ctx.backlog.next(this.lastRequest);
       if (!batch) return;
       this.lastBacklogBytes = batch.bytes;
       this.send(batch, true);
@@ -138,12 +143,40 @@ export class Sender {
       this.nextTurn();
       return;
     }
+    // Every slot taken: the next batch can be built meanwhile.
+    if (!this.closed) this.prepareSoon(maxInFlightBytes);
+  }
+
+  /** Bytes a backlog batch may have now, or undefined when it has to wait for PUBACKs (or the gate). */
+  private backlogRoom(backlogLimit: number, maxInFlightBytes: number): number | undefined {
+    if (this.count >= backlogLimit) return undefined;
+    const room = Math.min(maxInFlightBytes - this.bytes, this.ctx.backlogAllowance());
+    // An empty window always takes one batch, however large, so the drain cannot stall.
+    if (room <= 0 && !(this.count === 0 && this.ctx.backlogAllowance() > 0)) return undefined;
+    // Room for less than the last batch while others are in flight: wait for their PUBACKs. Filling
+    // every sliver cut a drain into ~3× as many, smaller statements and messages (docs/benchmarks.md).
+    if (this.count > 0 && room < Math.min(this.lastBacklogBytes, maxInFlightBytes / 2)) return undefined;
+    return room;
   }
 
   private nextTurn(): void {
     this.turn ??= setImmediate(() => {
       this.turn = undefined;
       this.pump();
+    });
+  }
+
+  /**
+   * The window is full: build the next batch in a later turn (after the socket got this turn's
+   * packets), so it is ready when a PUBACK makes room instead of being encoded then, with the link idle.
+   */
+  private prepareSoon(maxInFlightBytes: number): void {
+    if (!this.ctx.backlog.prepare || this.preparing || this.closed) return;
+    const bytes = this.lastRequest || maxInFlightBytes / 2;
+    this.preparing = setImmediate(() => {
+      this.preparing = undefined;
+      // One batch per turn, like sending: a PUBACK or a live message waits for one at most.
+      if (!this.closed && this.ctx.backlog.prepare?.(bytes)) this.prepareSoon(maxInFlightBytes);
     });
   }
 

@@ -125,7 +125,12 @@ function announcementsFrom(ctx: ProviderContext): AnnouncementSource {
       const a = ctx.pipeline.announcement();
       if (!a || a.text.trim() === '') return undefined;
       const expiresAt = a.expiresAt === undefined ? undefined : Date.parse(a.expiresAt);
-      return { text: a.text, ts: Date.parse(a.ts), ...(expiresAt !== undefined ? { expiresAt } : {}) };
+      return {
+        text: a.text,
+        ts: Date.parse(a.ts),
+        ...(a.translations ? { translations: a.translations } : {}),
+        ...(expiresAt !== undefined ? { expiresAt } : {}),
+      };
     },
   };
 }

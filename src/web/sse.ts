@@ -90,6 +90,15 @@ export class SseHub {
     }
   }
 
+  /**
+   * Sends an event made elsewhere (already JSON): for a source that knows when it changed and has its
+   * text ready, so nothing is polled or serialised here.
+   */
+  publish(topic: string, json: string): void {
+    this.last.set(topic, json);
+    this.broadcast(frame(topic, json));
+  }
+
   private broadcast(text: string): void {
     for (const res of this.clients) {
       if (res.writableLength > this.opts.backlogBytes) {

@@ -66,6 +66,8 @@ export interface AlarmSource {
 
 export interface Announcement {
   text: string;
+  /** The same notice by language, when the municipality sent them. */
+  translations?: Record<string, string>;
   ts: number;
   expiresAt?: number;
 }

@@ -13,6 +13,8 @@ export interface CommandOptions {
   point?: string;
   reason?: string;
   expires?: string;
+  /** `lang=text`, one per language. */
+  translation?: string[];
 }
 
 /**
@@ -60,11 +62,13 @@ function parseChange(action: string, value: string, opts: CommandOptions, now: n
     return { kind: 'mode', mode, reason: opts.reason };
   }
   if (action === 'announce') {
-    if (opts.expires === undefined) return { kind: 'announce', text: value };
+    const translations = parseTranslations(opts.translation ?? []);
+    const base = { kind: 'announce' as const, text: value, ...(translations ? { translations } : {}) };
+    if (opts.expires === undefined) return base;
     // --expires is a duration ahead of now (2h, 1d) or an ISO time; parseTimeArg reads durations back.
     const t = safeTime(opts.expires, now);
     const ms = /^\d+(\.\d+)?[smhdw]$/.test(opts.expires.trim()) ? now + (now - t) : t;
-    return { kind: 'announce', text: value, expiresAt: new Date(ms).toISOString() };
+    return { ...base, expiresAt: new Date(ms).toISOString() };
   }
   if (action === 'capacity') {
     const n = Number(value);
@@ -72,6 +76,19 @@ function parseChange(action: string, value: string, opts: CommandOptions, now: n
     return { kind: 'capacity', capacity: n };
   }
   throw new CliError('use: command --point ID mode M | announce TEXT | capacity N', EXIT.usage);
+}
+
+/** `--translation uk=Текст` pairs; the contract's schema checks the codes and lengths later. */
+function parseTranslations(pairs: readonly string[]): Record<string, string> | undefined {
+  if (pairs.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1)
+      throw new CliError(`--translation must be LANG=TEXT, got ${JSON.stringify(pair)}`, EXIT.usage);
+    out[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+  }
+  return out;
 }
 
 function safeTime(text: string, now: number): number {

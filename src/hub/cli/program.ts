@@ -55,6 +55,11 @@ function buildProgram(io: CliIo, done: (code: number) => void): Command {
     .argument('<value>', 'auto|open|closed|standby, the text, or the number')
     .option('--reason <text>', 'why (mode)')
     .option('--expires <D>', 'announcement lapses after this duration (2h, 1d) or at this ISO time')
+    .option(
+      '--translation <lang=text>',
+      'the announcement in another language, e.g. uk=…; repeat per language',
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .action(async (action: string, value: string, o) => done(await command(io, action, value, o)));
   const user = program.command('user').description('staff accounts for the dashboard').exitOverride();
   user

@@ -31,6 +31,8 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
         port: config.web.port,
         publicUrl: config.web.publicUrl,
         languages: config.web.languages,
+        basemap: config.web.basemap,
+        refuel: config.refuel,
         publish: serialPublisher({
           url: m.url,
           topicPrefix: m.topicPrefix,
@@ -56,6 +58,7 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
     storage,
     logger: logger.child('ingest'),
     now,
+    onPointsChanged: (points) => web?.touch(points),
   });
   const stopped = new Promise<string>((resolve) => io.onShutdownSignal(resolve));
   logger.info(`starting hub from ${file}`, { broker: redactUrl(m.url), clientId: slot.clientId });

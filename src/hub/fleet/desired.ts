@@ -7,7 +7,13 @@ import { DesiredMessage } from '../../contract/desired.js';
 
 export type DesiredChange =
   | { kind: 'mode'; mode: NonNullable<DesiredMessage['mode']>; reason?: string | undefined }
-  | { kind: 'announce'; text: string; expiresAt?: string | undefined }
+  | {
+      kind: 'announce';
+      text: string;
+      /** The same text by language code; each point's page shows its own language's. */
+      translations?: Record<string, string> | undefined;
+      expiresAt?: string | undefined;
+    }
   | { kind: 'capacity'; capacity: number };
 
 export function nextDesired(
@@ -15,6 +21,7 @@ export function nextDesired(
   change: DesiredChange,
   id: string,
   now: number,
+  issuer?: string,
 ): DesiredMessage {
   const kept: Record<string, unknown> = {};
   if (previous?.mode !== undefined) kept.mode = previous.mode;
@@ -28,13 +35,16 @@ export function nextDesired(
     if (change.reason === undefined) delete kept.reason;
     else kept.reason = change.reason;
   } else if (change.kind === 'announce') {
-    kept.announcement =
-      change.expiresAt === undefined
-        ? { text: change.text }
-        : { text: change.text, expiresAt: change.expiresAt };
+    const translations = Object.entries(change.translations ?? {}).filter(([, t]) => t.trim() !== '');
+    kept.announcement = {
+      text: change.text,
+      ...(translations.length > 0 ? { translations: Object.fromEntries(translations) } : {}),
+      ...(change.expiresAt === undefined ? {} : { expiresAt: change.expiresAt }),
+    };
   } else {
     kept.capacity = change.capacity;
   }
   // Throws a ZodError for a value outside the contract (too long a text, capacity 0): nothing is sent.
-  return DesiredMessage.parse({ id, issuedAt: new Date(now).toISOString(), ...kept });
+  const by = issuer === undefined ? {} : { issuer };
+  return DesiredMessage.parse({ id, issuedAt: new Date(now).toISOString(), ...by, ...kept });
 }

@@ -34,7 +34,7 @@ export async function issueDesired(
     });
   let desired: DesiredMessage;
   try {
-    desired = nextDesired(previous?.success ? previous.data : undefined, req.change, id, req.now);
+    desired = nextDesired(previous?.success ? previous.data : undefined, req.change, id, req.now, req.actor);
   } catch (err) {
     const error = errorMessage(err);
     await audit(`invalid: ${error}`, { id, change: req.change });

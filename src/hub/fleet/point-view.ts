@@ -83,8 +83,23 @@ function whyUnknown(
 ): PointView['unknownBecause'] {
   if (row.online === false) return 'offline';
   if (!status || row.statusReceivedAt === null) return 'no-status';
-  const asOf = Math.min(row.statusReceivedAt, Date.parse(status.ts));
-  return now - asOf > staleAfterSec * 1000 ? 'stale' : null;
+  return now > staleFrom(row, status, staleAfterSec) ? 'stale' : null;
+}
+
+function staleFrom(row: PointRow, status: StatusMessage, staleAfterSec: number): number {
+  return (
+    Math.min(row.statusReceivedAt ?? Number.NEGATIVE_INFINITY, Date.parse(status.ts)) + staleAfterSec * 1000
+  );
+}
+
+/**
+ * The hub time after which this row's view turns stale with no new message; null when time alone
+ * changes nothing (offline, no status). Lets the dashboard re-judge only the rows whose time has come.
+ */
+export function turnsStaleAt(row: PointRow, staleAfterSec: number): number | null {
+  if (row.online === false || row.statusReceivedAt === null) return null;
+  const status = parseStatus(row.status);
+  return status ? staleFrom(row, status, staleAfterSec) : null;
 }
 
 function energyHours(s: StatusMessage): number | null {
@@ -107,7 +122,8 @@ export function parseStatus(text: string | null): StatusMessage | undefined {
   return parseWith(text, (v) => StatusMessage.safeParse(v));
 }
 
-function parseInfo(text: string | null): InfoMessage | undefined {
+/** The stored info text as the contract's message; undefined when absent or not valid. */
+export function parseInfo(text: string | null): InfoMessage | undefined {
   return parseWith(text, (v) => InfoMessage.safeParse(v));
 }
 

@@ -9,7 +9,7 @@ import type { Logger } from '../../core/logger.js';
 import { refusedProtocol } from '../../uplink/client-options.js';
 import { DRAIN_HINT_LEVEL } from '../../uplink/drain-hint.js';
 import { describeError, redactUrl } from '../../uplink/log-fields.js';
-import type { HubStorage } from '../storage/types.js';
+import { type HubStorage, pointsUpdated } from '../storage/types.js';
 import {
   type HubConnectionConfig,
   hubClientOptions,
@@ -31,6 +31,8 @@ export interface IngestOptions extends HubConnectionConfig {
   logger: Logger;
   /** Hub clock: when a message arrived (staleness is judged on it). */
   now: () => number;
+  /** After each commit that changed what is latest of points (status, online, info, command result). */
+  onPointsChanged?: ((points: Set<string>) => void) | undefined;
 }
 
 export interface IngestStats {
@@ -139,6 +141,8 @@ export class MqttIngest {
       return;
     }
     this.counts.stored += handled.outcome.inserted;
+    const touched = pointsUpdated(handled.work);
+    if (touched.size > 0) this.opts.onPointsChanged?.(touched);
     this.counts.duplicates += handled.outcome.duplicates;
     if (!packet.retain) {
       // A message queued while this hub was away counts from when the point connected, not from now.

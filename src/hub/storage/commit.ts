@@ -16,6 +16,7 @@ import type {
   StreamName,
   TelemetryRow,
 } from './types.js';
+import { pointsUpdated } from './types.js';
 
 /** The statements of one open transaction. */
 export interface StorageTx {
@@ -54,9 +55,7 @@ export async function commitWork(tx: StorageTx, work: IngestWork, now: number): 
     outcome.duplicates += batch.records.length - inserted;
   }
   // Record batches do not touch the point's row: the hot path locks only its lane.
-  const points = new Set<string>();
-  for (const u of [...work.statuses, ...work.onlines, ...work.infos, ...work.results]) points.add(u.point);
-  for (const point of [...points].sort()) await storePointUpdates(tx, point, work, now);
+  for (const point of [...pointsUpdated(work)].sort()) await storePointUpdates(tx, point, work, now);
   return outcome;
 }
 

@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS events (
   PRIMARY KEY (point, epoch, seq)
 );
 CREATE INDEX IF NOT EXISTS events_gaps ON events (point) WHERE type = 'gap';
+-- a point's page reads its last warnings newest first by time
+CREATE INDEX IF NOT EXISTS events_point_ts ON events (point, ts);
 CREATE TABLE IF NOT EXISTS lanes (
   point TEXT COLLATE "C" NOT NULL, epoch TEXT COLLATE "C" NOT NULL, stream TEXT COLLATE "C" NOT NULL,
   contiguous BIGINT NOT NULL, max_seq BIGINT NOT NULL, first_seen_at BIGINT NOT NULL,

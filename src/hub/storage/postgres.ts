@@ -4,7 +4,7 @@ import { commitWork } from './commit.js';
 import { appendBatch } from './postgres-append.js';
 import { POSTGRES_SCHEMA } from './postgres-schema.js';
 import { LANE_SELECT, PgTx } from './postgres-tx.js';
-import { gapNotice, holesOf, MAX_TS, MIN_TS, table } from './queries.js';
+import { gapNotice, holesOf, MAX_TS, MIN_TS, recordOrder, table } from './queries.js';
 import type {
   AuditEntry,
   DesiredRow,
@@ -131,16 +131,18 @@ export class PostgresHubStorage implements HubStorage {
 
   async telemetry(q: RecordQuery): Promise<Array<TelemetryRow & { epoch: string }>> {
     const r = await this.open().query(
-      `SELECT epoch, seq, ts, channel, value FROM telemetry ${RECORD_WHERE} ORDER BY epoch, seq LIMIT $6`,
-      recordParams(q),
+      `SELECT epoch, seq, ts, channel, value FROM telemetry ${RECORD_WHERE}
+       AND ($7::text[] IS NULL OR channel = ANY($7::text[])) ${recordOrder(q)} LIMIT $6`,
+      [...recordParams(q), q.channels === undefined ? null : [...q.channels]],
     );
     return r.rows;
   }
 
   async events(q: RecordQuery): Promise<Array<EventRow & { epoch: string }>> {
     const r = await this.open().query(
-      `SELECT epoch, seq, ts, type, level, message, data FROM events ${RECORD_WHERE} ORDER BY epoch, seq LIMIT $6`,
-      recordParams(q),
+      `SELECT epoch, seq, ts, type, level, message, data FROM events ${RECORD_WHERE}
+       AND ($7::text[] IS NULL OR level = ANY($7::text[])) ${recordOrder(q)} LIMIT $6`,
+      [...recordParams(q), q.levels === undefined ? null : [...q.levels]],
     );
     return r.rows;
   }
@@ -248,7 +250,7 @@ async function inTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise
 
 const RECORD_WHERE = 'WHERE point = $1 AND (epoch, seq) > ($2, $3) AND ts >= $4 AND ts <= $5';
 
-function recordParams(q: RecordQuery): Array<string | number> {
+function recordParams(q: RecordQuery): Array<string | number | string[] | null> {
   return [
     q.point,
     q.after?.epoch ?? '',

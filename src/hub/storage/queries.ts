@@ -1,5 +1,5 @@
 /** Pure helpers both backends share: the bounds of an open time range, holes in a lane, gap events. */
-import type { GapNotice, SeqRange, StreamName } from './types.js';
+import type { GapNotice, RecordQuery, SeqRange, StreamName } from './types.js';
 
 export const MIN_TS = -8_640_000_000_000_000;
 export const MAX_TS = 8_640_000_000_000_000;
@@ -35,4 +35,11 @@ export function gapNotice(epoch: string, data: string | null): GapNotice[] {
 /** The table of a stream's records. */
 export function table(stream: StreamName): string {
   return stream === 'telemetry' ? 'telemetry' : 'events';
+}
+
+/** The ORDER BY of a record query; a cursor only makes sense in (epoch, seq) order. */
+export function recordOrder(q: RecordQuery): string {
+  if (!q.newestFirst) return 'ORDER BY epoch, seq';
+  if (q.after) throw new Error('a record query cannot page with `after` newest first');
+  return 'ORDER BY ts DESC, epoch DESC, seq DESC';
 }

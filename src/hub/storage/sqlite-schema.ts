@@ -11,6 +11,8 @@ CREATE TABLE IF NOT EXISTS events (
   PRIMARY KEY (point, epoch, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_gaps ON events (point) WHERE type = 'gap';
+-- a point's page reads its last warnings newest first by time
+CREATE INDEX IF NOT EXISTS events_point_ts ON events (point, ts);
 CREATE TABLE IF NOT EXISTS lanes (
   point TEXT NOT NULL, epoch TEXT NOT NULL, stream TEXT NOT NULL,
   contiguous INTEGER NOT NULL, max_seq INTEGER NOT NULL, first_seen_at INTEGER NOT NULL,

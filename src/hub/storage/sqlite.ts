@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { commitWork } from './commit.js';
-import { gapNotice, holesOf, MAX_TS, MIN_TS, table } from './queries.js';
+import { gapNotice, holesOf, MAX_TS, MIN_TS, recordOrder, table } from './queries.js';
 import { SQLITE_SCHEMA } from './sqlite-schema.js';
 import { LANE_SELECT, SqliteTx, toLaneRow } from './sqlite-tx.js';
 import type {
@@ -114,17 +114,23 @@ export class SqliteHubStorage implements HubStorage {
   async telemetry(q: RecordQuery): Promise<Array<TelemetryRow & { epoch: string }>> {
     return this.open()
       .prepare(
-        `SELECT epoch, seq, ts, channel, value FROM telemetry ${RECORD_WHERE} ORDER BY epoch, seq LIMIT @limit`,
+        `SELECT epoch, seq, ts, channel, value FROM telemetry ${RECORD_WHERE}
+         AND (@channels IS NULL OR channel IN (SELECT value FROM json_each(@channels)))
+         ${recordOrder(q)} LIMIT @limit`,
       )
-      .all(recordParams(q)) as Array<TelemetryRow & { epoch: string }>;
+      .all({ ...recordParams(q), channels: listParam(q.channels) }) as Array<
+      TelemetryRow & { epoch: string }
+    >;
   }
 
   async events(q: RecordQuery): Promise<Array<EventRow & { epoch: string }>> {
     return this.open()
       .prepare(
-        `SELECT epoch, seq, ts, type, level, message, data FROM events ${RECORD_WHERE} ORDER BY epoch, seq LIMIT @limit`,
+        `SELECT epoch, seq, ts, type, level, message, data FROM events ${RECORD_WHERE}
+         AND (@levels IS NULL OR level IN (SELECT value FROM json_each(@levels)))
+         ${recordOrder(q)} LIMIT @limit`,
       )
-      .all(recordParams(q)) as Array<EventRow & { epoch: string }>;
+      .all({ ...recordParams(q), levels: listParam(q.levels) }) as Array<EventRow & { epoch: string }>;
   }
 
   async onlineHistory(point: string, limit: number): Promise<OnlineHistoryRow[]> {
@@ -247,6 +253,11 @@ function recordParams(q: RecordQuery): Record<string, string | number> {
     until: q.untilMs ?? MAX_TS,
     limit: q.limit,
   };
+}
+
+/** A filter list as JSON for json_each; null means no filter. */
+function listParam(list: readonly string[] | undefined): string | null {
+  return list === undefined ? null : JSON.stringify(list);
 }
 
 const POINT_SELECT = `SELECT id, info, status, status_ts, status_received_at, online, online_ts,

@@ -77,6 +77,13 @@ export function emptyWork(): IngestWork {
   return { batches: [], statuses: [], onlines: [], infos: [], results: [] };
 }
 
+/** The points whose latest row (status, online, info, command result) the work updates; records touch none. */
+export function pointsUpdated(work: IngestWork): Set<string> {
+  const points = new Set<string>();
+  for (const u of [...work.statuses, ...work.onlines, ...work.infos, ...work.results]) points.add(u.point);
+  return points;
+}
+
 export interface IngestOutcome {
   /** Records stored now. */
   inserted: number;
@@ -139,8 +146,17 @@ export interface RecordQuery {
   point: string;
   sinceMs?: number | undefined;
   untilMs?: number | undefined;
-  /** Cursor: rows after (epoch, seq), in (epoch, seq) order. */
+  /** Cursor: rows after (epoch, seq), in (epoch, seq) order. Not with newestFirst. */
   after?: { epoch: string; seq: number } | undefined;
+  /** Telemetry: only readings of these channels (an empty list matches none). Ignored for events. */
+  channels?: readonly string[] | undefined;
+  /** Events: only these levels, e.g. warning, alarm, critical (an empty list matches none). Ignored for telemetry. */
+  levels?: readonly string[] | undefined;
+  /**
+   * The newest `limit` rows by the point's time, newest first (ts, then epoch and seq, descending): the
+   * last warnings of a point whatever it logged before. Default: (epoch, seq) order, oldest first.
+   */
+  newestFirst?: boolean | undefined;
   limit: number;
 }
 

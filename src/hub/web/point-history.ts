@@ -19,6 +19,7 @@ const PAGE = 10_000;
 /** Bounds the work of one request whatever a point logged; a denser log shows its last part. */
 const MAX_ROWS = 400_000;
 const EVENTS = 200;
+const WARNING_LEVELS = ['warning', 'alarm', 'critical'];
 
 export interface PointHistory {
   range: string;
@@ -50,7 +51,14 @@ export async function pointHistory(
   let rows = 0;
   let truncated = false;
   for (;;) {
-    const page = await storage.telemetry({ point: id, sinceMs, untilMs, after, limit: PAGE });
+    const page = await storage.telemetry({
+      point: id,
+      sinceMs,
+      untilMs,
+      after,
+      channels: CHART_CHANNELS,
+      limit: PAGE,
+    });
     for (const r of page) readings.get(r.channel)?.push({ ts: r.ts, value: r.value });
     rows += page.length;
     const last = page.at(-1);
@@ -66,11 +74,17 @@ export async function pointHistory(
     const s = downsample(points, { channel, sinceMs, untilMs, points: BUCKETS }, historyStaleMs(0), untilMs);
     series[channel] = { ts: s.ts, values: s.values };
   }
-  const events = (await storage.events({ point: id, sinceMs, untilMs, limit: 5000 }))
-    .filter((e) => e.level !== 'info' && e.level !== 'debug')
-    .slice(-EVENTS)
-    .reverse()
-    .map((e) => ({ ts: new Date(e.ts).toISOString(), type: e.type, level: e.level, message: e.message }));
+  // the last EVENTS warnings of the range, however many the point logged before them
+  const events = (
+    await storage.events({
+      point: id,
+      sinceMs,
+      untilMs,
+      levels: WARNING_LEVELS,
+      newestFirst: true,
+      limit: EVENTS,
+    })
+  ).map((e) => ({ ts: new Date(e.ts).toISOString(), type: e.type, level: e.level, message: e.message }));
   const notices = await storage.gapNotices(id);
   const gaps: GapReport[] = [];
   for (const lane of await storage.lanes(id)) {

@@ -4,22 +4,31 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import type { WebLanguage } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import { pagePatterns } from '../../sign/pattern.js';
-import { HttpError, SECURITY_HEADERS, sendError, sendJson } from '../../web/http.js';
+import {
+  HttpError,
+  queryParams,
+  SECURITY_HEADERS,
+  securityHeadersAllowingImages,
+  sendError,
+  sendJson,
+} from '../../web/http.js';
 import { SseHub } from '../../web/sse.js';
 import { type AssetSource, POINT_PUBLIC_DIR, StaticAssets } from '../../web/static.js';
 import { transitionsAtom } from '../feeds/atom.js';
-import { pointsGeoJson } from '../feeds/geojson.js';
-import { fleetViews } from '../fleet/fleet.js';
+import { parseFleetQuery } from '../fleet/fleet-query.js';
 import type { PublishDesired } from '../fleet/issue-desired.js';
 import { nearestOpen } from '../fleet/nearest.js';
 import { pointView } from '../fleet/point-view.js';
+import { type RunPlan, runSheet } from '../fleet/run-sheet.js';
 import type { HubStorage } from '../storage/types.js';
-import { FleetSnapshot } from './fleet-snapshot.js';
+import { FleetBodies } from './fleet-bodies.js';
+import { FleetView } from './fleet-view.js';
+import { HistoryCache } from './history-cache.js';
 import { dashboardMessages } from './i18n/index.js';
-import { pointHistory } from './point-history.js';
 import { StaffApi } from './staff-api.js';
 import { StaffAuth } from './staff-auth.js';
 
@@ -36,9 +45,32 @@ export interface HubWebOptions {
   languages?: readonly WebLanguage[] | undefined;
   /** Publishes a point's retained desired state; without one the dashboard cannot send commands. */
   publish?: PublishDesired | undefined;
-  /** How often the dashboard's view of the fleet is read again; default 1 s. */
-  refreshMs?: number | undefined;
+  /**
+   * How often the dashboard's in-memory fleet is read again whole, for writes this process did not make
+   * or see (another hub of the group, `pima-hub command`); default 10 s. What this process's ingest
+   * stores shows within a tick (see touch()).
+   */
+  reconcileMs?: number | undefined;
+  /** Basemap tiles for the map; without a tileUrl the map draws the points alone. */
+  basemap?: Basemap | undefined;
+  /** The refuelling run sheet's defaults (hub config `refuel`); the page may change the truck's figures. */
+  refuel?: RunPlan | undefined;
 }
+
+export interface Basemap {
+  tileUrl?: string | undefined;
+  attribution: string;
+  maxZoom: number;
+}
+
+/** When no config gives them (tests, embedding): the hub config's defaults. */
+const DEFAULT_PLAN: RunPlan = {
+  truckLitres: 2000,
+  firstStopHours: 1,
+  hoursPerStop: 0.5,
+  refillBelowPercent: 50,
+  horizonHours: 24,
+};
 
 /** The dashboard's files, and the pieces it shares with the point's page (helpers, pictograms). */
 const DASHBOARD_ASSETS: readonly AssetSource[] = [
@@ -47,10 +79,13 @@ const DASHBOARD_ASSETS: readonly AssetSource[] = [
     files: {
       '/': 'dashboard.html',
       '/point': 'point.html',
+      '/runsheet': 'runsheet.html',
       '/assets/hub/hub.css': 'hub.css',
       '/assets/hub/dashboard.js': 'dashboard.js',
       '/assets/hub/point.js': 'point.js',
       '/assets/hub/shared.js': 'shared.js',
+      '/assets/hub/map.js': 'map.js',
+      '/assets/hub/runsheet.js': 'runsheet.js',
     },
   },
   {
@@ -63,6 +98,7 @@ const DASHBOARD_ASSETS: readonly AssetSource[] = [
   },
 ];
 const SSE_POLL_MS = 250;
+const FLEET_QUERY = ['page', 'size', 'state', 'q', 'ids', 'sort'];
 const NEAREST = 5;
 const SSE_PING_MS = 15_000;
 
@@ -71,30 +107,44 @@ const HISTORY_ROWS = 50;
 
 export class HubWebServer {
   private server: Server | undefined;
-  private readonly assets = new StaticAssets(DASHBOARD_ASSETS);
-  private readonly fleet: FleetSnapshot;
+  private readonly assets: StaticAssets;
+  private readonly fleet: FleetView;
+  private readonly bodies: FleetBodies;
+  private readonly history: HistoryCache;
   private readonly sse: SseHub;
   private readonly auth: StaffAuth;
   private readonly staff: StaffApi;
 
   constructor(private readonly opts: HubWebOptions) {
-    this.fleet = new FleetSnapshot({
+    // the pages may show images from the configured tile server, and from nowhere else
+    const tileUrl = opts.basemap?.tileUrl;
+    this.assets = new StaticAssets(
+      DASHBOARD_ASSETS,
+      securityHeadersAllowingImages(tileUrl ? [tileOrigin(tileUrl)] : []),
+    );
+    this.fleet = new FleetView({
       storage: opts.storage,
       staleAfterSec: opts.staleAfterSec,
       now: opts.now,
-      pollMs: opts.refreshMs ?? 1000,
+      reconcileMs: opts.reconcileMs,
       logger: opts.logger,
+      // a delta per revision, its text made once for every open page
+      onChange: (json) => this.sse.publish('fleet', json),
     });
+    this.bodies = new FleetBodies(this.fleet);
+    this.history = new HistoryCache(opts.storage);
     this.auth = new StaffAuth(opts.storage, Date.now);
     this.staff = new StaffApi({
       storage: opts.storage,
       auth: this.auth,
       publish: opts.publish,
       now: opts.now,
-      points: () => this.fleet.all().rows,
+      points: () => this.fleet.rows(),
+      touched: (id) => this.fleet.touch([id]),
     });
     this.sse = new SseHub({
-      topics: () => ({ fleet: this.fleet.lastChange() }),
+      // nothing polled: the fleet view publishes its deltas (a page fetches what it shows when the stream opens)
+      topics: () => ({}),
       pollMs: SSE_POLL_MS,
       pingMs: SSE_PING_MS,
       slots: { total: 64, perAddress: 8, screen: 16 },
@@ -132,6 +182,11 @@ export class HubWebServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Points whose stored rows changed (the ingest's commits): the dashboard shows them within a tick. */
+  touch(ids: Iterable<string>): void {
+    this.fleet.touch(ids);
+  }
+
   url(): string {
     const address = this.server?.address() as AddressInfo | null | undefined;
     return `http://${this.opts.host}:${address?.port ?? this.opts.port}`;
@@ -144,40 +199,61 @@ export class HubWebServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError(405, 'only GET', { Allow: 'GET, HEAD' });
     }
-    const { storage, staleAfterSec, now } = this.opts;
+    const { storage, now, staleAfterSec } = this.opts;
     // the pages load for anyone and ask for a sign-in; what they show needs a staff session
     if (this.assets.has(path)) return this.assets.serve(req, res, path);
     if (path === '/api/meta') return sendJson(res, 200, this.meta());
     if (path === '/api/dashboard') {
       this.auth.requireView(req);
-      return sendText(res, 'application/json; charset=utf-8', this.fleet.allText());
+      return this.bodies.dashboard().send(req, res);
+    }
+    if (path === '/api/fleet') {
+      this.auth.requireView(req);
+      let query: ReturnType<typeof parseFleetQuery>;
+      try {
+        query = parseFleetQuery(queryParams(url, FLEET_QUERY));
+      } catch (err) {
+        if (err instanceof HttpError) throw err;
+        throw new HttpError(400, err instanceof Error ? err.message : String(err));
+      }
+      return this.bodies.page(query).send(req, res);
+    }
+    if (path === '/api/fleet/summary') {
+      this.auth.requireView(req);
+      return this.bodies.summary().send(req, res);
+    }
+    if (path === '/api/fleet/map') {
+      this.auth.requireView(req);
+      return this.bodies.map().send(req, res);
     }
     if (path === '/api/events') {
       this.auth.requireView(req);
       return this.sse.add(req, res);
     }
-    if (path === '/api/points') return sendJson(res, 200, await fleetViews(storage, now(), staleAfterSec));
+    if (path === '/api/runsheet') {
+      this.auth.requireView(req);
+      const plan = runPlan(url, this.opts.refuel ?? DEFAULT_PLAN);
+      return sendJson(res, 200, runSheet(await storage.points(), now(), staleAfterSec, plan));
+    }
+    if (path === '/api/points') return this.bodies.points().send(req, res);
     const history = /^\/api\/points\/([^/]+)\/history$/.exec(path);
     if (history?.[1]) {
       this.auth.requireView(req);
-      return sendJson(res, 200, await pointHistory(storage, decodeURIComponent(history[1]), url, now()));
+      return (await this.history.get(decodeURIComponent(history[1]), url, now())).send(req, res);
     }
     const near = /^\/api\/points\/([^/]+)\/nearest$/.exec(path);
     if (near?.[1]) {
       this.auth.requireView(req);
       const id = decodeURIComponent(near[1]);
-      const rows = this.fleet.all().rows;
+      const rows = this.fleet.rows();
       const from = rows.find((r) => r.id === id)?.location;
       if (!from) throw new HttpError(404, `no point with a location ${JSON.stringify(id)}`);
       return sendJson(res, 200, nearestOpen(rows, from, NEAREST, id));
     }
     if (path.startsWith('/api/points/')) return this.onePoint(res, decodeURIComponent(path.slice(12)));
-    if (path === '/feeds/points.geojson') {
-      const body = JSON.stringify(pointsGeoJson(await fleetViews(storage, now(), staleAfterSec)));
-      return sendText(res, 'application/geo+json', body);
-    }
+    if (path === '/feeds/points.geojson') return this.bodies.geojson().send(req, res);
     if (path === '/feeds/transitions.atom') {
-      const views = await fleetViews(storage, now(), staleAfterSec);
+      const views = this.fleet.views();
       const xml = transitionsAtom({
         baseUrl: this.opts.publicUrl ?? this.url(),
         transitions: await storage.transitions(FEED_ENTRIES),
@@ -195,6 +271,8 @@ export class HubWebServer {
       staleAfterSec: this.opts.staleAfterSec,
       messages: dashboardMessages(),
       patterns: pagePatterns(),
+      basemap: this.opts.basemap?.tileUrl ? this.opts.basemap : null,
+      refuel: this.opts.refuel ?? DEFAULT_PLAN,
     };
   }
 
@@ -225,4 +303,30 @@ function sendText(res: ServerResponse, type: string, body: string): void {
     'Cache-Control': 'no-store',
   });
   res.end(body);
+}
+
+/** The scheme, host and port of a tile URL template, for the Content-Security-Policy. */
+export function tileOrigin(tileUrl: string): string {
+  return new URL(tileUrl.replaceAll(/\{[zxy]\}/g, '0')).origin;
+}
+
+const PLAN_PARAMS = ['truckLitres', 'firstStopHours', 'hoursPerStop'] as const;
+const PlanQuery = z.strictObject({
+  truckLitres: z.coerce.number().positive().max(100_000).optional(),
+  firstStopHours: z.coerce.number().min(0).max(72).optional(),
+  hoursPerStop: z.coerce.number().min(0).max(24).optional(),
+});
+
+/** The hub's plan with the truck's figures the page asked for (`?truckLitres=…&firstStopHours=…`). */
+function runPlan(url: URL, base: RunPlan): RunPlan {
+  const q = queryParams(url, [...PLAN_PARAMS]);
+  const given = Object.fromEntries(PLAN_PARAMS.flatMap((k) => (q.has(k) ? [[k, q.get(k)]] : [])));
+  const parsed = PlanQuery.safeParse(given);
+  if (!parsed.success) throw new HttpError(400, `invalid run sheet plan: ${z.prettifyError(parsed.error)}`);
+  const out: RunPlan = { ...base };
+  for (const k of PLAN_PARAMS) {
+    const v = parsed.data[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }

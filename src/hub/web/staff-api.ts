@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { MODES } from '../../contract/common.js';
+import { AnnouncementTranslations, MODES } from '../../contract/common.js';
 import { HttpError, readJsonBody, sendJson } from '../../web/http.js';
 import type { DesiredChange } from '../fleet/desired.js';
 import { issueDesired, type PublishDesired } from '../fleet/issue-desired.js';
@@ -20,10 +20,16 @@ const Expiry = z.int().min(1).max(MAX_EXPIRY_MIN).optional();
 const Command = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('mode'), mode: z.enum(MODES), reason: z.string().max(200).optional() }),
   z.strictObject({ kind: z.literal('capacity'), capacity: z.int().min(1).max(10_000) }),
-  z.strictObject({ kind: z.literal('announce'), text: z.string().max(280), expiresInMin: Expiry }),
+  z.strictObject({
+    kind: z.literal('announce'),
+    text: z.string().max(280),
+    translations: AnnouncementTranslations.optional(),
+    expiresInMin: Expiry,
+  }),
 ]);
 const Broadcast = z.strictObject({
   text: z.string().max(280),
+  translations: AnnouncementTranslations.optional(),
   expiresInMin: Expiry,
   /** All points, the ones listed, or the ones whose name, id or address contains the text (a district). */
   target: z.union([
@@ -40,6 +46,8 @@ export interface StaffApiOptions {
   now: () => number;
   /** The points a broadcast may reach, as the dashboard shows them. */
   points: () => ReadonlyArray<{ id: string; name: string; address: string | null }>;
+  /** A point's stored desired state changed: the dashboard shows the command as pending at once. */
+  touched?: ((point: string) => void) | undefined;
 }
 
 export class StaffApi {
@@ -122,6 +130,7 @@ export class StaffApi {
       actor: s.name,
       now,
     });
+    this.opts.touched?.(point);
     if (!out.ok) throw new HttpError(out.stage === 'invalid' ? 400 : 502, out.error);
     sendJson(res, 200, { id: out.id, desired: out.desired });
   }
@@ -130,7 +139,7 @@ export class StaffApi {
     const s = this.opts.auth.requireOperator(req);
     const parsed = Broadcast.safeParse(await readJsonBody(req));
     if (!parsed.success) throw new HttpError(400, `invalid broadcast: ${z.prettifyError(parsed.error)}`);
-    const { text, expiresInMin, target } = parsed.data;
+    const { text, translations, expiresInMin, target } = parsed.data;
     const all = this.opts.points();
     const known = new Set(all.map((p) => p.id));
     let ids: string[];
@@ -147,7 +156,7 @@ export class StaffApi {
     }
     if (ids.length === 0) throw new HttpError(400, 'the selection has no points');
     const now = this.opts.now();
-    const change = toChange({ kind: 'announce', text, expiresInMin }, now);
+    const change = toChange({ kind: 'announce', text, translations, expiresInMin }, now);
     const results: Array<{ point: string; id: string; ok: boolean; error?: string }> = [];
     // one at a time: each publish is one short broker connection with the hub's publisher id
     for (const point of ids) {
@@ -157,6 +166,7 @@ export class StaffApi {
         actor: s.name,
         now,
       });
+      this.opts.touched?.(point);
       results.push(
         out.ok ? { point, id: out.id, ok: true } : { point, id: out.id, ok: false, error: out.error },
       );
@@ -192,6 +202,7 @@ function toChange(c: z.infer<typeof Command>, now: number): DesiredChange {
   return {
     kind: 'announce',
     text: c.text,
+    translations: c.translations,
     expiresAt:
       c.expiresInMin === undefined ? undefined : new Date(now + c.expiresInMin * 60_000).toISOString(),
   };

@@ -277,7 +277,11 @@ function renderAnnouncement(t) {
   box.hidden = !a;
   if (!a) return;
   $('announcement-title').textContent = t.announcement;
-  $('announcement-text').textContent = a.text;
+  // the municipality's own wording in the page's language when it sent one, else its main text
+  const own = a.translations?.[view.lang];
+  $('announcement-text').textContent = own ?? a.text;
+  if (own) $('announcement-text').lang = view.lang;
+  else $('announcement-text').removeAttribute('lang');
   $('announcement-time').textContent = when(Date.parse(a.ts));
 }
 

@@ -78,6 +78,7 @@ function announcementJson(ctx: Pick<ApiContext, 'sources'>): Record<string, unkn
   if (!a) return null;
   return {
     text: a.text,
+    ...(a.translations ? { translations: a.translations } : {}),
     ts: new Date(a.ts).toISOString(),
     ...(a.expiresAt !== undefined ? { expiresAt: new Date(a.expiresAt).toISOString() } : {}),
   };

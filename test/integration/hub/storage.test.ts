@@ -186,6 +186,65 @@ describe.each(Object.keys(backends))('hub storage: %s', (name) => {
     expect(rows.map((r) => r.seq)).toEqual([3, 4, 5]);
   });
 
+  test("channel and level filters; newest first by the point's time, across epochs", async () => {
+    const { storage } = await backend.fresh();
+    await storage.commit(tele(1, 10));
+    const soc = await storage.telemetry({ point: 'p1', channels: ['battery.soc'], limit: 100 });
+    expect(soc.map((r) => r.seq)).toEqual([2, 4, 6, 8, 10]);
+    expect(await storage.telemetry({ point: 'p1', channels: [], limit: 100 })).toEqual([]);
+    const lastTwo = await storage.telemetry({
+      point: 'p1',
+      channels: ['battery.voltage'],
+      untilMs: T0 + 8000,
+      newestFirst: true,
+      limit: 2,
+    });
+    expect(lastTwo.map((r) => r.seq)).toEqual([7, 5]);
+    // a new epoch (a new log) sorts before the old one by id but after it by time
+    const ev = (seq: number, ts: number, level: string) => ({
+      seq,
+      ts,
+      type: 't',
+      level,
+      message: `${level} ${seq}`,
+      data: null,
+    });
+    await storage.commit(
+      work({
+        batches: [
+          {
+            point: 'p1',
+            epoch: 'b-old',
+            stream: 'events',
+            records: [ev(1, T0, 'warning'), ev(2, T0 + 10, 'info'), ev(3, T0 + 20, 'alarm')],
+          },
+          {
+            point: 'p1',
+            epoch: 'a-new',
+            stream: 'events',
+            records: [ev(1, T0 + 30, 'debug'), ev(2, T0 + 40, 'critical'), ev(3, T0 + 50, 'warning')],
+          },
+          { point: 'p2', epoch: 'x', stream: 'events', records: [ev(1, T0 + 60, 'alarm')] },
+        ],
+      }),
+    );
+    const warnings = await storage.events({
+      point: 'p1',
+      levels: ['warning', 'alarm', 'critical'],
+      newestFirst: true,
+      limit: 3,
+    });
+    expect(warnings.map((e) => `${e.epoch}:${e.seq}`)).toEqual(['a-new:3', 'a-new:2', 'b-old:3']);
+    const all = await storage.events({ point: 'p1', newestFirst: true, sinceMs: T0 + 10, limit: 100 });
+    expect(all.map((e) => e.ts - T0)).toEqual([50, 40, 30, 20, 10]);
+    // the default order is unchanged: (epoch, seq)
+    const byKey = await storage.events({ point: 'p1', levels: ['warning'], limit: 100 });
+    expect(byKey.map((e) => `${e.epoch}:${e.seq}`)).toEqual(['a-new:3', 'b-old:1']);
+    await expect(
+      storage.events({ point: 'p1', newestFirst: true, after: { epoch: 'a', seq: 1 }, limit: 1 }),
+    ).rejects.toThrow(/newest first/);
+  });
+
   test('gap events name ranges', async () => {
     const { storage } = await backend.fresh();
     const data = JSON.stringify({ stream: 'telemetry', fromSeq: 4, toSeq: 6, count: 3, reason: 'budget' });

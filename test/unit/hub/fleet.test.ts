@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { DesiredMessage } from '../../../src/contract/desired.js';
 import { claimClientSlot } from '../../../src/hub/cli/client-slot.js';
 import { transitionKind, transitionsAtom } from '../../../src/hub/feeds/atom.js';
 import { pointsGeoJson } from '../../../src/hub/feeds/geojson.js';
@@ -199,6 +200,28 @@ describe('desired state and the transitions feed', () => {
       capacity: 80,
     });
     expect(() => nextDesired(c, { kind: 'capacity', capacity: 0 }, 'id4', NOW)).toThrow();
+  });
+
+  test('names its issuer and carries the announcement in each language; a bad language code is refused', () => {
+    const d = nextDesired(
+      undefined,
+      { kind: 'announce', text: 'Water', translations: { uk: 'Вода', sv: 'Vatten', et: '' } },
+      'id1',
+      NOW,
+      'olena',
+    );
+    expect(d).toEqual({
+      id: 'id1',
+      issuedAt: new Date(NOW).toISOString(),
+      issuer: 'olena',
+      announcement: { text: 'Water', translations: { uk: 'Вода', sv: 'Vatten' } },
+    });
+    // a point reads it with the contract's schema
+    expect(DesiredMessage.parse(JSON.parse(JSON.stringify(d)))).toEqual(d);
+    expect(() =>
+      nextDesired(undefined, { kind: 'announce', text: 'x', translations: { 'not a code': 'y' } }, 'i', NOW),
+    ).toThrow(/language code/);
+    expect(DesiredMessage.safeParse({ ...d, issuer: '' }).success).toBe(false);
   });
 
   test('transition kinds', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Announcement } from '../../../src/contract/status.js';
 import type { CommandInput } from '../../../src/point/commands.js';
 import {
   type AppliedCommand,
@@ -207,6 +208,24 @@ describe('the point reducer: inputs as plain data', () => {
         announcement: { text: 'Drill' },
         desired: { id: 'd1', applied: true, issuedAt: T0 - MIN },
       });
+    });
+
+    it('keeps the announcement in every language sent with it; blank translations are left out', () => {
+      const r = run(
+        initialMemory(cfg, T0),
+        d('d1', T0 - MIN, {
+          issuer: 'olena',
+          announcement: { text: 'Water at 14:00', translations: { uk: 'Вода о 14:00', et: ' ' } },
+        }),
+      );
+      expect(r.outcome.ok).toBe(true);
+      expect(r.memory.announcement).toEqual({
+        text: 'Water at 14:00',
+        translations: { uk: 'Вода о 14:00' },
+        ts: new Date(T0).toISOString(),
+      });
+      // and the status carries it as the contract says
+      expect(Announcement.parse(r.memory.announcement)).toEqual(r.memory.announcement);
     });
 
     it('never applies an older one after a newer; an expired one is reported, not applied', () => {

@@ -18,6 +18,7 @@ describe('the retained info message (CONTRACT.md §6)', () => {
         hours: '24/7',
         contact: '+380 44 000 0000',
       },
+      rules: { fuelTankLitres: 120 },
     });
     const info = pointInfo(full);
     expect(info).toMatchObject({
@@ -28,10 +29,12 @@ describe('the retained info message (CONTRACT.md §6)', () => {
       address: 'Main 1',
       hours: '24/7',
       contact: '+380 44 000 0000',
+      fuelTankLitres: 120,
     });
     const bare = pointInfo(configSchema.parse({ point: { id: 'p2' } }));
     expect(bare).not.toHaveProperty('location');
     expect(bare).not.toHaveProperty('address');
+    expect(bare).not.toHaveProperty('fuelTankLitres');
     const message = new InfoPublisher('pima/v1/p1/info', info, T0).message();
     expect(message).toMatchObject({ topic: 'pima/v1/p1/info', retain: true, key: 'info' });
     expect(InfoMessage.safeParse(JSON.parse(String(message.payload))).success).toBe(true);

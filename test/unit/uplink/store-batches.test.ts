@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type BatchCodec, decodeBatch } from '../../../src/contract/batch-codec.js';
 import type { PointEvent } from '../../../src/core/events.js';
 import { LineLogger } from '../../../src/core/logger.js';
 import type { SqliteLog } from '../../../src/store/sqlite-log.js';
@@ -17,6 +18,17 @@ import { pointTopics } from '../../../src/uplink/topics.js';
 import { useTempLogs } from '../store/temp-log.js';
 
 const logs = useTempLogs();
+
+const anyReading = fc.record({
+  // 1969 and beyond year 9999 go through the JS fallback.
+  ts: fc.integer({ min: -2_000_000_000_000, max: 300_000_000_000_000 }),
+  value: fc.oneof(
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.integer({ min: -1_000_000, max: 1_000_000 }).map((n) => n / 100),
+    fc.constant(null),
+  ),
+  channel: fc.constantFrom('battery.voltage', 'temp.inside', 'occupancy.count'),
+});
 const HEAD = batchHead('p-1', 'e-1');
 
 /** What the record path (rows read into JS, encoded by src/uplink/encode.ts) sends for the same rows. */
@@ -88,25 +100,10 @@ describe('outbox batches encoded by SQLite', () => {
     const parsed = JSON.parse(sqlPayload(log, 'telemetry', 0, 1000)) as { records: { value: unknown }[] };
     expect(parsed.records.map((r) => r.value)).toEqual(AWKWARD.map((v) => (v === 0 ? 0 : v)));
     fc.assert(
-      fc.property(
-        fc.array(
-          fc.record({
-            // 1969 and beyond year 9999 go through the JS fallback.
-            ts: fc.integer({ min: -2_000_000_000_000, max: 300_000_000_000_000 }),
-            value: fc.oneof(
-              fc.double({ noNaN: true, noDefaultInfinity: true }),
-              fc.integer({ min: -1_000_000, max: 1_000_000 }).map((n) => n / 100),
-              fc.constant(null),
-            ),
-            channel: fc.constantFrom('battery.voltage', 'temp.inside', 'occupancy.count'),
-          }),
-          { minLength: 1, maxLength: 40 },
-        ),
-        (readings) => {
-          const logged = log.appendReadings(readings);
-          check((logged[0]?.seq ?? 1) - 1);
-        },
-      ),
+      fc.property(fc.array(anyReading, { minLength: 1, maxLength: 40 }), (readings) => {
+        const logged = log.appendReadings(readings);
+        check((logged[0]?.seq ?? 1) - 1);
+      }),
       { numRuns: 150 },
     );
   });
@@ -190,13 +187,18 @@ describe('outbox batches encoded by SQLite', () => {
 });
 
 describe('the drain over store-encoded batches', () => {
-  function drainOf(outbox: OutboxSource, maxRecords: number, errors: string[] = []): Drain {
+  function drainOf(
+    outbox: OutboxSource,
+    maxRecords: number,
+    errors: string[] = [],
+    codec: BatchCodec = 'none',
+  ): Drain {
     const drain = new Drain({
       outbox,
       pointId: 'p-1',
       topics: pointTopics('pima/v1', 'p-1'),
       maxRecords,
-      codec: 'none',
+      codec,
       markIntervalMs: 0,
       logger: new LineLogger((line) => errors.push(line), 'error'),
       mqtt5: () => true,
@@ -240,6 +242,70 @@ describe('the drain over store-encoded batches', () => {
     }
     expect(seen).toEqual(expected);
     expect(log.sentPosition('telemetry')).toBe(3000);
+  });
+
+  it('sends as columnar batches built from the log columns exactly the records of the JSON batches', () => {
+    const log = logs.open();
+    log.appendReadings(
+      AWKWARD.map((value, i) => ({ channel: 'battery.voltage', value, ts: 1_764_576_000_000 + i * 997 })),
+    );
+    log.appendEvent({ type: 'state.changed', level: 'info', ts: 5, message: 'm', data: { to: 'OPEN' } });
+    const records = (stream: Stream) =>
+      (JSON.parse(sqlPayload(log, stream, 0, 1_000_000)) as { records: unknown[] }).records;
+    fc.assert(
+      fc.property(
+        fc.array(anyReading, { maxLength: 300 }),
+        fc.integer({ min: 200, max: 20_000 }),
+        fc.boolean(),
+        (readings, maxBytes, ahead) => {
+          if (readings.length > 0) log.appendReadings(readings);
+          const drain = drainOf(log, 200, [], 'columnar');
+          log.markSent('telemetry', 0);
+          const got: Record<Stream, unknown[]> = { telemetry: [], events: [] };
+          for (;;) {
+            // Prepared ahead (as while connecting, or while the window waits) or built on demand.
+            if (ahead) drain.prepare(maxBytes);
+            const b = drain.next(maxBytes);
+            if (!b) break;
+            const stream: Stream = b.topic.endsWith('/events') ? 'events' : 'telemetry';
+            got[stream].push(...decodeBatch(b.payload as Buffer).records);
+          }
+          expect(got.telemetry).toStrictEqual(records('telemetry'));
+          expect(got.events).toStrictEqual(records('events'));
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('hands out a batch prepared ahead only while the stream position is the one it was built after', () => {
+    for (const codec of ['none', 'deflate', 'columnar'] as const) {
+      const log = logs.open(`${codec}.db`);
+      log.appendReadings(
+        Array.from({ length: 5000 }, (_, i) => ({
+          channel: 'battery.voltage',
+          value: i,
+          ts: 1_764_576_000_000 + i,
+        })),
+      );
+      const drain = drainOf(log, 200, [], codec);
+      // Events (none) then telemetry: one batch per stream, then nothing more to prepare.
+      expect(drain.prepare(2000)).toBe(true);
+      expect(drain.prepare(2000)).toBe(false);
+      // A new connection that starts where the log says: the prepared batch stays valid.
+      drain.reset();
+      const first = drain.next(2000);
+      expect(first?.properties?.userProperties).toMatchObject({ firstSeq: '1' });
+      first?.done?.();
+      expect(drain.prepare(2000)).toBe(true);
+      // The position moved before the next connection (a PUBACK of an earlier one, written late):
+      // the prepared batch would resend what was delivered, so it is dropped and built again.
+      const props = first?.properties?.userProperties as { lastSeq: string } | undefined;
+      const delivered = Number(props?.lastSeq) + 50;
+      log.markSent('telemetry', delivered);
+      drain.reset();
+      expect(drain.next(2000)?.properties?.userProperties).toMatchObject({ firstSeq: String(delivered + 1) });
+    }
   });
 
   it('sends one record larger than the limit alone, and holds it when the byte budget cannot take it', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AckWindow } from '../../../src/uplink/ack-window.js';
 import { LinkWindow } from '../../../src/uplink/link-window.js';
 import { etaSeconds, RateMeter } from '../../../src/uplink/rate-meter.js';
-import { Sender } from '../../../src/uplink/sender.js';
+import { type BacklogSource, Sender } from '../../../src/uplink/sender.js';
 import { TokenBucket } from '../../../src/uplink/token-bucket.js';
 
 describe('AckWindow', () => {
@@ -80,23 +80,29 @@ describe('TokenBucket and RateMeter', () => {
   });
 });
 
+const turn = () => new Promise((r) => setImmediate(r));
+
+/** A sender with a 100-byte window whose publishes wait in `pending` for their PUBACK. */
+function senderOf(pending: Array<(err?: Error) => void>, backlog: BacklogSource): Sender {
+  return new Sender({
+    publish: (_m, settled) => pending.push(settled),
+    limit: 16,
+    window: new LinkWindow({ minBytes: 100, maxBytes: 100 }),
+    monotonic: () => 0,
+    backlogAllowance: () => Number.POSITIVE_INFINITY,
+    backlog,
+  });
+}
+
 describe('Sender: the backlog in the byte window', () => {
   it('waits for PUBACKs rather than cut a batch to fit a sliver, and never stalls an empty window', async () => {
-    const turn = () => new Promise((r) => setImmediate(r));
     const asked: number[] = [];
     const pending: Array<(err?: Error) => void> = [];
-    const sender = new Sender({
-      publish: (_m, settled) => pending.push(settled),
-      limit: 16,
-      window: new LinkWindow({ minBytes: 100, maxBytes: 100 }),
-      monotonic: () => 0,
-      backlogAllowance: () => Number.POSITIVE_INFINITY,
-      // a backlog of batches of up to 40 bytes, each as large as the room it is offered
-      backlog: {
-        next: (maxBytes) => {
-          asked.push(maxBytes);
-          return { topic: 't', payload: 'x', bytes: Math.min(40, maxBytes) };
-        },
+    // a backlog of batches of up to 40 bytes, each as large as the room it is offered
+    const sender = senderOf(pending, {
+      next: (maxBytes) => {
+        asked.push(maxBytes);
+        return { topic: 't', payload: 'x', bytes: Math.min(40, maxBytes) };
       },
     });
     sender.start();
@@ -115,6 +121,38 @@ describe('Sender: the backlog in the byte window', () => {
     await turn();
     await turn();
     expect(sender.inFlight).toBe(2);
+  });
+});
+
+describe('Sender: batches built ahead while the window waits', () => {
+  it('prepares the next batch in a later turn once the window is full, and sends it at the next PUBACK', async () => {
+    const events: string[] = [];
+    const pending: Array<(err?: Error) => void> = [];
+    let ready = false;
+    const sender = senderOf(pending, {
+      next: (maxBytes) => {
+        events.push(ready ? `next ${maxBytes} (ready)` : `next ${maxBytes}`);
+        ready = false;
+        return { topic: 't', payload: 'x', bytes: 50 };
+      },
+      prepare: (maxBytes) => {
+        events.push(`prepare ${maxBytes}`);
+        const built = !ready;
+        ready = true;
+        return built;
+      },
+    });
+    sender.start();
+    await turn();
+    // Two batches fill the window: the third is built in a turn of its own, not at the PUBACK.
+    expect(events).toEqual(['next 50', 'next 50']);
+    for (let i = 0; i < 5; i++) await turn();
+    // Built once; asked once more, it says there is nothing more to build, and is left alone.
+    expect(events).toEqual(['next 50', 'next 50', 'prepare 50', 'prepare 50']);
+    pending.shift()?.();
+    expect(events.at(-1)).toBe('next 50 (ready)');
+    sender.close();
+    await turn();
   });
 });
 
@@ -154,6 +192,25 @@ describe('LinkWindow: bytes in flight from the bandwidth-delay product', () => {
   it('grows to the ceiling on a fast link and stays at the floor before any PUBACK', () => {
     expect(converge(1_000_000, 1, 262_144, 50).bytes).toBe(262_144);
     expect(new LinkWindow({ minBytes: 4096, maxBytes: 65_536 }).bytes).toBe(4096);
+  });
+
+  it('holds the initial window until a message sent after the first PUBACK is acknowledged', () => {
+    const w = new LinkWindow({ minBytes: 4096, initialBytes: 32_768, maxBytes: 262_144 });
+    expect(w.bytes).toBe(32_768);
+    // The connect's messages: a small one acknowledged fast says little about the link's rate.
+    const early = [w.sent(100, 0), w.sent(8000, 0, true), w.sent(8000, 0, true)];
+    w.acked(early[0] as ReturnType<LinkWindow['sent']>, 100);
+    expect(3 * (w.rateBytesPerSec / 1000) * w.minRtt).toBeLessThan(4096);
+    expect(w.bytes).toBe(32_768);
+    w.acked(early[1] as ReturnType<LinkWindow['sent']>, 164);
+    expect(w.bytes).toBe(32_768);
+    // Sent after the first PUBACK: a full round trip measured; from here the link decides.
+    const later = w.sent(100, 150);
+    w.acked(later, 250);
+    expect(w.bytes).toBeLessThan(32_768);
+    expect(w.bytes).toBeGreaterThanOrEqual(16_000);
+    // Without an initial window it is the floor before any PUBACK, as before.
+    expect(new LinkWindow({ minBytes: 4096, maxBytes: 262_144 }).bytes).toBe(4096);
   });
 
   it('keeps room for two batches so they pipeline, within the ceiling', () => {

@@ -18,6 +18,8 @@ export function dashboardMessages(): Record<string, unknown> {
     const point = MESSAGES[lang];
     out[lang] = {
       ...HUB_MESSAGES[lang],
+      // Intl's locale (en-GB: a 24-hour clock), not the bare language tag
+      locale: point.locale,
       state: point.state,
       services: point.services,
       chartTitles: {

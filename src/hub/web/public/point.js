@@ -27,12 +27,16 @@ const view = {
   meta: undefined,
   lang: undefined,
   fleet: undefined,
+  /** This point's dashboard row, live. */
+  row: undefined,
   range: '24h',
   history: undefined,
   plots: [],
   online: true,
 };
 const t = () => view.meta.messages[view.lang];
+/** Intl's locale of the language shown (en-GB for English: 24-hour times, like the point's page). */
+const loc = () => t().locale;
 
 async function main() {
   view.meta = await getJson('/api/meta');
@@ -40,7 +44,12 @@ async function main() {
   view.session = await requireSession(t());
   setUpCommands();
   view.fleet = connectFleet({
-    change: () => renderSummary(),
+    resync: () => void loadRow(),
+    delta: (change) => {
+      const row = change.changed.find((r) => r.id === id);
+      if (row) view.row = row;
+      renderSummary();
+    },
     connection: (ok) => {
       view.online = ok;
       renderSummary();
@@ -49,6 +58,15 @@ async function main() {
   render();
   await Promise.all([loadHistory(), loadNearby()]);
   setInterval(loadNearby, 30_000);
+}
+
+/** Only this point's row, not the fleet's. */
+async function loadRow() {
+  const r = await getJson(`/api/fleet?ids=${encodeURIComponent(id)}`).catch(() => undefined);
+  if (!r) return;
+  view.row = r.rows[0];
+  view.fleet.seen(r.rev);
+  renderSummary();
 }
 
 async function loadNearby() {
@@ -70,8 +88,8 @@ function renderNearby(m) {
               href: `/point?id=${encodeURIComponent(p.id)}&lang=${view.lang}`,
               text: fill(m.nearby, {
                 name: p.name,
-                km: formatNumber(p.km, view.lang, 1),
-                places: `${m.columns.places}: ${formatNumber(p.placesLeft, view.lang)}`,
+                km: formatNumber(p.km, loc(), 1),
+                places: `${m.columns.places}: ${formatNumber(p.placesLeft, loc())}`,
               }),
             }),
           ),
@@ -173,7 +191,7 @@ function setUpCommands() {
 
 function renderSummary() {
   const m = t();
-  const row = view.fleet?.rows.get(id);
+  const row = view.row;
   $('live').textContent = view.online ? `● ${m.live}` : `⚠ ${m.reconnecting}`;
   if (!row) {
     $('title').textContent = id;
@@ -190,15 +208,15 @@ function renderSummary() {
       unknown || row.placesLeft === null ? '—' : `${row.placesLeft} / ${row.capacity}`,
     ),
     ...fact(m.columns.power, unknown ? '—' : (m.power[row.power] ?? '—')),
-    ...fact(m.columns.energy, row.energyHours === null ? '—' : formatHours(m, view.lang, row.energyHours)),
+    ...fact(m.columns.energy, row.energyHours === null ? '—' : formatHours(m, loc(), row.energyHours)),
     ...fact(
       m.columns.indoor,
       row.temperatureIndoor === null
         ? '—'
-        : `${row.cold ? '❄ ' : ''}${formatNumber(row.temperatureIndoor, view.lang, 1)} °C${row.cold ? ` (${m.belowRule})` : ''}`,
+        : `${row.cold ? '❄ ' : ''}${formatNumber(row.temperatureIndoor, loc(), 1)} °C${row.cold ? ` (${m.belowRule})` : ''}`,
     ),
     ...fact(m.columns.alarms, row.alarms.length ? row.alarms.map((a) => a.message).join('; ') : m.noAlarms),
-    ...fact(m.columns.lastSeen, formatAgo(m, view.lang, row.lastSeen)),
+    ...fact(m.columns.lastSeen, formatAgo(m, loc(), row.lastSeen)),
     ...fact(m.columns.command, commandText(m, row.command)),
   );
 }
@@ -237,6 +255,11 @@ function renderHistory() {
     if (!s || s.ts.length === 0 || typeof uPlot === 'undefined') continue;
     box.dataset.points = String(s.ts.length);
     const axis = { stroke: '#222', grid: { stroke: '#ddd' } };
+    // times in the page's locale (en-GB: 24-hour), not uPlot's US "9:00am"
+    const tick = new Intl.DateTimeFormat(
+      loc(),
+      view.range === '24h' ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short' },
+    );
     view.plots.push(
       new uPlot(
         {
@@ -247,8 +270,20 @@ function renderHistory() {
             x: { time: true, range: [Date.parse(h.since) / 1000, Date.parse(h.until) / 1000] },
             ...(c.range ? { y: { range: c.range } } : {}),
           },
-          axes: [axis, axis],
-          series: [{}, { label: m.chartTitles[c.channel], stroke: '#0072B2', width: 2, spanGaps: false }],
+          axes: [
+            { ...axis, values: (_u, splits) => splits.map((sec) => tick.format(new Date(sec * 1000))) },
+            { ...axis, values: (_u, splits) => splits.map((v) => formatNumber(v, loc(), 1)) },
+          ],
+          series: [
+            { value: (_u, sec) => (sec == null ? '—' : formatWhen(sec * 1000, loc())) },
+            {
+              label: m.chartTitles[c.channel],
+              value: (_u, v) => (v == null ? '—' : formatNumber(v, loc(), 1)),
+              stroke: '#0072B2',
+              width: 2,
+              spanGaps: false,
+            },
+          ],
         },
         [s.ts.map((x) => x / 1000), s.values],
         box,
@@ -261,7 +296,7 @@ function renderHistory() {
       : h.events.map((e) =>
           el('li', {
             class: `level-${e.level}`,
-            text: `${formatWhen(Date.parse(e.ts), view.lang)} ${e.level === 'info' ? '' : '⚠ '}${e.message}`,
+            text: `${formatWhen(Date.parse(e.ts), loc())} ${e.level === 'info' ? '' : '⚠ '}${e.message}`,
           }),
         )),
   );

@@ -165,53 +165,78 @@ export function languageButtons(meta, current, onPick) {
 }
 
 /**
- * The fleet, live: the whole list once, then each change from the stream; a change that does not
- * follow the one held (missed while disconnected) fetches the whole list again.
+ * The fleet's live stream. The hub sends a delta per revision (the rows that changed, the ids gone, the
+ * counts). When the stream (re)opens, a delta is missing (lost while disconnected) or the hub says too
+ * much changed, `on.resync` asks the page to fetch what it shows again (pages of rows, never the whole
+ * fleet) and to report the revision it got with `seen(rev)`; deltas that came meanwhile are held and
+ * the ones newer than that revision go to `on.delta` in order.
  */
 export function connectFleet(on) {
-  const state = { rev: 0, rows: new Map(), needsAction: [] };
+  let rev = 0;
+  let held = [];
   let source;
   let silence;
-  let loading;
   const alive = () => {
     clearTimeout(silence);
     on.connection?.(true);
     silence = setTimeout(() => on.connection?.(false), 40_000);
   };
-  const reload = async () => {
-    if (loading) return loading;
-    loading = (async () => {
-      const res = await fetch('/api/dashboard');
-      const all = await res.json();
-      state.rev = all.rev;
-      state.rows = new Map(all.rows.map((r) => [r.id, r]));
-      state.needsAction = all.needsAction;
-      on.change?.(state);
-    })().finally(() => {
-      loading = undefined;
-    });
-    return loading;
+  const resync = () => {
+    rev = 0;
+    held = [];
+    on.resync?.();
+  };
+  const take = (change) => {
+    if (rev === 0) {
+      held.push(change);
+      return;
+    }
+    if (change.rev <= rev) return;
+    if (change.rev !== rev + 1 || change.resync) return resync();
+    rev = change.rev;
+    on.delta?.(change);
   };
   const open = () => {
     source = new EventSource('/api/events');
-    source.addEventListener('open', alive);
+    source.addEventListener('open', () => {
+      alive();
+      resync();
+    });
     source.addEventListener('ping', alive);
     source.addEventListener('fleet', (e) => {
       alive();
-      const change = JSON.parse(e.data);
-      if (change.rev === state.rev + 1) {
-        for (const r of change.changed) state.rows.set(r.id, r);
-        for (const id of change.removed) state.rows.delete(id);
-        state.rev = change.rev;
-        state.needsAction = change.needsAction;
-        on.change?.(state);
-      } else if (change.rev !== state.rev) void reload();
+      take(JSON.parse(e.data));
     });
     source.addEventListener('error', () => {
       on.connection?.(false);
       if (source.readyState === EventSource.CLOSED) setTimeout(open, 5000);
     });
   };
-  void reload().then(open);
-  return state;
+  open();
+  return {
+    /** The revision the page is at now. */
+    rev: () => rev,
+    /** The page fetched what it shows as of this revision (the lowest of its answers). */
+    seen(r) {
+      const later = held;
+      held = [];
+      rev = r;
+      for (const change of later) take(change);
+    },
+  };
+}
+
+/**
+ * Runs `fn` once, `ms` after the first of a run of calls: a stream of deltas or keystrokes costs one
+ * fetch per `ms`, and a stream that never pauses still gets one.
+ */
+export function coalesce(fn, ms) {
+  let timer;
+  return () => {
+    if (timer !== undefined) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      fn();
+    }, ms);
+  };
 }
