@@ -124,6 +124,13 @@ export class FleetView {
     return this.entries.get(id)?.mapJson ?? null;
   }
 
+  /** The stored rows as last read (what pure views such as the run sheet are made from), by id. */
+  pointRows(): PointRow[] {
+    return [...this.entries.values()]
+      .map((e) => e.point)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
   /** The CLI's and the feeds' view of every point, by id. */
   views(): PointView[] {
     return [...this.entries.values()]
