@@ -1,7 +1,9 @@
 // Benchmark (issue 18): the service's memory, against a bare Node measured in the same run.
-// 1. Idle: the built service with the Node flags of systemd/pima-kiosk.service, simulated default, web on,
-//    uplink to a local Mosquitto, for SECONDS (default 600); next to it `node -e setInterval(...)`.
-//    Printed: RSS of both at the end and the ratio (target ≤ 1.8), the service's peak.
+// 1. Idle: the built service started as systemd/pima-kiosk.service starts it (ExecStart's Node flags, the
+//    unit's Environment= lines: NODE_OPTIONS, MALLOC_ARENA_MAX), simulated default, web on, uplink to a
+//    local Mosquitto, for SECONDS (default 600); next to it `node -e setInterval(...)`.
+//    Printed: RSS of both at the end and the ratio (target ≤ 1.8), split into anonymous memory (heaps)
+//    and file-backed pages (the node binary, shared libraries), and the service's peak.
 // 2. Drain: the same service started on a log of RECORDS (default 1,000,000) unsent readings, until
 //    the broker acknowledged them all, with the unit's flags but no heap cap (--max-old-space-size);
 //    printed: peak RSS (target ≤ 150 MB) and drain time.
@@ -28,6 +30,32 @@ const SNAPSHOT = process.env.FOOTPRINT_SNAPSHOT === '1';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) =>
   process.stderr.write(`[footprint ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+interface Rss {
+  rss: number;
+  anon: number;
+}
+
+/** RSS in MB and its anonymous part (the rest is file-backed: the node binary, libraries). */
+function rssSplit(pid: number): Rss {
+  try {
+    const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(t)?.[1] ?? 0);
+    return { rss: kb('Rss') / 1024, anon: kb('Anonymous') / 1024 };
+  } catch {
+    return { rss: 0, anon: 0 }; // exited
+  }
+}
+
+/** User + system CPU seconds a process has used so far (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(f[11] ?? 0) + Number(f[12] ?? 0)) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 function rssMb(pid: number): number {
   try {
@@ -66,22 +94,31 @@ async function config(dir: string, db: string, brokerUrl: string): Promise<strin
   return file;
 }
 
-/** The Node flags systemd/pima-kiosk.service runs the service with. */
-function unitNodeOptions(): string[] {
-  const unit = readFileSync(join(process.cwd(), 'systemd/pima-kiosk.service'), 'utf8');
-  const m = /^Environment="?NODE_OPTIONS="?([^"\n]*)"?$/m.exec(unit);
-  return (m?.[1] ?? '').split(/\s+/).filter(Boolean);
+/** How systemd/pima-kiosk.service starts the service: ExecStart's Node flags and its Environment= lines. */
+interface UnitLaunch {
+  /** Between the node binary and the script in ExecStart (flags NODE_OPTIONS may not carry). */
+  nodeArgs: string[];
+  /** NODE_OPTIONS, MALLOC_ARENA_MAX, … (PIMA_KIOSK_CONFIG too; --config wins over it). */
+  env: Record<string, string>;
 }
 
-function service(cfg: string, dir: string, nodeOptions: string[]): ChildProcess {
+function unitLaunch(): UnitLaunch {
+  const unit = readFileSync(join(process.cwd(), 'systemd/pima-kiosk.service'), 'utf8');
+  const exec = /^ExecStart=\S+\s+(.*?)\s*\S+\/dist\/src\/main\.js run$/m.exec(unit);
+  const env: Record<string, string> = {};
+  // Environment=NAME=value, Environment=NAME="a b" or Environment="NAME=a b" (one variable a line here).
+  for (const m of unit.matchAll(/^Environment=("?)([A-Z_]+)=("?)(.*?)\3\1$/gm)) env[m[2] ?? ''] = m[4] ?? '';
+  return { nodeArgs: (exec?.[1] ?? '').split(/\s+/).filter(Boolean), env };
+}
+
+function service(cfg: string, dir: string, launch: UnitLaunch): ChildProcess {
   const flags = SNAPSHOT ? ['--heapsnapshot-signal=SIGUSR2'] : [];
-  const env = { ...process.env, NODE_OPTIONS: nodeOptions.join(' ') };
   return spawn(
     process.execPath,
-    [...flags, join(process.cwd(), 'dist/src/main.js'), 'run', '--config', cfg],
+    [...launch.nodeArgs, ...flags, join(process.cwd(), 'dist/src/main.js'), 'run', '--config', cfg],
     {
       cwd: dir,
-      env,
+      env: { ...process.env, ...launch.env },
       stdio: ['ignore', 'ignore', 'inherit'],
     },
   );
@@ -97,24 +134,26 @@ async function stop(child: ChildProcess): Promise<void> {
 async function idle(
   dir: string,
   brokerUrl: string,
-): Promise<{ service: number; bare: number; peak: number }> {
+): Promise<{ service: Rss; bare: Rss; peak: number; cpu: number }> {
   const cfg = await config(dir, join(dir, 'idle.db'), brokerUrl);
-  const svc = service(cfg, dir, unitNodeOptions());
+  const svc = service(cfg, dir, unitLaunch());
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   let peak = 0;
-  const samples: Array<{ service: number; bare: number }> = [];
+  let cpu = 0;
+  const samples: Array<{ service: Rss; bare: Rss }> = [];
   const t0 = Date.now();
   try {
     while (Date.now() - t0 < SECONDS * 1000) {
       await sleep(5000);
-      const s = { service: rssMb(svc.pid ?? 0), bare: rssMb(bare.pid ?? 0) };
-      peak = Math.max(peak, s.service);
+      const s = { service: rssSplit(svc.pid ?? 0), bare: rssSplit(bare.pid ?? 0) };
+      peak = Math.max(peak, s.service.rss);
       samples.push(s);
       if (samples.length % 12 === 0)
         log(
-          `${Math.round((Date.now() - t0) / 1000)} s: service ${s.service.toFixed(1)} MB, bare ${s.bare.toFixed(1)} MB`,
+          `${Math.round((Date.now() - t0) / 1000)} s: service ${s.service.rss.toFixed(1)} MB, bare ${s.bare.rss.toFixed(1)} MB`,
         );
     }
+    cpu = cpuSeconds(svc.pid ?? 0);
     if (SNAPSHOT && svc.pid) {
       svc.kill('SIGUSR2');
       await sleep(5000);
@@ -130,8 +169,10 @@ async function idle(
   }
   // The last minute, so one GC cycle does not decide it.
   const last = samples.slice(-12);
-  const mean = (k: 'service' | 'bare') => last.reduce((n, s) => n + s[k], 0) / Math.max(1, last.length);
-  return { service: mean('service'), bare: mean('bare'), peak };
+  const mean = (k: 'service' | 'bare', f: keyof Rss) =>
+    last.reduce((n, s) => n + s[k][f], 0) / Math.max(1, last.length);
+  const split = (k: 'service' | 'bare') => ({ rss: mean(k, 'rss'), anon: mean(k, 'anon') });
+  return { service: split('service'), bare: split('bare'), peak, cpu };
 }
 
 function unsent(db: string, upTo: number): number {
@@ -154,7 +195,7 @@ function unsent(db: string, upTo: number): number {
 async function drain(
   dir: string,
   brokerUrl: string,
-): Promise<{ peak: number; seconds: number; bare: number }> {
+): Promise<{ peak: number; seconds: number; bare: number; cpu: number }> {
   const db = join(dir, 'drain.db');
   // The backlog is written by another process (bench/uplink-drain.ts --fill), as by an earlier run.
   execFileSync(process.execPath, [join(process.cwd(), 'dist/bench/uplink-drain.js'), '--fill', db], {
@@ -162,12 +203,11 @@ async function drain(
   });
   const cfg = await config(dir, db, brokerUrl);
   const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
-  // The unit's flags without the heap cap.
-  const svc = service(
-    cfg,
-    dir,
-    unitNodeOptions().filter((o) => !o.startsWith('--max-old-space-size')),
-  );
+  // The unit's launch without the heap cap.
+  const launch = unitLaunch();
+  const nodeOptions = (launch.env.NODE_OPTIONS ?? '').split(/\s+/);
+  const uncapped = nodeOptions.filter((o) => o && !o.startsWith('--max-old-space-size')).join(' ');
+  const svc = service(cfg, dir, { ...launch, env: { ...launch.env, NODE_OPTIONS: uncapped } });
   const t0 = Date.now();
   let peak = 0;
   let lastCheck = 0;
@@ -181,7 +221,8 @@ async function drain(
       if (svc.exitCode !== null) throw new Error(`the service exited (${svc.exitCode}) while draining`);
       if (Date.now() - t0 > 900_000) throw new Error('the drain did not finish in 15 minutes');
     }
-    return { peak, seconds: (Date.now() - t0) / 1000, bare: rssMb(bare.pid ?? 0) };
+    const cpu = cpuSeconds(svc.pid ?? 0);
+    return { peak, seconds: (Date.now() - t0) / 1000, bare: rssMb(bare.pid ?? 0), cpu };
   } finally {
     await stop(svc);
     await stop(bare);
@@ -202,11 +243,13 @@ async function main(): Promise<void> {
     console.log(
       `machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, node ${process.version}, load average ${f(load0, 2)} → ${f(loadavg()[0] ?? 0, 2)}`,
     );
+    const launch = unitLaunch();
+    const split = (r: Rss) => `${f(r.rss)} MB RSS (anonymous ${f(r.anon)}, file-backed ${f(r.rss - r.anon)})`;
     console.log(
-      `idle after ${SECONDS} s (simulated default, web on, uplink connected, NODE_OPTIONS "${unitNodeOptions().join(' ')}"; mean of the last minute): service ${f(i.service)} MB RSS, bare Node ${f(i.bare)} MB, ratio ${f(i.service / i.bare, 2)} (target ≤ 1.8); service peak ${f(i.peak)} MB`,
+      `idle after ${SECONDS} s (simulated default, web on, uplink connected, node ${launch.nodeArgs.join(' ')}, NODE_OPTIONS "${launch.env.NODE_OPTIONS ?? ''}", MALLOC_ARENA_MAX ${launch.env.MALLOC_ARENA_MAX ?? 'unset'}; mean of the last minute): service ${split(i.service)}, bare Node ${split(i.bare)}, ratio ${f(i.service.rss / i.bare.rss, 2)} (target ≤ 1.8); service peak ${f(i.peak)} MB, CPU ${f(i.cpu)} s`,
     );
     console.log(
-      `drain of ${RECORDS} records, no heap cap: peak RSS ${f(d.peak)} MB (target ≤ 150), bare Node ${f(d.bare)} MB in the same run, drained in ${f(d.seconds)} s`,
+      `drain of ${RECORDS} records, no heap cap: peak RSS ${f(d.peak)} MB (target ≤ 150), bare Node ${f(d.bare)} MB in the same run, drained in ${f(d.seconds)} s (service CPU ${f(d.cpu)} s)`,
     );
   } finally {
     await broker.stop();

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Before the tests (and first in .ci/run): the suite starts its own Mosquitto, socat PTYs, PostgreSQL,
-// Chromium, xmllint and openssl, so their Debian packages must be installed; this is the one list of them.
+// Chromium, xmllint, pdftotext and openssl, so their Debian packages must be installed; this is the one list of them.
 // As root it installs what is missing with apt-get (no recommends: about a third of the packages);
 // otherwise it stops with the exact command to run. A held apt/dpkg lock (unattended-upgrades on a fresh
 // machine, another apt-get) is waited for, said plainly, and retried.
@@ -20,6 +20,8 @@ const needed = [
   { found: postgresInstalled, pkg: ['postgresql'] },
   // xmllint validates the hub's Atom feed against RFC 4287's RELAX NG schema
   { found: () => onPath('xmllint'), pkg: ['libxml2-utils'] },
+  // pdftotext reads back the hub's refuelling run sheet that Chromium printed to PDF
+  { found: () => onPath('pdftotext'), pkg: ['poppler-utils'] },
   // openssl makes the /tech HTTPS certificate (install.sh and its test, the HTTPS sign-in test);
   // prlimit (util-linux) lets the connection-flood test raise its descriptor limit
   { found: () => onPath('openssl'), pkg: ['openssl'] },

@@ -41,9 +41,14 @@ export class LogKeeper {
     try {
       const now = this.ctx.clock.now();
       const released = this.ctx.reserve?.release() === true;
+      // A reader's snapshot (an export, the web) can keep checkpoints from finishing, so the WAL had to
+      // grow and found no room. Copy it back first: the shedding below then writes from the WAL's start
+      // instead of failing for the same lack of space, which stalled logging for good once a reader had
+      // overlapped the full disk. PASSIVE never waits for readers; one still reading only delays this.
+      checkpoint(log, 'PASSIVE');
       const shed = shedOldest(log, 'disk full', now);
       // rewind the WAL into the freed pages, so the next commits need no new space on the filesystem
-      log.database().pragma('wal_checkpoint(RESTART)');
+      checkpoint(log, 'RESTART');
       this.ctx.logger.warn('the log is out of space: shed its oldest readings', {
         shed,
         released,
@@ -111,4 +116,9 @@ export class LogKeeper {
       this.ctx.logger.error('could not correct pre-sync timestamps', { error: err });
     }
   }
+}
+
+/** Copies the WAL back into the log file; the next write then starts the WAL again from its start. */
+function checkpoint(log: SqliteLog, mode: 'PASSIVE' | 'RESTART'): void {
+  log.database().pragma(`wal_checkpoint(${mode})`);
 }

@@ -20,6 +20,19 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Frame-Options': 'DENY',
 };
 
+/** SECURITY_HEADERS whose img-src also allows these origins, exactly (the hub's basemap tile server). */
+export function securityHeadersAllowingImages(origins: readonly string[]): Record<string, string> {
+  const csp = SECURITY_HEADERS['Content-Security-Policy'] ?? '';
+  if (origins.length === 0) return { ...SECURITY_HEADERS };
+  return {
+    ...SECURITY_HEADERS,
+    'Content-Security-Policy': csp.replace(
+      "img-src 'self' data:",
+      `img-src 'self' data: ${origins.join(' ')}`,
+    ),
+  };
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,

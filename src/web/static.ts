@@ -52,7 +52,10 @@ export const POINT_ASSETS: readonly AssetSource[] = [{ dir: POINT_PUBLIC_DIR, fi
 export class StaticAssets {
   private readonly assets = new Map<string, Asset>();
 
-  constructor(private readonly sources: readonly AssetSource[] = POINT_ASSETS) {}
+  constructor(
+    private readonly sources: readonly AssetSource[] = POINT_ASSETS,
+    private readonly securityHeaders: Readonly<Record<string, string>> = SECURITY_HEADERS,
+  ) {}
 
   load(): void {
     for (const { dir, files } of this.sources) {
@@ -75,7 +78,7 @@ export class StaticAssets {
     const asset = this.assets.get(path);
     if (!asset) throw new Error(`no asset ${path}`);
     const headers = {
-      ...SECURITY_HEADERS,
+      ...this.securityHeaders,
       'Content-Type': asset.type,
       'Cache-Control': 'no-cache',
       ETag: asset.etag,

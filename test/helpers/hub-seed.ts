@@ -6,6 +6,7 @@
  */
 import { POINT_STATES } from '../../src/contract/common.js';
 import { emptyWork, type HubStorage, type TelemetryRow } from '../../src/hub/storage/types.js';
+import { CHART_CHANNELS } from '../../src/hub/web/point-history.js';
 import { sampleStatus } from './status.js';
 
 export const seedPointId = (i: number): string => `p-${String(i).padStart(4, '0')}`;
@@ -65,12 +66,11 @@ export async function seedFleet(storage: HubStorage, n: number, opts: SeedOption
     await storage.saveDesired({ point, id: `d-${i}`, issuedAt: now, body });
   }
   const minutes = Math.round((opts.telemetryHours ?? 24) * 60);
-  const channels = ['battery.soc', 'generator.fuelLevel', 'temperature.indoor', 'occupancy.count'];
   for (const i of opts.telemetryFor ?? []) {
     const records: TelemetryRow[] = [];
     for (let m = 0; m < minutes; m++) {
       const ts = now - (minutes - m) * 60_000;
-      channels.forEach((channel, c) => {
+      CHART_CHANNELS.forEach((channel, c) => {
         records.push({ seq: records.length + 1, ts, channel, value: 20 + ((m + c * 7) % 60) });
       });
     }

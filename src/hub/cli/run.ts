@@ -31,6 +31,8 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
         port: config.web.port,
         publicUrl: config.web.publicUrl,
         languages: config.web.languages,
+        basemap: config.web.basemap,
+        refuel: config.refuel,
         publish: serialPublisher({
           url: m.url,
           topicPrefix: m.topicPrefix,

@@ -81,6 +81,42 @@ const database = z
   .prefault({})
   .describe('Where the hub stores what it receives (docs/hub.md).');
 
+/** A slippy-map tile URL: http(s), with {z}, {x} and {y}, nothing that could leave the URL. */
+const tileUrl = z
+  .string()
+  .regex(/^https?:\/\/[^\s"'<>\\]+$/, 'must be an http:// or https:// URL without spaces or quotes')
+  .refine((u) => ['{z}', '{x}', '{y}'].every((p) => u.includes(p)), 'must contain {z}, {x} and {y}')
+  .refine(
+    (u) => !/[{}]/.test(u.replaceAll(/\{[zxy]\}/g, '0')),
+    'only {z}, {x} and {y} are filled in (no {s} subdomains: the page may load tiles from one origin)',
+  )
+  .refine((u) => {
+    try {
+      return new URL(u.replaceAll(/\{[zxy]\}/g, '0')).origin !== 'null';
+    } catch {
+      return false;
+    }
+  }, 'must be a valid URL once {z}, {x} and {y} are filled in');
+
+const basemap = z
+  .strictObject({
+    tileUrl: tileUrl
+      .optional()
+      .describe(
+        'Map tiles, e.g. https://tiles.example.org/{z}/{x}/{y}.png (Web Mercator, 256 px). Unset: the map draws the points alone, which works with no internet. The page may load images from this origin only (Content-Security-Policy).',
+      ),
+    attribution: z
+      .string()
+      .max(200)
+      .default('')
+      .describe(
+        'Credit the tile provider asks for, shown under the map (e.g. "© OpenStreetMap contributors").',
+      ),
+    maxZoom: z.number().int().min(0).max(22).default(18).describe('Highest zoom level the tile server has.'),
+  })
+  .prefault({})
+  .describe('The background of the dashboard map.');
+
 const web = z
   .strictObject({
     enabled: z.boolean().default(true).describe('Serve the API, the public feeds and the dashboard.'),
@@ -96,6 +132,7 @@ const web = z
       .min(1)
       .default(['uk', 'en'])
       .describe('Dashboard languages offered, the first by default (uk, et, sv, en, ru).'),
+    basemap,
   })
   .prefault({})
   .describe('HTTP: /api/points, /feeds/points.geojson, /feeds/transitions.atom.');
@@ -113,8 +150,44 @@ const points = z
   .prefault({})
   .describe('How the fleet is judged.');
 
+const refuel = z
+  .strictObject({
+    truckLitres: z
+      .number()
+      .positive()
+      .max(100_000)
+      .default(2000)
+      .describe('Litres the fuel truck carries per run.'),
+    firstStopHours: z
+      .number()
+      .min(0)
+      .max(72)
+      .default(1)
+      .describe('Hours until the truck reaches its first stop (generators keep burning until then).'),
+    hoursPerStop: z
+      .number()
+      .min(0)
+      .max(24)
+      .default(0.5)
+      .describe('Hours from one stop to the next, driving and pumping.'),
+    refillBelowPercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .default(50)
+      .describe('A tank at or below this level is on the sheet even when its generator is not running.'),
+    horizonHours: z
+      .number()
+      .min(0)
+      .max(168)
+      .default(24)
+      .describe('A running generator that empties its tank within this many hours is on the sheet.'),
+  })
+  .prefault({})
+  .describe('The refuelling run sheet (/runsheet): the truck, and which points it visits (docs/hub.md).');
+
 export const hubConfigSchema = z
-  .strictObject({ mqtt, database, web, points, logging })
+  .strictObject({ mqtt, database, web, points, refuel, logging })
   .describe('pima-hub configuration.');
 
 export type HubConfig = z.output<typeof hubConfigSchema>;

@@ -122,7 +122,8 @@ export function parseStatus(text: string | null): StatusMessage | undefined {
   return parseWith(text, (v) => StatusMessage.safeParse(v));
 }
 
-function parseInfo(text: string | null): InfoMessage | undefined {
+/** The stored info text as the contract's message; undefined when absent or not valid. */
+export function parseInfo(text: string | null): InfoMessage | undefined {
   return parseWith(text, (v) => InfoMessage.safeParse(v));
 }
 

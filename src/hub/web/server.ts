@@ -4,10 +4,18 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import type { WebLanguage } from '../../config/schema.js';
 import type { Logger } from '../../core/logger.js';
 import { pagePatterns } from '../../sign/pattern.js';
-import { HttpError, queryParams, SECURITY_HEADERS, sendError, sendJson } from '../../web/http.js';
+import {
+  HttpError,
+  queryParams,
+  SECURITY_HEADERS,
+  securityHeadersAllowingImages,
+  sendError,
+  sendJson,
+} from '../../web/http.js';
 import { SseHub } from '../../web/sse.js';
 import { type AssetSource, POINT_PUBLIC_DIR, StaticAssets } from '../../web/static.js';
 import { transitionsAtom } from '../feeds/atom.js';
@@ -15,11 +23,12 @@ import { parseFleetQuery } from '../fleet/fleet-query.js';
 import type { PublishDesired } from '../fleet/issue-desired.js';
 import { nearestOpen } from '../fleet/nearest.js';
 import { pointView } from '../fleet/point-view.js';
+import { type RunPlan, runSheet } from '../fleet/run-sheet.js';
 import type { HubStorage } from '../storage/types.js';
 import { FleetBodies } from './fleet-bodies.js';
 import { FleetView } from './fleet-view.js';
+import { HistoryCache } from './history-cache.js';
 import { dashboardMessages } from './i18n/index.js';
-import { pointHistory } from './point-history.js';
 import { StaffApi } from './staff-api.js';
 import { StaffAuth } from './staff-auth.js';
 
@@ -42,7 +51,26 @@ export interface HubWebOptions {
    * stores shows within a tick (see touch()).
    */
   reconcileMs?: number | undefined;
+  /** Basemap tiles for the map; without a tileUrl the map draws the points alone. */
+  basemap?: Basemap | undefined;
+  /** The refuelling run sheet's defaults (hub config `refuel`); the page may change the truck's figures. */
+  refuel?: RunPlan | undefined;
 }
+
+export interface Basemap {
+  tileUrl?: string | undefined;
+  attribution: string;
+  maxZoom: number;
+}
+
+/** When no config gives them (tests, embedding): the hub config's defaults. */
+const DEFAULT_PLAN: RunPlan = {
+  truckLitres: 2000,
+  firstStopHours: 1,
+  hoursPerStop: 0.5,
+  refillBelowPercent: 50,
+  horizonHours: 24,
+};
 
 /** The dashboard's files, and the pieces it shares with the point's page (helpers, pictograms). */
 const DASHBOARD_ASSETS: readonly AssetSource[] = [
@@ -51,10 +79,13 @@ const DASHBOARD_ASSETS: readonly AssetSource[] = [
     files: {
       '/': 'dashboard.html',
       '/point': 'point.html',
+      '/runsheet': 'runsheet.html',
       '/assets/hub/hub.css': 'hub.css',
       '/assets/hub/dashboard.js': 'dashboard.js',
       '/assets/hub/point.js': 'point.js',
       '/assets/hub/shared.js': 'shared.js',
+      '/assets/hub/map.js': 'map.js',
+      '/assets/hub/runsheet.js': 'runsheet.js',
     },
   },
   {
@@ -76,14 +107,21 @@ const HISTORY_ROWS = 50;
 
 export class HubWebServer {
   private server: Server | undefined;
-  private readonly assets = new StaticAssets(DASHBOARD_ASSETS);
+  private readonly assets: StaticAssets;
   private readonly fleet: FleetView;
   private readonly bodies: FleetBodies;
+  private readonly history: HistoryCache;
   private readonly sse: SseHub;
   private readonly auth: StaffAuth;
   private readonly staff: StaffApi;
 
   constructor(private readonly opts: HubWebOptions) {
+    // the pages may show images from the configured tile server, and from nowhere else
+    const tileUrl = opts.basemap?.tileUrl;
+    this.assets = new StaticAssets(
+      DASHBOARD_ASSETS,
+      securityHeadersAllowingImages(tileUrl ? [tileOrigin(tileUrl)] : []),
+    );
     this.fleet = new FleetView({
       storage: opts.storage,
       staleAfterSec: opts.staleAfterSec,
@@ -94,6 +132,7 @@ export class HubWebServer {
       onChange: (json) => this.sse.publish('fleet', json),
     });
     this.bodies = new FleetBodies(this.fleet);
+    this.history = new HistoryCache(opts.storage);
     this.auth = new StaffAuth(opts.storage, Date.now);
     this.staff = new StaffApi({
       storage: opts.storage,
@@ -160,7 +199,7 @@ export class HubWebServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       throw new HttpError(405, 'only GET', { Allow: 'GET, HEAD' });
     }
-    const { storage, now } = this.opts;
+    const { storage, now, staleAfterSec } = this.opts;
     // the pages load for anyone and ask for a sign-in; what they show needs a staff session
     if (this.assets.has(path)) return this.assets.serve(req, res, path);
     if (path === '/api/meta') return sendJson(res, 200, this.meta());
@@ -191,11 +230,16 @@ export class HubWebServer {
       this.auth.requireView(req);
       return this.sse.add(req, res);
     }
+    if (path === '/api/runsheet') {
+      this.auth.requireView(req);
+      const plan = runPlan(url, this.opts.refuel ?? DEFAULT_PLAN);
+      return sendJson(res, 200, runSheet(await storage.points(), now(), staleAfterSec, plan));
+    }
     if (path === '/api/points') return this.bodies.points().send(req, res);
     const history = /^\/api\/points\/([^/]+)\/history$/.exec(path);
     if (history?.[1]) {
       this.auth.requireView(req);
-      return sendJson(res, 200, await pointHistory(storage, decodeURIComponent(history[1]), url, now()));
+      return (await this.history.get(decodeURIComponent(history[1]), url, now())).send(req, res);
     }
     const near = /^\/api\/points\/([^/]+)\/nearest$/.exec(path);
     if (near?.[1]) {
@@ -227,6 +271,8 @@ export class HubWebServer {
       staleAfterSec: this.opts.staleAfterSec,
       messages: dashboardMessages(),
       patterns: pagePatterns(),
+      basemap: this.opts.basemap?.tileUrl ? this.opts.basemap : null,
+      refuel: this.opts.refuel ?? DEFAULT_PLAN,
     };
   }
 
@@ -257,4 +303,30 @@ function sendText(res: ServerResponse, type: string, body: string): void {
     'Cache-Control': 'no-store',
   });
   res.end(body);
+}
+
+/** The scheme, host and port of a tile URL template, for the Content-Security-Policy. */
+export function tileOrigin(tileUrl: string): string {
+  return new URL(tileUrl.replaceAll(/\{[zxy]\}/g, '0')).origin;
+}
+
+const PLAN_PARAMS = ['truckLitres', 'firstStopHours', 'hoursPerStop'] as const;
+const PlanQuery = z.strictObject({
+  truckLitres: z.coerce.number().positive().max(100_000).optional(),
+  firstStopHours: z.coerce.number().min(0).max(72).optional(),
+  hoursPerStop: z.coerce.number().min(0).max(24).optional(),
+});
+
+/** The hub's plan with the truck's figures the page asked for (`?truckLitres=…&firstStopHours=…`). */
+function runPlan(url: URL, base: RunPlan): RunPlan {
+  const q = queryParams(url, [...PLAN_PARAMS]);
+  const given = Object.fromEntries(PLAN_PARAMS.flatMap((k) => (q.has(k) ? [[k, q.get(k)]] : [])));
+  const parsed = PlanQuery.safeParse(given);
+  if (!parsed.success) throw new HttpError(400, `invalid run sheet plan: ${z.prettifyError(parsed.error)}`);
+  const out: RunPlan = { ...base };
+  for (const k of PLAN_PARAMS) {
+    const v = parsed.data[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }

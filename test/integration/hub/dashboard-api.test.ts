@@ -35,7 +35,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hub-dash-api-'));
   storage = new SqliteHubStorage(join(dir, 'hub.db'));
   await storage.start();
-  await seedFleet(storage, N, { now: seededAt });
+  await seedFleet(storage, N, { now: seededAt, telemetryFor: [5], telemetryHours: 2 });
   await storage.saveUser({
     name: 'viewer',
     role: 'viewer',
@@ -249,5 +249,28 @@ describe('the dashboard API at scale', () => {
       15_000,
     );
     expect(seen.rows[0]?.id).toBe(seedPointId(11));
+  });
+
+  it("a point's charts are made once per change of its data: the same answer (or a 304) until a record arrives", async () => {
+    const path = `/api/points/${seedPointId(5)}/history?range=24h`;
+    const first = await raw(path, {});
+    expect(first.status).toBe(200);
+    const etag = String(first.headers.etag);
+    const before = JSON.parse(first.body.toString()) as { series: Record<string, { values: unknown[] }> };
+    expect(before.series['battery.soc']?.values.length).toBeGreaterThan(10);
+    expect((await raw(path, { 'If-None-Match': etag })).status).toBe(304);
+    expect((await raw(`${path}&extra=1`, {})).status).toBe(400);
+    // one more reading: the lane moves, so the charts are made again
+    const work = emptyWork();
+    work.batches.push({
+      point: seedPointId(5),
+      epoch: 'e',
+      stream: 'telemetry',
+      records: [{ seq: 2 * 60 * 4 + 1, ts: seededAt, channel: 'battery.soc', value: 99 }],
+    });
+    await storage.commit(work);
+    const after = await raw(path, { 'If-None-Match': etag });
+    expect(after.status).toBe(200);
+    expect(String(after.headers.etag)).not.toBe(etag);
   });
 });

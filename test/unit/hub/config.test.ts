@@ -27,6 +27,35 @@ describe('hub config', () => {
     expect(shipped).toEqual(parseYamlConfig('', 'x', hubConfigSchema));
   });
 
+  test('basemap tiles: none by default; a URL template must be http(s) with {z}, {x} and {y}', () => {
+    const none = parseYamlConfig('', 'h.yaml', hubConfigSchema);
+    expect(none.web.basemap).toEqual({ attribution: '', maxZoom: 18 });
+    expect(none.refuel).toEqual({
+      truckLitres: 2000,
+      firstStopHours: 1,
+      hoursPerStop: 0.5,
+      refillBelowPercent: 50,
+      horizonHours: 24,
+    });
+    const ok = parseYamlConfig(
+      'web:\n  basemap:\n    tileUrl: https://tiles.example.org/osm/{z}/{x}/{y}.png\n    attribution: "© OSM"\n',
+      'h.yaml',
+      hubConfigSchema,
+    );
+    expect(ok.web.basemap.tileUrl).toBe('https://tiles.example.org/osm/{z}/{x}/{y}.png');
+    for (const [url, problem] of [
+      ['https://tiles.example.org/{z}/{x}.png', /must contain \{z\}, \{x\} and \{y\}/],
+      ['ftp://tiles.example.org/{z}/{x}/{y}.png', /must be an http/],
+      ['https://{s}.tile.example.org/{z}/{x}/{y}.png', /no \{s\} subdomains/],
+      ['https://[bad/{z}/{x}/{y}.png', /valid URL/],
+      ['https://x.org/{z}/{x}/{y}.png" onload="', /without spaces or quotes/],
+    ] as const) {
+      expect(() =>
+        parseYamlConfig(`web:\n  basemap:\n    tileUrl: '${url}'\n`, 'h.yaml', hubConfigSchema),
+      ).toThrow(problem);
+    }
+  });
+
   test('every problem at once, positioned, with unknown keys', () => {
     const text = 'database:\n  url: mysql://x\nweb:\n  port: 99999\n  colour: red\n';
     try {

@@ -90,6 +90,37 @@ export interface HubMessages {
   sendPeople: string;
   nearby: string;
   noneOpenNearby: string;
+  runSheet: {
+    title: string;
+    truckLitres: string;
+    firstStopHours: string;
+    hoursPerStop: string;
+    update: string;
+    print: string;
+    rule: string;
+    none: string;
+    run: string;
+    stops: Plural;
+    generated: string;
+    unknownLitres: string;
+    columns: {
+      stop: string;
+      point: string;
+      state: string;
+      fuel: string;
+      trend: string;
+      people: string;
+      arrive: string;
+      bring: string;
+      done: string;
+    };
+    priority: { dark: string; dry: string; soon: string; low: string };
+    estimated: string;
+    perHour: string;
+    idle: string;
+    emptyIn: string;
+    tankUnknown: string;
+  };
   /** The list's filter by state: every point. */
   filterAll: string;
   /** Label of the filter buttons. */

@@ -1,7 +1,8 @@
 // The crisis staff's dashboard: every point a page at a time (the hub filters, orders and pages, so
 // 1,000 points cost 50 rows), the counts, the "needs action" list and the map, all kept live from the
 // hub's stream of deltas.
-import { el, fill, formatNumber, formatWhen, getJson, textColourOn } from '/assets/common.js';
+import { el, fill, formatNumber, formatWhen, getJson } from '/assets/common.js';
+import { renderMap } from '/assets/hub/map.js';
 import {
   coalesce,
   commandText,
@@ -266,6 +267,8 @@ function render() {
     view.langsDrawn = view.lang;
   }
   $('needs-title').textContent = m.needsAction;
+  $('runsheet-link').textContent = m.runSheet.title;
+  $('runsheet-link').href = `/runsheet?lang=${view.lang}`;
   $('fleet-title').textContent = m.fleet;
   $('search-label').textContent = m.search;
   $('prev').textContent = m.previous;
@@ -274,7 +277,14 @@ function render() {
   $('staff').replaceChildren(staffBar(m, view.session));
   renderBroadcastTexts(m);
   renderNeeds(m);
-  renderMap(m, view.map?.points ?? [], view.summary?.total ?? 0);
+  $('map-title').textContent = m.map;
+  renderMap($('map'), $('map-note'), view.map?.points ?? [], {
+    meta: view.meta,
+    m,
+    lang: view.lang,
+    total: view.summary?.total ?? 0,
+  });
+  $('map-attribution').textContent = view.meta.basemap?.attribution ?? '';
   renderFilters(m);
   renderTable(m);
   renderAudit(m);
@@ -320,83 +330,6 @@ function renderAudit(m) {
           el('td', { text: a.result }),
         ),
       ),
-  );
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
-const MAP_LABELS_UP_TO = 60;
-
-function svg(tag, attrs, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  for (const c of children) node.append(c);
-  return node;
-}
-
-/**
- * The points on a plain projection of their own coordinates (no basemap, so it works in a crisis room
- * with no internet): each a marker in the sign's colour with its symbol, UNKNOWN hollow and dashed.
- */
-function renderMap(m, placed, total) {
-  $('map-title').textContent = m.map;
-  const missing = total - placed.length;
-  $('map-note').textContent = missing > 0 ? fill(m.mapNoLocation, { n: missing }) : '';
-  const map = $('map');
-  if (placed.length === 0) {
-    map.replaceChildren();
-    return;
-  }
-  const lats = placed.map((r) => r.location.lat);
-  const lons = placed.map((r) => r.location.lon);
-  const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
-  const k = Math.cos((midLat * Math.PI) / 180);
-  const x = (lon) => (lon - Math.min(...lons)) * k * 100;
-  const y = (lat) => (Math.max(...lats) - lat) * 100;
-  const w = Math.max(x(Math.max(...lons)), 1);
-  const h = Math.max(y(Math.min(...lats)), 1);
-  const pad = Math.max(w, h) * 0.08 + 20;
-  const r = Math.max(w, h) / 40 + 8;
-  map.setAttribute('viewBox', `${-pad} ${-pad} ${w + 2 * pad} ${h + 2 * pad}`);
-  const labels = placed.length <= MAP_LABELS_UP_TO;
-  map.replaceChildren(
-    ...placed.map((p) => {
-      const cx = x(p.location.lon);
-      const cy = y(p.location.lat);
-      const unknown = p.state === 'UNKNOWN';
-      const pattern = view.meta.patterns[p.state];
-      const word = unknown ? m.unknown : (m.state[p.state] ?? p.state);
-      const link = svg(
-        'a',
-        {
-          href: `/point?id=${encodeURIComponent(p.id)}&lang=${view.lang}`,
-          'aria-label': `${p.name}: ${word}`,
-        },
-        svg('circle', {
-          cx,
-          cy,
-          r,
-          class: unknown ? 'marker unknown' : 'marker',
-          fill: unknown ? '#ffffff' : pattern.colour,
-        }),
-        svg(
-          'text',
-          {
-            x: cx,
-            y: cy,
-            class: 'marker-symbol',
-            'font-size': r * 1.2,
-            fill: unknown ? '#000' : textColourOn(pattern.colour),
-          },
-          unknown ? '?' : pattern.symbol,
-        ),
-        labels
-          ? svg('text', { x: cx + r * 1.3, y: cy, class: 'marker-label', 'font-size': r * 1.1 }, p.name)
-          : '',
-      );
-      link.dataset.point = p.id;
-      link.dataset.state = p.state;
-      return link;
-    }),
   );
 }
 
