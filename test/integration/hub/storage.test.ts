@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PostgresHubStorage } from '../../../src/hub/storage/postgres.js';
 import { SqliteHubStorage } from '../../../src/hub/storage/sqlite.js';
@@ -427,5 +428,38 @@ describe.each(Object.keys(backends))('hub storage: %s', (name) => {
     await storage.stop();
     await storage.stop();
     await expect(storage.points()).rejects.toThrow(/not started/);
+  });
+});
+
+describe('hub storage: sqlite beside another process', () => {
+  test('desired state, staff users and the audit wait for a write in progress instead of failing', async () => {
+    const file = join(tmp, `hub-${++n}.db`);
+    const storage = started(new SqliteHubStorage(file));
+    await storage.start();
+    // what the running hub's commit looks like to `pima-hub command` or `user` on the same file
+    const hub = new Database(file);
+    cleanups.push(() => {
+      hub.close();
+    });
+    hub.exec('BEGIN IMMEDIATE');
+    const writes = Promise.all([
+      storage.saveDesired({ point: 'p1', id: 'd1', issuedAt: T0, body: '{"id":"d1"}' }),
+      storage.saveUser({ name: 'olena', role: 'viewer', passwordHash: 'scrypt$x', createdAt: T0 }),
+      storage.appendAudit({
+        ts: T0,
+        actor: 'cli:olena',
+        action: 'desired.mode',
+        point: 'p1',
+        detail: '{}',
+        result: 'published',
+      }),
+    ]);
+    // the writes are queued behind the lock; letting them try a few times shows they wait, not fail
+    await new Promise((r) => setTimeout(r, 100));
+    hub.exec('COMMIT');
+    await writes;
+    expect((await storage.desired('p1'))?.id).toBe('d1');
+    expect((await storage.user('olena'))?.role).toBe('viewer');
+    expect(await storage.auditLog(10)).toHaveLength(1);
   });
 });
