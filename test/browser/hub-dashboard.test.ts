@@ -234,7 +234,8 @@ describe('the fleet dashboard in Debian Chromium', () => {
     await page.locator('#reason').fill('drill: fuel delivery');
     await page.locator('#mode-send').click();
     await page.locator('#command-result:text-matches("^Sent: ")').waitFor({ timeout: 15_000 });
-    await page.locator('#facts dd:text-matches("pending.*closed")').waitFor({ timeout: 15_000 });
+    // pending, with what and who: the desired message names its issuer
+    await page.locator('#facts dd:text-matches("pending.*closed.*\\(olena\\)")').waitFor({ timeout: 15_000 });
     expect(await badge.getAttribute('data-state')).toBe('UNKNOWN');
     screenshot('hub-command-pending', await page.screenshot({ fullPage: true }));
     proxy.setBlocked(false);
@@ -269,6 +270,10 @@ describe('the fleet dashboard in Debian Chromium', () => {
     expect(await page.locator('#shown li').first().textContent()).toContain('Shown at 2 of 3');
     expect(await page.locator('#shown li q').first().textContent()).toBe(main);
     await page.locator('#audit-rows tr td:text("desired.announce")').first().waitFor({ timeout: 30_000 });
+    // English times on a 24-hour clock (en-GB), like the point's own page
+    expect(await page.locator('#audit-rows tr td').first().textContent()).toMatch(
+      /^(\d{1,2} \w+,? )?\d{2}:\d{2}$/,
+    );
     expect(await axeSeriousOrCritical(page)).toEqual([]);
     screenshot('hub-dashboard-broadcast', await page.screenshot({ fullPage: true }));
     await page.close();
