@@ -459,21 +459,21 @@ describe('the dashboard map and the refuelling run sheet in Debian Chromium', ()
     // warm 104 − 3 × 20 → 156; unsized: unknown; low 120 L, idle → 280
     expect(runs.map((r) => r.stops)).toEqual([
       [
-        { id: 'rs-dark', bring: '140 L' },
-        { id: 'rs-dry', bring: '200 L' },
+        { id: 'rs-dark', bring: '140 l' },
+        { id: 'rs-dry', bring: '200 l' },
       ],
       [
-        { id: 'rs-2h', bring: '200 L' },
-        { id: 'rs-5h-cold', bring: '150 L' },
+        { id: 'rs-2h', bring: '200 l' },
+        { id: 'rs-5h-cold', bring: '150 l' },
       ],
       [
-        { id: 'rs-5h-warm', bring: '156 L' },
+        { id: 'rs-5h-warm', bring: '156 l' },
         { id: 'rs-unsized', bring: 'tank size unknown' },
-        { id: 'rs-low', bring: '280 L' },
+        { id: 'rs-low', bring: '280 l' },
       ],
     ]);
-    expect(runs[0]?.caption).toMatch(/^Run 1 · 2 stops · 340 L · made \d{2}:\d{2}$/);
-    expect(runs[2]?.caption).toMatch(/^Run 3 · 3 stops · 436 L · made \d{2}:\d{2}$/);
+    expect(runs[0]?.caption).toMatch(/^Run 1 · 2 stops · 340 l · made \d{2}:\d{2}$/);
+    expect(runs[2]?.caption).toMatch(/^Run 3 · 3 stops · 436 l · made \d{2}:\d{2}$/);
     // the English page keeps a 24-hour clock (en-GB), like the point's own page
     expect(runs.map((r) => r.caption).join(' ')).not.toMatch(/\b(AM|PM)\b/i);
     expect(await page.locator('.unknown-litres').textContent()).toContain('1 without a known tank size');
@@ -520,9 +520,9 @@ describe('the dashboard map and the refuelling run sheet in Debian Chromium', ()
       ['GymTwoHours', 'ClinicCold'],
       ['HallWarm', 'DepotUnsized', 'ChurchLow'],
     ]);
-    expect(pages[0]).toMatch(/Run 1 · 2 stops · 340 L/);
-    expect(pages[0]).toMatch(/140 L/);
-    expect(pages[2]).toMatch(/280 L/);
+    expect(pages[0]).toMatch(/Run 1 · 2 stops · 340 l/);
+    expect(pages[0]).toMatch(/140 l/);
+    expect(pages[2]).toMatch(/280 l/);
     // the screen-only parts stay off the paper
     const all = pages.join('\n');
     expect(all).not.toContain('Truck load');
@@ -542,12 +542,12 @@ describe('the dashboard map and the refuelling run sheet in Debian Chromium', ()
       expect(await page.locator('html').getAttribute('lang')).toBe(lang);
       seen.set(lang, (await page.locator('section.run caption').first().textContent()) ?? '');
       expect(await axeSeriousOrCritical(page)).toEqual([]);
+      if (lang === 'uk') screenshot('hub-runsheet-uk', await page.screenshot({ fullPage: true }));
     }
-    expect(seen.get('uk')).toMatch(/^Рейс 1 · 2 зупинки · 340 L/);
-    expect(seen.get('ru')).toMatch(/^Рейс 1 · 2 остановки · 340 L/);
-    expect(seen.get('sv')).toMatch(/^Tur 1 · 2 stopp/);
-    expect(seen.get('et')).toMatch(/^Sõit 1 · 2 peatust/);
-    screenshot('hub-runsheet-uk', await page.screenshot({ fullPage: true }));
+    expect(seen.get('uk')).toMatch(/^Рейс 1 · 2 зупинки · 340 л · складено \d{2}:\d{2}$/);
+    expect(seen.get('ru')).toMatch(/^Рейс 1 · 2 остановки · 340 л/);
+    expect(seen.get('sv')).toMatch(/^Tur 1 · 2 stopp · 340 l/);
+    expect(seen.get('et')).toMatch(/^Sõit 1 · 2 peatust · 340 l/);
     await page.close();
     expect(problems.errors).toEqual([]);
   }, 120_000);

@@ -4,10 +4,11 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { PointEvent } from '../../src/core/events.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { Commands } from '../../src/uplink/commands.js';
+import { countWords, FUZZ_TIMEOUT_MS, fuzzRuns } from '../helpers/fuzz-runs.js';
 import { sampleStatus } from '../helpers/status.js';
 
 /**
- * 10^5 bad `cmd/{name}` messages through the real handler (`Commands.handle`, which validates with
+ * 10^5 bad `cmd/{name}` messages (a tenth in `npm test`, test/helpers/fuzz-runs.ts) through the real handler (`Commands.handle`, which validates with
  * command-schemas.ts). Each input is bad by construction: an unknown name, bytes that are not JSON, a
  * payload over the size limit, the retain flag, or a payload that breaks its command's documented
  * schema (docs/uplink.md). Accepted bad value = any answer but `ok: false`, or an operator command
@@ -138,52 +139,58 @@ function parses(b: Buffer): boolean {
   }
 }
 
+const RUNS = fuzzRuns(100_000);
+
 describe('MQTT command handler fuzz', () => {
-  it('rejects 10^5 bad commands with ok:false and writes no operator command', () => {
-    const written: unknown[] = [];
-    const rejected: PointEvent[] = [];
-    const answers: Array<Record<string, unknown>> = [];
-    const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));
-    const commands = new Commands({
-      host: {
-        enqueueCommand: (cmd) => {
-          written.push(cmd);
-          return { id: written.length, existing: false };
+  it(
+    `rejects ${countWords(RUNS)} bad commands with ok:false and writes no operator command`,
+    () => {
+      const written: unknown[] = [];
+      const rejected: PointEvent[] = [];
+      const answers: Array<Record<string, unknown>> = [];
+      const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));
+      const commands = new Commands({
+        host: {
+          enqueueCommand: (cmd) => {
+            written.push(cmd);
+            return { id: written.length, existing: false };
+          },
+          command: () => undefined,
+          queryEvents: () => [],
+          logEvent: (e) => {
+            rejected.push(e);
+          },
         },
-        command: () => undefined,
-        queryEvents: () => [],
-        logEvent: (e) => {
-          rejected.push(e);
-        },
-      },
-      limits: { maxBytes: MAX_BYTES, perMinute: 1_000_000_000, applyTimeoutMs: 1000 },
-      reply: (_name, body) => answers.push(body),
-      status: () => sampleStatus(),
-      maxReplyBytes: () => 65_536,
-      clock,
-      waitClock: clock,
-      monotonic: () => 0,
-      logger: new MemoryLogger([], 'error'),
-    });
-    let n = 0;
-    fc.assert(
-      fc.property(caseArb, (c) => {
-        const before = answers.length;
-        commands.handle(c.name, c.payload, { retain: c.retain });
-        n += 1;
-        const answer = answers[before];
-        if (answers.length !== before + 1 || answer?.ok !== false || typeof answer.error !== 'string') {
-          throw new Error(
-            `accepted ${c.name} ${c.payload.toString('utf8').slice(0, 200)}: ${JSON.stringify(answer)}`,
-          );
-        }
-        if (written.length > 0) throw new Error(`wrote an operator command for ${c.name}`);
-      }),
-      { seed: 4242, numRuns: 100_000 },
-    );
-    commands.stop();
-    expect(n).toBe(100_000);
-    expect(rejected.every((e) => e.type === 'command.rejected')).toBe(true);
-    expect(rejected.length).toBe(n);
-  }, 120_000);
+        limits: { maxBytes: MAX_BYTES, perMinute: 1_000_000_000, applyTimeoutMs: 1000 },
+        reply: (_name, body) => answers.push(body),
+        status: () => sampleStatus(),
+        maxReplyBytes: () => 65_536,
+        clock,
+        waitClock: clock,
+        monotonic: () => 0,
+        logger: new MemoryLogger([], 'error'),
+      });
+      let n = 0;
+      fc.assert(
+        fc.property(caseArb, (c) => {
+          const before = answers.length;
+          commands.handle(c.name, c.payload, { retain: c.retain });
+          n += 1;
+          const answer = answers[before];
+          if (answers.length !== before + 1 || answer?.ok !== false || typeof answer.error !== 'string') {
+            throw new Error(
+              `accepted ${c.name} ${c.payload.toString('utf8').slice(0, 200)}: ${JSON.stringify(answer)}`,
+            );
+          }
+          if (written.length > 0) throw new Error(`wrote an operator command for ${c.name}`);
+        }),
+        { seed: 4242, numRuns: RUNS },
+      );
+      commands.stop();
+      expect(n).toBe(RUNS);
+      expect(rejected.every((e) => e.type === 'command.rejected')).toBe(true);
+      expect(rejected.length).toBe(n);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

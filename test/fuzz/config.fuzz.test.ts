@@ -4,9 +4,11 @@ import { stringify } from 'yaml';
 import { ConfigError } from '../../src/config/errors.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { configSchema, type KioskConfig } from '../../src/config/schema.js';
+import { countWords, FUZZ_TIMEOUT_MS, fuzzRuns } from '../helpers/fuzz-runs.js';
 
 /**
- * The config loader under 10^5 bad inputs (2·10^4 mutated configs, ~1 ms each, and 8·10^4 garbage texts): YAML-ish garbage, and a valid config mutated so that it is
+ * The config loader under 10^5 bad inputs (2·10^4 mutated configs, ~1 ms each, and 8·10^4 garbage texts;
+ * a tenth of each in `npm test`, test/helpers/fuzz-runs.ts): YAML-ish garbage, and a valid config mutated so that it is
  * wrong by construction (an unknown key anywhere, a number or boolean replaced by the wrong type, a
  * string replaced by a map). Accepted bad value = a mutated config that loads, or any config returned
  * that fails the schema's own invariants (parsing it again gives the same config; the id fits MQTT
@@ -162,30 +164,41 @@ function assertInvariants(cfg: KioskConfig, text: string): void {
   if (!/^[a-z0-9-]{1,64}$/.test(cfg.point.id)) throw new Error(`point.id ${cfg.point.id} accepted`);
 }
 
-describe('config loader fuzz', () => {
-  it('refuses 2·10^4 mutated valid configs, each with a positioned problem', () => {
-    expect(load(stringify(VALID))).toBeDefined();
-    fc.assert(
-      fc.property(mutatedArb, (text) => {
-        const cfg = load(text);
-        if (cfg !== undefined) throw new Error(`accepted a bad config:\n${text}`);
-      }),
-      { seed: 77, numRuns: 20_000 },
-    );
-  }, 120_000);
+const MUTATED_RUNS = fuzzRuns(20_000);
+const GARBAGE_RUNS = fuzzRuns(80_000);
 
-  it('survives 8·10^4 YAML-ish garbage texts: a ConfigError or a config that holds its invariants', () => {
-    let accepted = 0;
-    fc.assert(
-      fc.property(garbageArb, (text) => {
-        const cfg = load(text);
-        if (cfg === undefined) return;
-        accepted += 1;
-        assertInvariants(cfg, text);
-      }),
-      { seed: 78, numRuns: 80_000 },
-    );
-    // garbage without a point.id can never be a config
-    expect(accepted).toBeLessThan(80_000 / 100);
-  }, 120_000);
+describe('config loader fuzz', () => {
+  it(
+    `refuses ${countWords(MUTATED_RUNS)} mutated valid configs, each with a positioned problem`,
+    () => {
+      expect(load(stringify(VALID))).toBeDefined();
+      fc.assert(
+        fc.property(mutatedArb, (text) => {
+          const cfg = load(text);
+          if (cfg !== undefined) throw new Error(`accepted a bad config:\n${text}`);
+        }),
+        { seed: 77, numRuns: MUTATED_RUNS },
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+
+  it(
+    `survives ${countWords(GARBAGE_RUNS)} YAML-ish garbage texts: a ConfigError or a config that holds its invariants`,
+    () => {
+      let accepted = 0;
+      fc.assert(
+        fc.property(garbageArb, (text) => {
+          const cfg = load(text);
+          if (cfg === undefined) return;
+          accepted += 1;
+          assertInvariants(cfg, text);
+        }),
+        { seed: 78, numRuns: GARBAGE_RUNS },
+      );
+      // garbage without a point.id can never be a config
+      expect(accepted).toBeLessThan(GARBAGE_RUNS / 100);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_MAX_RANGE_MS, parseHistoryQuery } from '../../src/web/history.js';
 import { HttpError } from '../../src/web/http.js';
 import { type RunningKiosk, startKiosk } from '../browser/kiosk-service.js';
+import { countWords, FUZZ_TIMEOUT_MS, fuzzRuns } from '../helpers/fuzz-runs.js';
 
 /**
  * The public API's query strings, 10^5 bad ones through the validator the route calls
@@ -91,6 +92,11 @@ function holdsInvariants(r: ReturnType<typeof parseHistoryQuery>): boolean {
   );
 }
 
+// a tenth of each in `npm test` (test/helpers/fuzz-runs.ts)
+const BAD_RUNS = fuzzRuns(100_000);
+const RANDOM_RUNS = fuzzRuns(20_000);
+const HTTP_RUNS = fuzzRuns(20_000);
+
 describe('web API fuzz', () => {
   let k: RunningKiosk;
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
@@ -104,68 +110,76 @@ describe('web API fuzz', () => {
     await k?.stop();
   });
 
-  it('refuses 10^5 bad /api/history queries with 400 and keeps every accepted one in bounds', () => {
-    fc.assert(
-      fc.property(badQuery, (q) => {
-        const v = verdict(q);
-        if (v.status !== 400) throw new Error(`bad query ${q} got ${v.status}`);
-      }),
-      { seed: 808, numRuns: 100_000 },
-    );
-    let accepted = 0;
-    fc.assert(
-      fc.property(randomQuery, (q) => {
-        const v = verdict(q);
-        if (v.status >= 500) throw new Error(`${q}: ${v.status}`);
-        if (v.accepted) {
-          accepted += 1;
-          if (!holdsInvariants(v.accepted)) throw new Error(`accepted out of bounds: ${q}`);
-        }
-      }),
-      { seed: 809, numRuns: 20_000 },
-    );
-    expect(accepted).toBeLessThan(20_000);
-  }, 120_000);
+  it(
+    `refuses ${countWords(BAD_RUNS)} bad /api/history queries with 400 and keeps every accepted one in bounds`,
+    () => {
+      fc.assert(
+        fc.property(badQuery, (q) => {
+          const v = verdict(q);
+          if (v.status !== 400) throw new Error(`bad query ${q} got ${v.status}`);
+        }),
+        { seed: 808, numRuns: BAD_RUNS },
+      );
+      let accepted = 0;
+      fc.assert(
+        fc.property(randomQuery, (q) => {
+          const v = verdict(q);
+          if (v.status >= 500) throw new Error(`${q}: ${v.status}`);
+          if (v.accepted) {
+            accepted += 1;
+            if (!holdsInvariants(v.accepted)) throw new Error(`accepted out of bounds: ${q}`);
+          }
+        }),
+        { seed: 809, numRuns: RANDOM_RUNS },
+      );
+      expect(accepted).toBeLessThan(RANDOM_RUNS);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 
-  it('answers 20,000 bad requests over HTTP keep-alive with a JSON 400, never a 5xx', async () => {
-    const port = Number(new URL(k.url).port);
-    const get = (path: string): Promise<{ status: number; type: string; body: string }> =>
-      new Promise((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              type: String(res.headers['content-type'] ?? ''),
-              body: Buffer.concat(chunks).toString(),
-            }),
-          );
+  it(
+    `answers ${countWords(HTTP_RUNS)} bad requests over HTTP keep-alive with a JSON 400, never a 5xx`,
+    async () => {
+      const port = Number(new URL(k.url).port);
+      const get = (path: string): Promise<{ status: number; type: string; body: string }> =>
+        new Promise((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                type: String(res.headers['content-type'] ?? ''),
+                body: Buffer.concat(chunks).toString(),
+              }),
+            );
+          });
+          req.on('error', reject);
+          req.end();
         });
-        req.on('error', reject);
-        req.end();
-      });
-    const samples = fc.sample(
-      fc.oneof(
-        badQuery.map((q) => `/api/history?${q}`),
-        fc.stringMatching(/^[a-z]{1,6}=[a-z0-9]{0,4}$/).map((q) => `/api/status?${q}`),
-      ),
-      { seed: 810, numRuns: 20_000 },
-    );
-    for (let i = 0; i < samples.length; i += 8) {
-      const batch = samples.slice(i, i + 8);
-      const answers = await Promise.all(batch.map(get));
-      answers.forEach((a, j) => {
-        const path = batch[j];
-        if (a.status !== 400 || !a.type.startsWith('application/json')) {
-          throw new Error(`${path}: ${a.status} ${a.type} ${a.body.slice(0, 200)}`);
-        }
-        const body = JSON.parse(a.body) as { error?: unknown; status?: unknown };
-        expect(typeof body.error).toBe('string');
-        expect(body.status).toBe(400);
-      });
-    }
-    const ok = await get('/api/history?channel=battery.soc&since=1h');
-    expect(ok.status).toBe(200);
-  }, 120_000);
+      const samples = fc.sample(
+        fc.oneof(
+          badQuery.map((q) => `/api/history?${q}`),
+          fc.stringMatching(/^[a-z]{1,6}=[a-z0-9]{0,4}$/).map((q) => `/api/status?${q}`),
+        ),
+        { seed: 810, numRuns: HTTP_RUNS },
+      );
+      for (let i = 0; i < samples.length; i += 8) {
+        const batch = samples.slice(i, i + 8);
+        const answers = await Promise.all(batch.map(get));
+        answers.forEach((a, j) => {
+          const path = batch[j];
+          if (a.status !== 400 || !a.type.startsWith('application/json')) {
+            throw new Error(`${path}: ${a.status} ${a.type} ${a.body.slice(0, 200)}`);
+          }
+          const body = JSON.parse(a.body) as { error?: unknown; status?: unknown };
+          expect(typeof body.error).toBe('string');
+          expect(body.status).toBe(400);
+        });
+      }
+      const ok = await get('/api/history?channel=battery.soc&since=1h');
+      expect(ok.status).toBe(200);
+    },
+    FUZZ_TIMEOUT_MS,
+  );
 });

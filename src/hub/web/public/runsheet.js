@@ -138,8 +138,12 @@ function stopRow(m, s) {
           fill(r.emptyIn, { time: formatHours(m, loc(), s.hoursToEmpty) }),
         );
   const people = parts(
-    s.people === null ? '—' : formatNumber(s.people, loc()),
-    s.indoorC === null ? null : `${s.cold ? '❄ ' : ''}${formatNumber(s.indoorC, loc(), 1)} °C`,
+    [
+      s.people === null ? '—' : formatNumber(s.people, loc()),
+      s.indoorC === null ? null : `${s.cold ? '❄ ' : ''}${formatNumber(s.indoorC, loc(), 1)} °C`,
+    ]
+      .filter(Boolean)
+      .join(' · '),
   );
   return el(
     'tr',
@@ -167,8 +171,11 @@ function stopRow(m, s) {
   );
 }
 
+/** Whole litres with the language's unit (L, л, l). */
 function litres(n) {
-  return `${formatNumber(Math.round(n), loc())} L`;
+  return new Intl.NumberFormat(loc(), { style: 'unit', unit: 'liter', maximumFractionDigits: 0 }).format(
+    Math.round(n),
+  );
 }
 
 main().catch((err) => {

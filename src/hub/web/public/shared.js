@@ -70,7 +70,9 @@ export function commandText(t, command) {
     .join(' · ');
   const mark = { pending: '○', applied: '✔', refused: '✖' }[command.outcome];
   const err = command.error ? `: ${command.error}` : '';
-  return `${mark} ${t.desired[command.outcome]}${err} — ${what}`;
+  // who asked for it, as the audit log names them
+  const by = d.issuer ? ` (${d.issuer})` : '';
+  return `${mark} ${t.desired[command.outcome]}${err} — ${what}${by}`;
 }
 
 /** POSTs (or DELETEs) JSON with the session's CSRF token. */

@@ -1,0 +1,3 @@
+import { fleetThroughFaults } from './fleet-through-faults.js';
+
+fleetThroughFaults('sqlite');

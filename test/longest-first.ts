@@ -1,0 +1,48 @@
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Seconds each long file took in one whole run (2026-12-07, 2 vCPUs, one worker, under load).
+ * Only the order matters: a long file started last is the tail of the run, when the other worker has
+ * nothing left to do. Re-measure with `npx vitest run --reporter=json` when files change a lot.
+ */
+export const MEASURED_S: Readonly<Record<string, number>> = {
+  'test/integration/store-sigkill.test.ts': 151,
+  'test/integration/hub/hub-fleet-postgres.test.ts': 60,
+  'test/integration/hub/hub-fleet-sqlite.test.ts': 59,
+  'test/cli/cli.test.ts': 63,
+  'test/integration/demo-walk.test.ts': 55,
+  'test/browser/orphan.test.ts': 52,
+  'test/browser/hub-dashboard.test.ts': 39,
+  'test/browser/screen-fit.test.ts': 37,
+  'test/integration/single-controller.test.ts': 35,
+  'test/soak/soak-short.test.ts': 81,
+  'test/integration/store-disk-full.test.ts': 24,
+  'test/integration/uplink-backlog.test.ts': 23,
+  'test/integration/hub/hub-plain.test.ts': 22,
+  'test/integration/sign-dark-firmata.test.ts': 21,
+  'test/browser/kiosk.test.ts': 20,
+  'test/integration/fresh-status.test.ts': 16,
+  'test/integration/web-limits.test.ts': 15,
+  'test/unit/web/history.property.test.ts': 14,
+  'test/integration/drivers/driver-contract.test.ts': 13,
+  'test/integration/systemd-notify.test.ts': 12,
+  'test/integration/drivers/firmata.test.ts': 12,
+  'test/integration/hub/hub-unknown.test.ts': 11,
+};
+
+/**
+ * Longest files first. Vitest's own order uses the durations it cached from an earlier run on this
+ * machine; a fresh clone has none, and then it falls back to file size, which puts short files with
+ * long fixtures ahead of long-running ones. The files above go first, longest first; the rest keep
+ * vitest's order (cached durations if any, else size).
+ */
+export default class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const base = await super.sort(files);
+    const root = this.ctx.config.root;
+    const measured = (f: TestSpecification) => MEASURED_S[relative(root, f.moduleId)] ?? 0;
+    // Array.prototype.sort is stable: unmeasured files (0) keep vitest's order behind the measured ones.
+    return base.sort((a, b) => measured(b) - measured(a));
+  }
+}
