@@ -14,7 +14,7 @@ import {
 } from '../helpers/hub-fleet.js';
 import { type Mosquitto, startMosquitto, startProxy, type TcpProxy } from '../helpers/mosquitto.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
-import { axeSeriousOrCritical, openPage, type Problems, hubScreenshot as screenshot } from './page-checks.js';
+import { axeSeriousOrCritical, openPage, type Problems, saveScreenshot } from './page-checks.js';
 
 /**
  * Issue 16: the crisis staff's dashboard in Debian Chromium, on a real fleet: point services on
@@ -23,6 +23,7 @@ import { axeSeriousOrCritical, openPage, type Problems, hubScreenshot as screens
  * so its link can be cut and restored; every point serves its own status page.
  */
 
+const ARTIFACTS = 'test-artifacts/hub';
 const STALE_SEC = 6;
 const FLEET: PointSpec[] = [
   { id: 'dash-tallinn', lat: 59.43, lon: 24.75, scenario: 'normal', seed: 1 },
@@ -44,6 +45,8 @@ let chromium: HeadlessChromium;
 let proxy: TcpProxy;
 /** Each point's own status page. */
 const pointPages = new Map<string, string>();
+
+const screenshot = (name: string, png: Buffer) => saveScreenshot(ARTIFACTS, name, png);
 
 const row = (page: Page, id: string) => page.locator(`#rows tr[data-point="${id}"]`);
 

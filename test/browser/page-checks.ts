@@ -42,9 +42,8 @@ export async function axeSeriousOrCritical(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-/** Keeps a hub page's screenshot with the test's artifacts; with UPDATE_SCREENSHOTS=1 also the one docs/ shows. */
-export function hubScreenshot(name: string, png: Buffer): void {
-  const artifacts = 'test-artifacts/hub';
+/** Keeps a screenshot under `artifacts`, and as docs/screenshots/NAME.png when UPDATE_SCREENSHOTS=1. */
+export function saveScreenshot(artifacts: string, name: string, png: Buffer): void {
   mkdirSync(artifacts, { recursive: true });
   writeFileSync(join(artifacts, `${name}.png`), png);
   if (process.env.UPDATE_SCREENSHOTS === '1') {
