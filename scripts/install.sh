@@ -4,8 +4,10 @@
 #
 #   tar -xzf pima-kiosk-0.1.0.tar.gz && sudo ./pima-kiosk-0.1.0/scripts/install.sh [options]
 #
-# It builds the native modules for this Pi's Node (Node.js 24 LTS recommended, 22 works) and is
-# idempotent: a second run changes nothing. A built checkout (npm ci && npm run build) works too.
+# A release built for the Pi (`npm run release -- --arch arm64`, Node.js 24) carries its native modules
+# compiled: they are used when they load on this Pi's Node, and only the ones that do not (another Node
+# major, or the plain release) are built here (Node.js 24 LTS recommended, 22 works). It is idempotent: a
+# second run changes nothing. A built checkout (npm ci && npm run build) works too.
 #   --enable-1wire     add dtoverlay=w1-gpio,gpiopin=4 to /boot/firmware/config.txt (DS18B20 thermometers)
 #   --enable-watchdog  arm the Pi's hardware watchdog from systemd (RuntimeWatchdogSec)
 #   --kiosk-screen     show the status page full screen on the HDMI screen from boot (cage + Chromium)
@@ -40,7 +42,7 @@ DONE=()
 TODO=()
 
 usage() {
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 die() {
@@ -151,6 +153,23 @@ put_text() {
   rm -f "$tmp"
 }
 
+# systemctl for the running service manager (daemon-reload, restart, start, stop). Where systemd is not
+# running (a chroot in which an SD-card image is prepared, or test:pi's emulated root), there is nothing to
+# reload or start: the files are in place and apply from the first boot. `systemctl enable` needs no
+# running manager and is not routed through here.
+live_systemctl() {
+  if in_prefix; then
+    echo "  would run: systemctl $*"
+  elif systemd_running; then
+    systemctl "$@"
+  else
+    echo "  systemd is not running here: skipped systemctl $*"
+  fi
+}
+
+# systemd's own test (sd_booted): it creates this directory when it runs as PID 1.
+systemd_running() { [ -d /run/systemd/system ]; }
+
 remove_path() {
   local path="$1"
   if [ -e "$path" ] || [ -L "$path" ]; then
@@ -226,22 +245,58 @@ apt_install() {
   did "installed ${missing[*]} (apt)"
 }
 
-# Compiles the release's native modules in $1 for this Pi's Node: better-sqlite3 and epoll from source
-# with g++ (no download from outside Debian and the npm registry), @serialport/bindings-cpp from the
-# prebuilt binaries its package ships. Needs npm (NodeSource's nodejs has it) and Node's headers.
+# The release's native modules (release.json) that do not load on this Node, one line; each one's reason on
+# stderr. None when the release was built for this Pi's CPU and Node major (`npm run release -- --arch
+# arm64`); for the plain release, all but @serialport/bindings-cpp (its package ships N-API prebuilds).
+natives_not_loading() {
+  (cd "$1" && "$NODE_BIN" -e "
+const failing = [];
+for (const m of require('./release.json').nativeModules) {
+  try {
+    const loaded = require(m);
+    // better-sqlite3 opens its binary with the first database.
+    if (m === 'better-sqlite3') new loaded(':memory:').close();
+  } catch (err) {
+    failing.push(m);
+    console.error('  ' + m + ' does not load here: ' + String((err && err.message) || err).split('\\n')[0]);
+  }
+}
+console.log(failing.join(' '));
+")
+}
+
+# Makes the release's native modules in $1 load on this Pi's Node: uses the ones it carries when they load,
+# builds the others here.
+install_natives() {
+  local dir="$1" failing version
+  version="$("$NODE_BIN" --version)"
+  failing="$(natives_not_loading "$dir")" || return 1
+  if [ -z "$failing" ]; then
+    echo "The release's native modules load on Node.js $version ($(uname -m)): nothing to compile"
+    return 0
+  fi
+  build_natives "$dir" "$failing" || return 1
+  failing="$(natives_not_loading "$dir")" || return 1
+  if [ -n "$failing" ]; then
+    echo "install.sh: still not loading after the build: $failing" >&2
+    return 1
+  fi
+}
+
+# Compiles the given native modules in $1 for this Pi's Node: better-sqlite3 and epoll from source with g++
+# (no download from outside Debian and the npm registry), @serialport/bindings-cpp from the prebuilt
+# binaries its package ships. Needs npm (NodeSource's nodejs has it) and Node's headers.
 build_natives() {
-  local dir="$1" natives nodedir
+  local dir="$1" natives="$2" nodedir
   command -v npm >/dev/null 2>&1 || die 'npm is missing: install Node.js with npm (NodeSource, docs/operations.md)'
   apt_install g++ make python3
-  natives="$(cd "$dir" && "$NODE_BIN" -p "require('./release.json').nativeModules.join(' ')")"
   # node-gyp builds against the headers next to this node (NodeSource: /usr/include/node) when present,
   # instead of downloading them; JOBS=max compiles SQLite and the addon on all cores at once.
   nodedir="$(dirname "$(dirname "$(readlink -f "$NODE_BIN")")")"
   echo "Building the native modules ($natives) for Node.js $("$NODE_BIN" --version); a few minutes on a Pi..."
   # shellcheck disable=SC2086 # one word per module
   (cd "$dir" && if [ -f "$nodedir/include/node/node.h" ]; then export npm_config_nodedir="$nodedir"; fi &&
-    JOBS=max npm_config_build_from_source=better-sqlite3 npm rebuild --no-audit --no-fund $natives) || return 1
-  (cd "$dir" && "$NODE_BIN" -e "new (require('better-sqlite3'))(':memory:').close()") || return 1
+    JOBS=max npm_config_build_from_source=better-sqlite3 npm rebuild --no-audit --no-fund $natives)
 }
 
 # The user the service runs as: a system user with the groups for serial ports and GPIO.
@@ -324,7 +379,7 @@ install_app() {
   done < <(app_items)
   chmod 0755 "$NEW_DIR/dist/src/main.js"
   if [ "$RUN_NPM" = 1 ] && is_release; then
-    build_natives "$NEW_DIR" || {
+    install_natives "$NEW_DIR" || {
       rm -rf -- "$NEW_DIR"
       die 'building the native modules failed; the installed version was left as it was'
     }
@@ -425,7 +480,7 @@ install_journald() {
   put_file "$SOURCE/deploy/journald/$APP_NAME.conf" "$JOURNALD_FILE" 0644
   if [ "$CHANGES" != "$before" ]; then
     if ! in_prefix; then mkdir -p /var/log/journal; fi
-    sys systemctl restart systemd-journald
+    live_systemctl restart systemd-journald
   fi
 }
 
@@ -544,7 +599,7 @@ EOF
   if in_prefix; then
     echo "  would run: systemctl enable $APP_NAME-screen"
   elif ! systemctl is-enabled --quiet "$APP_NAME-screen" 2>/dev/null; then
-    systemctl daemon-reload
+    live_systemctl daemon-reload
     systemctl enable "$APP_NAME-screen"
     did "enabled $APP_NAME-screen.service (the door screen, from the next boot)"
     todo 'reboot to start the door screen on HDMI: sudo reboot'
@@ -565,7 +620,7 @@ no_console_blanking() {
 }
 
 start_service() {
-  if [ "${UNIT_CHANGED:-0}" = 1 ]; then sys systemctl daemon-reload; fi
+  if [ "${UNIT_CHANGED:-0}" = 1 ]; then live_systemctl daemon-reload; fi
   if in_prefix; then
     echo "  would run: systemctl enable $APP_NAME"
     return 0
@@ -573,6 +628,10 @@ start_service() {
   if ! systemctl is-enabled --quiet "$APP_NAME" 2>/dev/null; then
     systemctl enable "$APP_NAME"
     did "enabled $APP_NAME.service (starts at boot)"
+  fi
+  if ! systemd_running; then
+    todo "boot this system: $APP_NAME.service starts then (systemd is not running here)"
+    return 0
   fi
   if systemctl is-active --quiet "$APP_NAME"; then
     if [ "$CHANGES" -gt 0 ]; then
@@ -661,7 +720,7 @@ do_uninstall() {
   remove_path "$PREV_DIR"
   remove_path "$APP_DIR"
   if [ "$CHANGES" -gt 0 ]; then
-    sys systemctl daemon-reload
+    live_systemctl daemon-reload
     sys udevadm control --reload-rules || true
   fi
   echo "kept $STATE_DIR: the point's log is the record and is never deleted by this script"
@@ -671,13 +730,13 @@ do_uninstall() {
 do_rollback() {
   need_root
   [ -d "$PREV_DIR" ] || die "no previous version in $PREV_DIR to roll back to"
-  sys systemctl stop "$APP_NAME"
+  live_systemctl stop "$APP_NAME"
   rm -rf -- "$NEW_DIR"
   mv "$APP_DIR" "$NEW_DIR"
   mv "$PREV_DIR" "$APP_DIR"
   mv "$NEW_DIR" "$PREV_DIR"
   did "rolled back: $APP_DIR is the previous version, $PREV_DIR the one it replaced"
-  sys systemctl start "$APP_NAME"
+  live_systemctl start "$APP_NAME"
 }
 
 report() {

@@ -1,23 +1,50 @@
 #!/usr/bin/env node
 // `npm run release`: the versioned tarball a technician installs on a Raspberry Pi without building.
 //
-//   release/pima-kiosk-<version>.tar.gz   (and .sha256)
+//   npm run release                                   release/pima-kiosk-<version>.tar.gz
+//   npm run release -- --arch arm64 [--node 24]       release/pima-kiosk-<version>-linux-arm64-node24.tar.gz
+//                   [--nodedir DIR]                   (and a .sha256 beside each)
 //
 // It holds the compiled dist/, config, systemd, deploy, scripts, docs, hardware, README and the
 // production dependencies exactly as package-lock.json resolves them. Their native parts
-// (better-sqlite3, @serialport/bindings-cpp, epoll) are left unbuilt: they must match the Pi's CPU and
-// Node, so scripts/install.sh builds them there (@serialport/bindings-cpp uses the prebuilt binaries its
-// package ships). release.json inside says what the tarball is.
+// (better-sqlite3, @serialport/bindings-cpp, epoll) must match the Pi's CPU and Node:
+// - plain: left unbuilt; scripts/install.sh builds them on the Pi (minutes, and g++ there);
+// - --arch: built here for that CPU and Node major (scripts/release-natives.mjs: cross-compiled with
+//   Debian's g++-<arch> cross compiler against the headers of node-linux-<arch>@<node> from the npm
+//   registry, or of --nodedir); install.sh uses them when they load on the Pi's Node and builds only the
+//   ones that do not.
+// release.json inside says what the tarball is.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildNatives, fetchNodeHeaders, nodeHeaders, releaseName, target, verifyNatives } from './release-natives.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const name = `${pkg.name}-${pkg.version}`;
+const { values: opts } = parseArgs({
+  options: {
+    arch: { type: 'string' },
+    // The Node major the Pi runs (the recommended LTS by default), or an exact version.
+    node: { type: 'string', default: '24' },
+    nodedir: { type: 'string' },
+  },
+});
+if (opts.arch) target(opts.arch);
+if (opts.nodedir && !opts.arch) throw new Error('release: --nodedir needs --arch');
 const outDir = join(root, 'release');
+// Built here, for the Pi's CPU and Node (names the tarball).
+const nativeModules = Object.keys(pkg.allowScripts ?? {}).filter((m) => pkg.allowScripts[m] === true);
+let natives = null;
+let nodedir = null;
+if (opts.arch) {
+  nodedir = opts.nodedir ? resolve(opts.nodedir) : fetchNodeHeaders(opts.arch, opts.node, join(outDir, 'cache'));
+  const headers = nodeHeaders(nodedir);
+  natives = { platform: 'linux', arch: opts.arch, node: headers.version, abi: headers.abi, built: [], prebuilt: [] };
+}
+const name = releaseName(pkg, natives);
 const stage = join(outDir, name);
 const tarball = join(outDir, `${name}.tar.gz`);
 
@@ -63,8 +90,12 @@ for (const item of ITEMS) {
 rmSync(join(stage, 'docs', 'screenshots'), { recursive: true, force: true });
 
 console.log('release: production dependencies from package-lock.json (npm ci --omit=dev --ignore-scripts)');
-// --ignore-scripts: nothing is compiled here for this machine's CPU; the installer builds on the Pi.
+// --ignore-scripts: nothing is compiled here for this machine's CPU and Node.
 run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], stage);
+if (natives) {
+  Object.assign(natives, buildNatives(stage, nativeModules, { arch: natives.arch, nodedir }));
+  for (const f of verifyNatives(stage, natives.arch, nativeModules)) console.log(`release: ${f} (linux-${natives.arch})`);
+}
 
 const commit = git(['rev-parse', 'HEAD']);
 const dirty = git(['status', '--porcelain']);
@@ -74,8 +105,10 @@ const info = {
   commit: commit === null ? null : `${commit}${dirty ? '-dirty' : ''}`,
   builtAt: new Date().toISOString(),
   node: pkg.engines?.node ?? null,
-  // Built by scripts/install.sh on the Pi (npm rebuild), for the Pi's Node.
-  nativeModules: Object.keys(pkg.allowScripts ?? {}).filter((m) => pkg.allowScripts[m] === true),
+  // scripts/install.sh loads each on the Pi and builds (npm rebuild) the ones that do not load there.
+  nativeModules,
+  // null: none built here. Else the CPU and Node (its module ABI) they were built for.
+  natives,
 };
 writeFileSync(join(stage, 'release.json'), `${JSON.stringify(info, null, 2)}\n`);
 

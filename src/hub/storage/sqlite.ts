@@ -17,6 +17,7 @@ import type {
   LaneRow,
   OnlineHistoryRow,
   PointRow,
+  PointStamp,
   RecordQuery,
   SeqRange,
   StaffUser,
@@ -61,22 +62,29 @@ export class SqliteHubStorage implements HubStorage {
 
   /** Commits run one after another; BEGIN IMMEDIATE also orders them against other hubs on the file. */
   commit(work: IngestWork): Promise<IngestOutcome> {
-    const run = this.chain.then(() => this.commitNow(work));
-    this.chain = run.catch(() => undefined);
-    return run;
+    return this.write((db) => commitWork(new SqliteTx(db, this.statements), work, this.now()));
   }
 
-  private async commitNow(work: IngestWork): Promise<IngestOutcome> {
-    const db = this.open();
-    await begin(db);
-    try {
-      const outcome = await commitWork(new SqliteTx(db, this.statements), work, this.now());
-      db.exec('COMMIT');
-      return outcome;
-    } catch (err) {
-      if (db.inTransaction) db.exec('ROLLBACK');
-      throw err;
-    }
+  /**
+   * One write transaction, in line with the commits. Every write goes through here: with busy_timeout 0
+   * a bare INSERT beside another process's commit (the running hub, when `pima-hub command` or `user`
+   * writes) fails at once with "database is locked" instead of waiting its turn.
+   */
+  private write<T>(work: (db: Db) => T | Promise<T>): Promise<T> {
+    const run = this.chain.then(async () => {
+      const db = this.open();
+      await begin(db);
+      try {
+        const result = await work(db);
+        db.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
   async points(): Promise<PointRow[]> {
@@ -86,6 +94,18 @@ export class SqliteHubStorage implements HubStorage {
   async point(id: string): Promise<PointRow | undefined> {
     const row = this.open().prepare(`${POINT_SELECT} WHERE id = ?`).get(id);
     return row ? toPointRow(row) : undefined;
+  }
+
+  async pointStamps(): Promise<PointStamp[]> {
+    const rows = this.open()
+      .prepare(
+        `SELECT p.id, p.last_seen_at AS lastSeenAt, p.status_ts AS statusTs,
+           p.status_received_at AS statusReceivedAt, p.online, p.online_ts AS onlineTs,
+           d.id AS desiredId, d.issued_at AS desiredIssuedAt
+         FROM points p LEFT JOIN desired d ON d.point = p.id ORDER BY p.id`,
+      )
+      .all() as Array<Omit<PointStamp, 'online'> & { online: number | null }>;
+    return rows.map((r) => ({ ...r, online: r.online === null ? null : r.online === 1 }));
   }
 
   async lanes(point?: string): Promise<LaneRow[]> {
@@ -163,12 +183,14 @@ export class SqliteHubStorage implements HubStorage {
   }
 
   async saveDesired(row: DesiredRow): Promise<void> {
-    this.open()
-      .prepare(
-        `INSERT INTO desired (point, id, issued_at, body) VALUES (@point, @id, @issuedAt, @body)
+    await this.write((db) =>
+      db
+        .prepare(
+          `INSERT INTO desired (point, id, issued_at, body) VALUES (@point, @id, @issuedAt, @body)
          ON CONFLICT (point) DO UPDATE SET id = excluded.id, issued_at = excluded.issued_at, body = excluded.body`,
-      )
-      .run(row);
+        )
+        .run(row),
+    );
   }
 
   async desired(point: string): Promise<DesiredRow | undefined> {
@@ -185,12 +207,14 @@ export class SqliteHubStorage implements HubStorage {
   }
 
   async saveUser(user: StaffUser): Promise<void> {
-    this.open()
-      .prepare(
-        `INSERT INTO staff_users (name, role, password_hash, created_at) VALUES (@name, @role, @passwordHash, @createdAt)
+    await this.write((db) =>
+      db
+        .prepare(
+          `INSERT INTO staff_users (name, role, password_hash, created_at) VALUES (@name, @role, @passwordHash, @createdAt)
          ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash`,
-      )
-      .run(user);
+        )
+        .run(user),
+    );
   }
 
   async user(name: string): Promise<StaffUser | undefined> {
@@ -202,12 +226,14 @@ export class SqliteHubStorage implements HubStorage {
   }
 
   async appendAudit(entry: AuditEntry): Promise<number> {
-    const r = this.open()
-      .prepare(
-        `INSERT INTO audit (ts, actor, action, point, detail, result)
+    const r = await this.write((db) =>
+      db
+        .prepare(
+          `INSERT INTO audit (ts, actor, action, point, detail, result)
          VALUES (@ts, @actor, @action, @point, @detail, @result)`,
-      )
-      .run(entry);
+        )
+        .run(entry),
+    );
     return Number(r.lastInsertRowid);
   }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PostgresHubStorage } from '../../../src/hub/storage/postgres.js';
 import { SqliteHubStorage } from '../../../src/hub/storage/sqlite.js';
@@ -359,6 +360,38 @@ describe.each(Object.keys(backends))('hub storage: %s', (name) => {
     expect(await storage.auditLog(1)).toHaveLength(1);
   });
 
+  test("each point's stamp follows its row and its desired state", async () => {
+    const { storage } = await backend.fresh();
+    await storage.commit(work({ statuses: [status(T0 + 2000, 'OPEN')] }));
+    const [before] = await storage.pointStamps();
+    const row = await storage.point('p1');
+    expect(before).toEqual({
+      id: 'p1',
+      lastSeenAt: row?.lastSeenAt,
+      statusTs: T0 + 2000,
+      statusReceivedAt: row?.statusReceivedAt,
+      online: null,
+      onlineTs: null,
+      desiredId: null,
+      desiredIssuedAt: null,
+    });
+    await storage.saveDesired({ point: 'p1', id: 'cmd-1', issuedAt: T0 + 5, body: '{"id":"cmd-1"}' });
+    await storage.commit(
+      work({
+        onlines: [
+          { point: 'p1', online: false, ts: T0 + 3000, receivedAt: T0 + 3000, reason: 'lost', epoch: null },
+        ],
+      }),
+    );
+    const [after] = await storage.pointStamps();
+    expect(after).toMatchObject({
+      online: false,
+      onlineTs: T0 + 3000,
+      desiredId: 'cmd-1',
+      desiredIssuedAt: T0 + 5,
+    });
+  });
+
   test('two hubs committing overlapping shares at once store everything once', async () => {
     const { storage, twin } = await backend.fresh();
     const other = twin();
@@ -395,5 +428,38 @@ describe.each(Object.keys(backends))('hub storage: %s', (name) => {
     await storage.stop();
     await storage.stop();
     await expect(storage.points()).rejects.toThrow(/not started/);
+  });
+});
+
+describe('hub storage: sqlite beside another process', () => {
+  test('desired state, staff users and the audit wait for a write in progress instead of failing', async () => {
+    const file = join(tmp, `hub-${++n}.db`);
+    const storage = started(new SqliteHubStorage(file));
+    await storage.start();
+    // what the running hub's commit looks like to `pima-hub command` or `user` on the same file
+    const hub = new Database(file);
+    cleanups.push(() => {
+      hub.close();
+    });
+    hub.exec('BEGIN IMMEDIATE');
+    const writes = Promise.all([
+      storage.saveDesired({ point: 'p1', id: 'd1', issuedAt: T0, body: '{"id":"d1"}' }),
+      storage.saveUser({ name: 'olena', role: 'viewer', passwordHash: 'scrypt$x', createdAt: T0 }),
+      storage.appendAudit({
+        ts: T0,
+        actor: 'cli:olena',
+        action: 'desired.mode',
+        point: 'p1',
+        detail: '{}',
+        result: 'published',
+      }),
+    ]);
+    // the writes are queued behind the lock; letting them try a few times shows they wait, not fail
+    await new Promise((r) => setTimeout(r, 100));
+    hub.exec('COMMIT');
+    await writes;
+    expect((await storage.desired('p1'))?.id).toBe('d1');
+    expect((await storage.user('olena'))?.role).toBe('viewer');
+    expect(await storage.auditLog(10)).toHaveLength(1);
   });
 });
