@@ -8,12 +8,11 @@
 // Run: npm run bench:link [-- hours]. Knobs: LINK_RATE (bit/s), LINK_RTT (ms), LINK_LOSS (0..1),
 // LINK_SPEED (simulation speed while the backlog is logged), LINK_BACKLOG (an existing log to drain
 // instead of logging one; it is copied, never changed).
-import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { BATCH_CODECS, type BatchCodec } from '../src/contract/batch-codec.js';
@@ -23,10 +22,10 @@ import { openLog, type SqliteLog } from '../src/store/sqlite-log.js';
 import { Drain } from '../src/uplink/drain.js';
 import { MqttUplink } from '../src/uplink/mqtt-uplink.js';
 import { pointTopics } from '../src/uplink/topics.js';
-import type { LinkStats } from '../test/helpers/link-emulator.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
 import { ReferenceReceiver } from '../test/helpers/receiver.js';
 import { sampleStatus } from '../test/helpers/status.js';
+import { RemoteLink } from './remote-link.js';
 
 const HOURS = Number(process.argv[2] ?? 24);
 const RATE = Number(process.env.LINK_RATE ?? 1_000_000);
@@ -86,44 +85,6 @@ function spanHours(db: string): number {
     }
   } catch {
     return 0; // not created yet
-  }
-}
-
-/** The link emulator in its own process (link-relay.ts). */
-class RemoteLink {
-  /** Answers come in the order of the questions. */
-  private readonly waiting: Array<(s: LinkStats) => void> = [];
-
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly url: string,
-  ) {
-    child.on('message', (m: { stats?: LinkStats }) => {
-      if (m.stats) this.waiting.shift()?.(m.stats);
-    });
-  }
-
-  static async start(targetPort: number): Promise<RemoteLink> {
-    const script = join(dirname(fileURLToPath(import.meta.url)), 'link-relay.js');
-    const child = fork(script, [RATE, RTT, LOSS, targetPort].map(String), { stdio: 'inherit' });
-    const port = await new Promise<number>((resolve) =>
-      child.once('message', (m: { port: number }) => resolve(m.port)),
-    );
-    return new RemoteLink(child, `mqtt://127.0.0.1:${port}`);
-  }
-
-  stats(): Promise<LinkStats> {
-    return new Promise((resolve) => {
-      this.waiting.push(resolve);
-      this.child.send('stats');
-    });
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.child.once('exit', () => resolve());
-      this.child.send('close');
-    });
   }
 }
 
@@ -362,7 +323,7 @@ async function main(): Promise<void> {
     log(
       `backlog: ${backlog.telemetry} readings + ${backlog.events} events over ${backlog.spanH.toFixed(1)} h`,
     );
-    link = await RemoteLink.start(broker.port);
+    link = await RemoteLink.start(broker.port, { rateBitsPerSec: RATE, rttMs: RTT, loss: LOSS });
     // The hub's drain hint: this point reconnects alone.
     const hub = await connectAsync(broker.url, { protocolVersion: 5, reconnectPeriod: 0 });
     await hub.publishAsync(`${PREFIX}/_fleet/drain`, JSON.stringify({ spreadMs: 0 }), {

@@ -39,8 +39,10 @@ log="$(mktemp "${TMPDIR:-/tmp}/flake-loop.XXXXXX")"
 echo "flake-loop: $runs runs of $* under $hogs CPU hogs on $(nproc) CPUs (vitest output of the last run: $log)"
 for ((i = 1; i <= runs; i++)); do
   start=$SECONDS
-  if node node_modules/vitest/vitest.mjs run "$@" >"$log" 2>&1; then
+  if NO_COLOR=1 node node_modules/vitest/vitest.mjs run "$@" >"$log" 2>&1; then
     echo "run $i/$runs passed in $((SECONDS - start)) s (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    # each file's own time, so a batch's runs give every file its range
+    grep -E '^ (✓|❯) \S+\.test\.ts' "$log" | sed 's/^/   /' || true
   else
     echo "run $i/$runs FAILED after $((SECONDS - start)) s (load $(cut -d' ' -f1-3 /proc/loadavg)):"
     grep -E 'FAIL|Error|expected' "$log" | head -20

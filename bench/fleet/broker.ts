@@ -16,7 +16,7 @@ export interface SecuredBrokerOptions {
 
 export class SecuredBroker {
   private broker: Mosquitto | undefined;
-  private port = 0;
+  private listenPort = 0;
   private readonly dir: string;
   private readonly passwordFile: string;
 
@@ -28,13 +28,18 @@ export class SecuredBroker {
   }
 
   get url(): string {
-    return `mqtt://127.0.0.1:${this.port}`;
+    return `mqtt://127.0.0.1:${this.listenPort}`;
+  }
+
+  /** The loopback port it listens on (the same across restarts); 0 before the first start. */
+  get port(): number {
+    return this.listenPort;
   }
 
   /** Writes the password file once, then starts (or restarts on the same port). */
   async start(): Promise<void> {
     if (this.broker) return;
-    if (this.port === 0) {
+    if (this.listenPort === 0) {
       writePasswordFile(this.passwordFile, this.opts.users);
       handToBroker([this.passwordFile], this.opts.isRoot);
     }
@@ -49,8 +54,10 @@ export class SecuredBroker {
     ];
     // The first start lets the helper pick the port (it retries one taken meanwhile); restarts keep it.
     const config = lines.join('\n');
-    this.broker = await startMosquitto(this.port === 0 ? { config } : { port: this.port, config });
-    this.port = this.broker.port;
+    this.broker = await startMosquitto(
+      this.listenPort === 0 ? { config } : { port: this.listenPort, config },
+    );
+    this.listenPort = this.broker.port;
   }
 
   async stop(): Promise<void> {

@@ -1,18 +1,24 @@
-// Benchmark (issue 9): a fleet of N simulated points (default 200) on one Mosquitto with per-point
+// Benchmark (issues 9, 18): a fleet of N simulated points (default 200) on one Mosquitto with per-point
 // credentials and the shipped ACL (docs/broker/aclfile). Measures the broker's load at normal rates and
 // during a synchronised reconnect of every point after a grid return, twice in the same run: with
-// mqtt.drainStartJitterMs 0 (the baseline) and with the default jitter. Run: npm run bench:fleet
-// Knobs: FLEET_POINTS, FLEET_WORKERS, FLEET_NORMAL_S, FLEET_OUTAGE_S, FLEET_OUTAGE_SPEED, FLEET_DIR.
+// mqtt.drainStartJitterMs 0 (the baseline) and with the default jitter. In the same run, a lone point
+// (one more, behind an emulated 1 Mbit/s, 100 ms link) comes back with hours of backlog while the fleet
+// is quiet: the drain hint the hub publishes then lets it start at once instead of the default spread.
+// Run: npm run bench:fleet
+// Knobs: FLEET_POINTS, FLEET_WORKERS, FLEET_NORMAL_S, FLEET_OUTAGE_S, FLEET_OUTAGE_SPEED, FLEET_DIR,
+// FLEET_LONE_S and FLEET_LONE_SPEED (the lone point's time offline), LINK_RATE, LINK_RTT (its link).
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema } from '../../src/config/schema.js';
+import { RemoteLink } from '../remote-link.js';
 import { SecuredBroker } from './broker.js';
 import { type Credential, MONITOR_USER, newCredential, RECEIVER_USER } from './credentials.js';
 import { Meter } from './meter.js';
-import type { FromWorker, PointProgress, ToWorker } from './protocol.js';
+import type { FromWorker, PointProgress, ToWorker, WorkerSetup } from './protocol.js';
 import { percentile } from './stats.js';
 
 const env = process.env;
@@ -22,6 +28,11 @@ const NORMAL_S = Number(env.FLEET_NORMAL_S ?? 30);
 const OUTAGE_S = Number(env.FLEET_OUTAGE_S ?? 20);
 const OUTAGE_SPEED = Number(env.FLEET_OUTAGE_SPEED ?? 360);
 const DRAIN_TIMEOUT_MS = 240_000;
+const LONE_S = Number(env.FLEET_LONE_S ?? 20);
+const LONE_SPEED = Number(env.FLEET_LONE_SPEED ?? 1440);
+const LINK_RATE = Number(env.LINK_RATE ?? 1_000_000);
+const LINK_RTT = Number(env.LINK_RTT ?? 100);
+const LONE_ID = 'fleet-lone';
 const DEFAULT_JITTER =
   configSchema.parse({ point: { id: 'x' }, mqtt: { url: 'mqtt://x' } }).mqtt?.drainStartJitterMs ?? 0;
 
@@ -144,6 +155,111 @@ async function reconnectRound(
   return round;
 }
 
+interface LoneRound {
+  /** The spread the hub published (from the points it saw come online in the last minute). */
+  hintMs: number;
+  backlogRecords: number;
+  connectToStartMs: number;
+  delayMs: number;
+  why: string;
+  connectToFirstBatchMs: number;
+  connectToLastMs: number;
+  bytesUp: number;
+  limitMs: number;
+}
+
+/** A free loopback port: the lone point is configured with it while nothing listens there yet. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/**
+ * One more point, alone behind a slow link, offline for LONE_S s at LONE_SPEED× while the fleet stays
+ * connected and quiet; then its link comes back. The hub's hint says how far to spread its drain start
+ * (from how many points came online in the last minute: none but this one, so 0): it drains at once.
+ */
+async function loneRound(ctx: {
+  broker: SecuredBroker;
+  meter: Meter;
+  cred: Credential;
+  dir: string;
+}): Promise<LoneRound> {
+  const { broker, meter, cred } = ctx;
+  const port = await freePort();
+  const worker = new Worker(fork(workerScript(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  let link: RemoteLink | undefined;
+  try {
+    const setup: WorkerSetup = {
+      url: `mqtt://127.0.0.1:${port}`,
+      dir: ctx.dir,
+      points: [cred],
+      drainStartJitterMs: DEFAULT_JITTER,
+      reconnectMaxMs: 1000,
+      seed: 9001,
+      traceUplink: true,
+    };
+    await worker.ask({ kind: 'setup', setup });
+    log(`lone point: link down, logging ${LONE_S} s at ${LONE_SPEED}x`);
+    await worker.ask({ kind: 'speed', speed: LONE_SPEED });
+    await sleep(LONE_S * 1000);
+    await worker.ask({ kind: 'speed', speed: 1 });
+    await worker.ask({ kind: 'mark' });
+    const before = (await progress([worker])).points[0];
+    const mark = before?.markSeq;
+    if (!before || !mark) throw new Error('lone point has no mark');
+    const hintMs = meter.hubSpreadMs();
+    await meter.publishHint(hintMs);
+    const seen = meter.watch(cred.username);
+    link = await RemoteLink.start(broker.port, { rateBitsPerSec: LINK_RATE, rttMs: LINK_RTT, port });
+    log(
+      `lone point: link up (${LINK_RATE / 1e6} Mbit/s, ${LINK_RTT} ms); ${before.backlogAtMark} records wait; hub hint ${hintMs} ms`,
+    );
+    await until(
+      () => seen.lastSeq.telemetry >= mark.telemetry && seen.lastSeq.events >= mark.events,
+      DRAIN_TIMEOUT_MS,
+      'the lone point drained',
+    );
+    const bytesUp = (await link.stats()).up;
+    const trace = (await progress([worker])).points[0]?.uplink;
+    const connectedAt = trace?.connectedAt;
+    if (
+      !trace ||
+      !connectedAt ||
+      trace.backlogStartAt === null ||
+      seen.firstBatchAt === null ||
+      !seen.lastAt
+    ) {
+      throw new Error('lone point: no connect or drain start seen');
+    }
+    return {
+      hintMs,
+      backlogRecords: before.backlogAtMark,
+      connectToStartMs: trace.backlogStartAt - connectedAt,
+      delayMs: trace.backlogDelayMs ?? 0,
+      why: trace.why ?? '?',
+      connectToFirstBatchMs: seen.firstBatchAt - connectedAt,
+      connectToLastMs: seen.lastAt - connectedAt,
+      bytesUp,
+      // Every byte through the link at its rate, the last one crossing it once (as bench:link).
+      limitMs: (bytesUp * 8 * 1000) / LINK_RATE + LINK_RTT / 2,
+    };
+  } finally {
+    await worker.ask({ kind: 'stop' }).catch(() => undefined);
+    await link?.close();
+    // The fleet rounds run without a hub: no hint, the configured spread (the safe side).
+    await meter.publishHint(undefined);
+  }
+}
+
+function workerScript(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
+}
+
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
@@ -153,20 +269,20 @@ async function main(): Promise<void> {
   const points: Credential[] = Array.from({ length: N }, (_, i) =>
     newCredential(`fleet-${String(i + 1).padStart(3, '0')}`),
   );
+  const lone = newCredential(LONE_ID);
   const receiver = newCredential(RECEIVER_USER);
   const monitor = newCredential(MONITOR_USER);
   // The point logs on tmpfs: this bench measures the broker, not 200 logs fsyncing to one disk.
   const base = env.FLEET_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
   const dir = mkdtempSync(join(base, 'pima-fleet-'));
   const broker = new SecuredBroker({
-    users: [...points, receiver, monitor],
+    users: [...points, lone, receiver, monitor],
     isRoot,
     config: 'sys_interval 1\nmax_queued_messages 100000',
   });
   await broker.start();
   const meter = new Meter(broker.url, receiver, monitor);
   await meter.start();
-  const here = dirname(fileURLToPath(import.meta.url));
   const per = Math.ceil(N / WORKERS);
   const workers: Worker[] = [];
   const t0 = Date.now();
@@ -174,7 +290,7 @@ async function main(): Promise<void> {
     for (let w = 0; w < WORKERS; w++) {
       const slice = points.slice(w * per, (w + 1) * per);
       if (slice.length === 0) continue;
-      const child = fork(join(here, 'worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(workerScript(), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       const worker = new Worker(child);
       workers.push(worker);
       const setup = {
@@ -214,10 +330,12 @@ async function main(): Promise<void> {
     };
     log(`normal: ${fmt(normalRow.msgs, 1)} msg/s, ${kb(normalRow.bytes)}/s at the receiver`);
 
+    // Before the grid returns: the fleet's own connects are over a minute old, so the hub counts none.
+    const loneRow = await loneRound({ broker, meter, cred: lone, dir: join(dir, 'lone') });
     const rounds: Round[] = [];
     for (const jitter of [0, DEFAULT_JITTER])
       rounds.push(await reconnectRound(jitter, { broker, meter, workers }));
-    print({ normalRow, rounds, rss, secs });
+    print({ normalRow, rounds, rss, secs, lone: loneRow });
   } finally {
     await Promise.all(workers.map((w) => w.ask({ kind: 'stop' }).catch(() => undefined)));
     await meter.stop();
@@ -238,6 +356,7 @@ function print(r: {
   rounds: Round[];
   rss: number;
   secs: number;
+  lone: LoneRound;
 }): void {
   const { normalRow: n, rounds } = r;
   const out: string[] = [];
@@ -280,6 +399,21 @@ function print(r: {
     out.push(
       `peak bytes/s with jitter / without: ${fmt(b.peakBytes / a.peakBytes, 2)}; time-to-drain ratio ${fmt(b.drainS / Math.max(0.001, a.drainS), 2)}`,
     );
+  const l = r.lone;
+  out.push('');
+  out.push(
+    `lone point back with a backlog while the fleet is quiet (${LINK_RATE / 1e6} Mbit/s, ${LINK_RTT} ms RTT link, default drainStartJitterMs ${fmt(DEFAULT_JITTER)})`,
+  );
+  out.push(`backlog (records)                                 | ${fmt(l.backlogRecords)}`);
+  out.push(`hub's drain hint (spreadMs)                       | ${fmt(l.hintMs)}`);
+  out.push(
+    `connect → backlog start at the point (ms)         | ${fmt(l.connectToStartMs)} (delay ${fmt(l.delayMs)} ms, decided by: ${l.why})`,
+  );
+  out.push(`connect → first backlog batch received (ms)       | ${fmt(l.connectToFirstBatchMs)}`);
+  out.push(`connect → last record received (s)                | ${fmt(l.connectToLastMs / 1000, 2)}`);
+  out.push(
+    `physical limit of its ${kb(l.bytesUp)} over the link (s)     | ${fmt(l.limitMs / 1000, 2)}: drain / limit ${fmt(l.connectToLastMs / l.limitMs, 2)}`,
+  );
   out.push('');
   for (const x of rounds)
     out.push(`messages per second after the return, jitter ${x.jitterMs}: ${x.perSecond.join(' ')}`);

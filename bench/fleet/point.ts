@@ -9,7 +9,7 @@ import type { LogStore, Stream } from '../../src/store/types.js';
 import { fixedTimeSource } from '../../src/system/boot-info.js';
 import { type Credential, writeSecretsFile } from './credentials.js';
 import { FleetClock } from './fleet-clock.js';
-import type { PointProgress } from './protocol.js';
+import type { PointProgress, UplinkTrace } from './protocol.js';
 
 export interface FleetPointOptions {
   cred: Credential;
@@ -21,6 +21,13 @@ export interface FleetPointOptions {
   bootId: string;
   /** Where the service's own warnings and errors go. */
   write: (line: string) => void;
+  /** Keep when the uplink connected and its backlog started (`progress().uplink`). */
+  traceUplink?: boolean;
+}
+
+/** Wall-clock ms with the monotonic clock's resolution, comparable across the bench's processes. */
+export function wallMs(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 const STREAMS: readonly Stream[] = ['telemetry', 'events'];
@@ -31,6 +38,12 @@ export class FleetPoint {
   private mark: Record<Stream, number> | undefined;
   private backlogAtMark = 0;
   private drainedAt: number | null = null;
+  private readonly trace: UplinkTrace = {
+    connectedAt: null,
+    backlogStartAt: null,
+    backlogDelayMs: null,
+    why: null,
+  };
   private readonly secretsFile: string;
   private readonly logPath: string;
 
@@ -71,7 +84,9 @@ export class FleetPoint {
   async start(drainStartJitterMs: number): Promise<void> {
     if (this.service) return;
     const config = this.config(drainStartJitterMs);
-    const logger = new LineLogger(this.opts.write, 'error', this.id);
+    const logger = this.opts.traceUplink
+      ? new LineLogger((line) => this.traced(line), 'debug', this.id)
+      : new LineLogger(this.opts.write, 'error', this.id);
     const clock = this.clock;
     this.service = buildService({
       config,
@@ -81,6 +96,19 @@ export class FleetPoint {
       time: fixedTimeSource({ bootId: this.opts.bootId, now: () => clock.now() }),
     });
     await this.service.app.start();
+  }
+
+  /** The uplink's own log lines say when it connected and when it let the backlog go. */
+  private traced(line: string): void {
+    const now = wallMs();
+    if (line.startsWith('ERROR') || line.startsWith('WARN')) this.opts.write(line);
+    if (line.includes(': connected ') && this.trace.connectedAt === null) this.trace.connectedAt = now;
+    const start = /: backlog starts delayMs=(\d+).* why=(.*)$/.exec(line);
+    if (start && this.trace.backlogStartAt === null) {
+      this.trace.backlogStartAt = now;
+      this.trace.backlogDelayMs = Number(start[1]);
+      this.trace.why = start[2] ?? null;
+    }
   }
 
   async stop(): Promise<void> {
@@ -111,6 +139,13 @@ export class FleetPoint {
       for (const s of STREAMS) behind += Math.max(0, this.mark[s] - store.sentPosition(s));
       if (behind === 0 && this.drainedAt === null) this.drainedAt = now;
     }
-    return { id: this.id, behind, drainedAt: this.drainedAt, backlogAtMark: this.backlogAtMark };
+    return {
+      id: this.id,
+      behind,
+      drainedAt: this.drainedAt,
+      backlogAtMark: this.backlogAtMark,
+      markSeq: this.mark ?? null,
+      ...(this.opts.traceUplink ? { uplink: { ...this.trace } } : {}),
+    };
   }
 }

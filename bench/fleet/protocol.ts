@@ -10,6 +10,18 @@ export interface WorkerSetup {
   reconnectMaxMs: number;
   /** First seed; each point gets its own. */
   seed: number;
+  /** Record when each point's uplink connects and its backlog starts (from the uplink's log lines). */
+  traceUplink?: boolean;
+}
+
+/** When a point's uplink connected and let its backlog go (ms since the epoch, sub-ms). */
+export interface UplinkTrace {
+  connectedAt: number | null;
+  /** When the drain start was decided (the hub's hint, or its absence) and how long after the connect. */
+  backlogStartAt: number | null;
+  backlogDelayMs: number | null;
+  /** `hint`, `no hint` or `hint refused`. */
+  why: string | null;
 }
 
 export type ToWorker =
@@ -30,6 +42,9 @@ export interface PointProgress {
   drainedAt: number | null;
   /** Records not yet acknowledged when the mark was set (the backlog the drain must clear). */
   backlogAtMark: number;
+  /** The last seq per stream at the mark. */
+  markSeq: { telemetry: number; events: number } | null;
+  uplink?: UplinkTrace;
 }
 
 export type FromWorker =

@@ -38,6 +38,7 @@ async function setup(s: WorkerSetup): Promise<void> {
         pid: process.pid,
         bootId,
         write: (line) => process.stderr.write(`${line}\n`),
+        traceUplink: s.traceUplink ?? false,
       }),
   );
   // One after the other: 50 SQLite opens and migrations at once would only queue on the same core.

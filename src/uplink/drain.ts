@@ -135,6 +135,14 @@ export class Drain implements BacklogSource {
     }
   }
 
+  /**
+   * Forgets the batches built ahead. A connection attempt builds them afresh: one kept across the
+   * attempts of a long outage could hold records the log has shed since (a full disk).
+   */
+  dropPrepared(): void {
+    for (const s of STREAMS) delete this.ready[s];
+  }
+
   /** New records were logged. */
   notify(): void {
     this.exhausted.events = false;

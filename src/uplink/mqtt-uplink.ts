@@ -228,8 +228,12 @@ export class MqttUplink implements Uplink {
       setImmediate(() => {
         const s = this.connection.session;
         if (!s || s.connected || this.stopping) return;
-        // Positions as the connection will start from (nothing is in flight between sessions).
-        if (first) this.drain.reset();
+        // Positions as the connection will start from (nothing is in flight between sessions), and
+        // only batches built for this attempt.
+        if (first) {
+          this.drain.dropPrepared();
+          this.drain.reset();
+        }
         if (this.drain.prepare(bytes, packet)) step(false);
       });
     };

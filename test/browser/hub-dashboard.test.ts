@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import {
 } from '../helpers/hub-fleet.js';
 import { type Mosquitto, startMosquitto, startProxy, type TcpProxy } from '../helpers/mosquitto.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
-import { axeSeriousOrCritical, openPage, type Problems } from './page-checks.js';
+import { axeSeriousOrCritical, openPage, type Problems, saveScreenshot } from './page-checks.js';
 
 /**
  * Issue 16: the crisis staff's dashboard in Debian Chromium, on a real fleet: point services on
@@ -47,14 +46,7 @@ let proxy: TcpProxy;
 /** Each point's own status page. */
 const pointPages = new Map<string, string>();
 
-function screenshot(name: string, png: Buffer): void {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync('docs/screenshots', { recursive: true });
-    writeFileSync(`docs/screenshots/${name}.png`, png);
-  }
-}
+const screenshot = (name: string, png: Buffer) => saveScreenshot(ARTIFACTS, name, png);
 
 const row = (page: Page, id: string) => page.locator(`#rows tr[data-point="${id}"]`);
 
@@ -234,7 +226,8 @@ describe('the fleet dashboard in Debian Chromium', () => {
     await page.locator('#reason').fill('drill: fuel delivery');
     await page.locator('#mode-send').click();
     await page.locator('#command-result:text-matches("^Sent: ")').waitFor({ timeout: 15_000 });
-    await page.locator('#facts dd:text-matches("pending.*closed")').waitFor({ timeout: 15_000 });
+    // pending, with what and who: the desired message names its issuer
+    await page.locator('#facts dd:text-matches("pending.*closed.*\\(olena\\)")').waitFor({ timeout: 15_000 });
     expect(await badge.getAttribute('data-state')).toBe('UNKNOWN');
     screenshot('hub-command-pending', await page.screenshot({ fullPage: true }));
     proxy.setBlocked(false);
@@ -245,10 +238,13 @@ describe('the fleet dashboard in Debian Chromium', () => {
   }, 150_000);
 
   it("a broadcast reaches the points' own pages, and the dashboard shows where it is displayed", async () => {
+    // the main text in Ukrainian and an English version: each point's page shows its own language's
     const text = 'Water is handed out at the town hall from 14:00.';
+    const main = 'Воду видають у ратуші з 14:00.';
     const page = await openPage(chromium, problems);
     await page.goto(`${web}/?lang=en`);
-    await page.locator('#broadcast-text').fill(text);
+    await page.locator('#broadcast-text').fill(main);
+    await page.locator('#broadcast-text-en').fill(text);
     await page.locator('#broadcast-send').click();
     await page.locator('#broadcast-result:text("Sent to 3 points.")').waitFor({ timeout: 30_000 });
     // the killed point cannot show it; the two live ones do, on their own status pages
@@ -264,7 +260,12 @@ describe('the fleet dashboard in Debian Chromium', () => {
     }
     await page.locator('#shown li[data-shown="2"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('#shown li').first().textContent()).toContain('Shown at 2 of 3');
+    expect(await page.locator('#shown li q').first().textContent()).toBe(main);
     await page.locator('#audit-rows tr td:text("desired.announce")').first().waitFor({ timeout: 30_000 });
+    // English times on a 24-hour clock (en-GB), like the point's own page
+    expect(await page.locator('#audit-rows tr td').first().textContent()).toMatch(
+      /^(\d{1,2} \w+,? )?\d{2}:\d{2}$/,
+    );
     expect(await axeSeriousOrCritical(page)).toEqual([]);
     screenshot('hub-dashboard-broadcast', await page.screenshot({ fullPage: true }));
     await page.close();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,7 @@ import { HubWebServer } from '../../src/hub/web/server.js';
 import { Cleanups } from '../helpers/cleanups.js';
 import { sampleStatus } from '../helpers/status.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
-import { axeSeriousOrCritical, openPage, type Problems } from './page-checks.js';
+import { axeSeriousOrCritical, openPage, type Problems, saveScreenshot } from './page-checks.js';
 
 /**
  * Issue 16, the parts of the dashboard beyond the live fleet: the refuelling run sheet (ordered, litres
@@ -127,14 +127,7 @@ let other: { server: Server; origin: string; requests: string[] };
 let withTiles = '';
 let plain = '';
 
-function screenshot(name: string, png: Buffer): void {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync('docs/screenshots', { recursive: true });
-    writeFileSync(`docs/screenshots/${name}.png`, png);
-  }
-}
+const screenshot = (name: string, png: Buffer) => saveScreenshot(ARTIFACTS, name, png);
 
 /** A 256 × 256 PNG in one colour with a darker border, so tile edges show in screenshots. */
 function tilePng(r: number, g: number, b: number): Buffer {
@@ -459,21 +452,21 @@ describe('the dashboard map and the refuelling run sheet in Debian Chromium', ()
     // warm 104 − 3 × 20 → 156; unsized: unknown; low 120 L, idle → 280
     expect(runs.map((r) => r.stops)).toEqual([
       [
-        { id: 'rs-dark', bring: '140 L' },
-        { id: 'rs-dry', bring: '200 L' },
+        { id: 'rs-dark', bring: '140 l' },
+        { id: 'rs-dry', bring: '200 l' },
       ],
       [
-        { id: 'rs-2h', bring: '200 L' },
-        { id: 'rs-5h-cold', bring: '150 L' },
+        { id: 'rs-2h', bring: '200 l' },
+        { id: 'rs-5h-cold', bring: '150 l' },
       ],
       [
-        { id: 'rs-5h-warm', bring: '156 L' },
+        { id: 'rs-5h-warm', bring: '156 l' },
         { id: 'rs-unsized', bring: 'tank size unknown' },
-        { id: 'rs-low', bring: '280 L' },
+        { id: 'rs-low', bring: '280 l' },
       ],
     ]);
-    expect(runs[0]?.caption).toMatch(/^Run 1 · 2 stops · 340 L · made \d{2}:\d{2}$/);
-    expect(runs[2]?.caption).toMatch(/^Run 3 · 3 stops · 436 L · made \d{2}:\d{2}$/);
+    expect(runs[0]?.caption).toMatch(/^Run 1 · 2 stops · 340 l · made \d{2}:\d{2}$/);
+    expect(runs[2]?.caption).toMatch(/^Run 3 · 3 stops · 436 l · made \d{2}:\d{2}$/);
     // the English page keeps a 24-hour clock (en-GB), like the point's own page
     expect(runs.map((r) => r.caption).join(' ')).not.toMatch(/\b(AM|PM)\b/i);
     expect(await page.locator('.unknown-litres').textContent()).toContain('1 without a known tank size');
@@ -520,9 +513,9 @@ describe('the dashboard map and the refuelling run sheet in Debian Chromium', ()
       ['GymTwoHours', 'ClinicCold'],
       ['HallWarm', 'DepotUnsized', 'ChurchLow'],
     ]);
-    expect(pages[0]).toMatch(/Run 1 · 2 stops · 340 L/);
-    expect(pages[0]).toMatch(/140 L/);
-    expect(pages[2]).toMatch(/280 L/);
+    expect(pages[0]).toMatch(/Run 1 · 2 stops · 340 l/);
+    expect(pages[0]).toMatch(/140 l/);
+    expect(pages[2]).toMatch(/280 l/);
     // the screen-only parts stay off the paper
     const all = pages.join('\n');
     expect(all).not.toContain('Truck load');
@@ -542,12 +535,12 @@ describe('the dashboard map and the refuelling run sheet in Debian Chromium', ()
       expect(await page.locator('html').getAttribute('lang')).toBe(lang);
       seen.set(lang, (await page.locator('section.run caption').first().textContent()) ?? '');
       expect(await axeSeriousOrCritical(page)).toEqual([]);
+      if (lang === 'uk') screenshot('hub-runsheet-uk', await page.screenshot({ fullPage: true }));
     }
-    expect(seen.get('uk')).toMatch(/^Рейс 1 · 2 зупинки · 340 L/);
-    expect(seen.get('ru')).toMatch(/^Рейс 1 · 2 остановки · 340 L/);
-    expect(seen.get('sv')).toMatch(/^Tur 1 · 2 stopp/);
-    expect(seen.get('et')).toMatch(/^Sõit 1 · 2 peatust/);
-    screenshot('hub-runsheet-uk', await page.screenshot({ fullPage: true }));
+    expect(seen.get('uk')).toMatch(/^Рейс 1 · 2 зупинки · 340 л · складено \d{2}:\d{2}$/);
+    expect(seen.get('ru')).toMatch(/^Рейс 1 · 2 остановки · 340 л/);
+    expect(seen.get('sv')).toMatch(/^Tur 1 · 2 stopp · 340 l/);
+    expect(seen.get('et')).toMatch(/^Sõit 1 · 2 peatust · 340 l/);
     await page.close();
     expect(problems.errors).toEqual([]);
   }, 120_000);

@@ -21,6 +21,8 @@ export interface LinkOptions {
   /** Retransmission timeout of a lost segment. Default max(200, 2 × rttMs). */
   rtoMs?: number;
   seed?: number;
+  /** Loopback port to listen on; default a free one. */
+  port?: number;
 }
 
 export interface LinkStats {
@@ -75,7 +77,10 @@ export async function startLinkEmulator(targetPort: number, opts: LinkOptions): 
       down.stop();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', resolve);
+  });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('link emulator has no port');
   const dropConnections = (): void => {

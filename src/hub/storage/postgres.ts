@@ -16,6 +16,7 @@ import type {
   LaneRow,
   OnlineHistoryRow,
   PointRow,
+  PointStamp,
   RecordBatch,
   RecordQuery,
   SeqRange,
@@ -97,6 +98,16 @@ export class PostgresHubStorage implements HubStorage {
   async point(id: string): Promise<PointRow | undefined> {
     const r = await this.open().query(`${POINT_SELECT} WHERE id = $1`, [id]);
     return r.rows[0] ? toPointRow(r.rows[0]) : undefined;
+  }
+
+  async pointStamps(): Promise<PointStamp[]> {
+    const r = await this.open().query(
+      `SELECT p.id, p.last_seen_at AS "lastSeenAt", p.status_ts AS "statusTs",
+         p.status_received_at AS "statusReceivedAt", p.online, p.online_ts AS "onlineTs",
+         d.id AS "desiredId", d.issued_at AS "desiredIssuedAt"
+       FROM points p LEFT JOIN desired d ON d.point = p.id ORDER BY p.id`,
+    );
+    return r.rows as PointStamp[];
   }
 
   async lanes(point?: string): Promise<LaneRow[]> {

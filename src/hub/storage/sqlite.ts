@@ -17,6 +17,7 @@ import type {
   LaneRow,
   OnlineHistoryRow,
   PointRow,
+  PointStamp,
   RecordQuery,
   SeqRange,
   StaffUser,
@@ -93,6 +94,18 @@ export class SqliteHubStorage implements HubStorage {
   async point(id: string): Promise<PointRow | undefined> {
     const row = this.open().prepare(`${POINT_SELECT} WHERE id = ?`).get(id);
     return row ? toPointRow(row) : undefined;
+  }
+
+  async pointStamps(): Promise<PointStamp[]> {
+    const rows = this.open()
+      .prepare(
+        `SELECT p.id, p.last_seen_at AS lastSeenAt, p.status_ts AS statusTs,
+           p.status_received_at AS statusReceivedAt, p.online, p.online_ts AS onlineTs,
+           d.id AS desiredId, d.issued_at AS desiredIssuedAt
+         FROM points p LEFT JOIN desired d ON d.point = p.id ORDER BY p.id`,
+      )
+      .all() as Array<Omit<PointStamp, 'online'> & { online: number | null }>;
+    return rows.map((r) => ({ ...r, online: r.online === null ? null : r.online === 1 }));
   }
 
   async lanes(point?: string): Promise<LaneRow[]> {

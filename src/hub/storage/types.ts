@@ -160,6 +160,21 @@ export interface RecordQuery {
   limit: number;
 }
 
+/**
+ * What changes when anything of a point's row or its desired state does: the dashboard reads these few
+ * columns of every point to find the rows another process changed, and only those rows whole.
+ */
+export interface PointStamp {
+  id: string;
+  lastSeenAt: number | null;
+  statusTs: number | null;
+  statusReceivedAt: number | null;
+  online: boolean | null;
+  onlineTs: number | null;
+  desiredId: string | null;
+  desiredIssuedAt: number | null;
+}
+
 export interface DesiredRow {
   point: string;
   id: string;
@@ -199,6 +214,8 @@ export interface HubStorage {
   commit(work: IngestWork): Promise<IngestOutcome>;
   points(): Promise<PointRow[]>;
   point(id: string): Promise<PointRow | undefined>;
+  /** Every point's stamp, by id. */
+  pointStamps(): Promise<PointStamp[]>;
   lanes(point?: string): Promise<LaneRow[]>;
   /** Seq ranges missing between `contiguous` and `maxSeq` of one lane. */
   holes(lane: LaneRow): Promise<SeqRange[]>;

@@ -57,16 +57,8 @@ export class FleetBodies {
   map(): CachedBody {
     return this.cached('map', () => {
       const rows = this.fleet.rows();
-      const points = rows
-        .filter((r) => r.location !== null)
-        .map((r) => ({
-          id: r.id,
-          name: r.name,
-          state: r.state,
-          location: r.location,
-          placesLeft: r.placesLeft,
-        }));
-      return JSON.stringify({ rev: this.fleet.rev, missing: rows.length - points.length, points });
+      const markers = rows.map((r) => this.fleet.mapJson(r.id)).filter((j): j is string => j !== null);
+      return `{"rev":${this.fleet.rev},"missing":${rows.length - markers.length},"points":[${markers.join(',')}]}`;
     });
   }
 

@@ -3,7 +3,8 @@
  * the dashboard shows it, a revision that grows when any row changes, and the derived orders and counts.
  * It changes incrementally: the ingest (and the staff's commands) name the points they touched and only
  * those are read again; rows whose status ages past staleAfterSec are re-judged without a read; and a
- * slow full read picks up what other processes wrote (another hub of a shared group, `pima-hub command`).
+ * slow look at every point's stamp (a few columns) finds what other processes wrote (another hub of a
+ * shared group, `pima-hub command`), whose rows are then read.
  * Changes are gathered for a short tick and leave as one delta, so a busy fleet makes a few revisions a
  * second, not one per message.
  */
@@ -12,12 +13,14 @@ import { type DashboardRow, dashboardRow } from '../fleet/dashboard-row.js';
 import { type FleetOrder, type FleetSummary, fleetOrder, fleetSummary } from '../fleet/fleet-query.js';
 import { type ActionItem, needsAction } from '../fleet/needs-action.js';
 import { type PointView, pointView, turnsStaleAt } from '../fleet/point-view.js';
-import type { DesiredRow, HubStorage, PointRow } from '../storage/types.js';
+import type { DesiredRow, HubStorage, PointRow, PointStamp } from '../storage/types.js';
 
 /** How long changes are gathered into one revision. */
 const TICK_MS = 250;
 /** How often everything is read again, for writes this process did not see. */
 const RECONCILE_MS = 10_000;
+/** More changed points than this are read with the whole fleet, not one by one. */
+const READ_ONE_BY_ONE = 50;
 /** A delta with more rows than this tells pages to fetch again instead (a mass outage, a restart). */
 const MAX_DELTA_ROWS = 100;
 
@@ -47,6 +50,8 @@ interface Entry {
   row: DashboardRow;
   view: PointView;
   json: string;
+  /** What the map draws of it (JSON), null without a location. */
+  mapJson: string | null;
   /** Hub time after which time alone changes the row; null when it cannot. */
   staleAt: number | null;
   /** What the stored rows were, to skip unchanged ones on a full read. */
@@ -114,6 +119,18 @@ export class FleetView {
     return this.entries.get(id)?.json;
   }
 
+  /** A row's map marker as JSON text (id, name, state, location, places left); null without a location. */
+  mapJson(id: string): string | null {
+    return this.entries.get(id)?.mapJson ?? null;
+  }
+
+  /** The stored rows as last read (what pure views such as the run sheet are made from), by id. */
+  pointRows(): PointRow[] {
+    return [...this.entries.values()]
+      .map((e) => e.point)
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
   /** The CLI's and the feeds' view of every point, by id. */
   views(): PointView[] {
     return [...this.entries.values()]
@@ -158,18 +175,32 @@ export class FleetView {
       if (!before) added = true;
       if (before?.json !== entry.json) changed.set(point.id, entry.row);
     };
-    if (this.fullDue) {
+    if (this.fullDue && this.entries.size === 0) {
+      // the first look: everything, in two queries
       this.fullDue = false;
       this.dirty.clear();
       const [points, desired] = await Promise.all([storage.points(), storage.allDesired()]);
       const issued = new Map(desired.map((d) => [d.point, d]));
       const now = this.opts.now();
+      for (const point of points) put(point, issued.get(point.id), now);
+    } else if (this.fullDue) {
+      // the slow full look: a few columns of every point find what others wrote; only those are read
+      this.fullDue = false;
       const seen = new Set<string>();
-      for (const point of points) {
-        seen.add(point.id);
-        put(point, issued.get(point.id), now);
+      for (const stamp of await storage.pointStamps()) {
+        seen.add(stamp.id);
+        if (this.entries.get(stamp.id)?.signature !== stampSignature(stamp)) this.dirty.add(stamp.id);
       }
       for (const id of this.entries.keys()) if (!seen.has(id)) removed.push(id);
+    }
+    if (this.dirty.size > READ_ONE_BY_ONE) {
+      // many at once (another hub of the group took half the fleet): two queries beat hundreds
+      const ids = new Set(this.dirty);
+      this.dirty.clear();
+      const [points, desired] = await Promise.all([storage.points(), storage.allDesired()]);
+      const issued = new Map(desired.map((d) => [d.point, d]));
+      const now = this.opts.now();
+      for (const point of points) if (ids.has(point.id)) put(point, issued.get(point.id), now);
     } else if (this.dirty.size > 0) {
       const ids = [...this.dirty];
       this.dirty.clear();
@@ -207,6 +238,15 @@ export class FleetView {
       row,
       view: pointView(point, now, staleAfterSec),
       json: JSON.stringify(row),
+      mapJson: row.location
+        ? JSON.stringify({
+            id: row.id,
+            name: row.name,
+            state: row.state,
+            location: row.location,
+            placesLeft: row.placesLeft,
+          })
+        : null,
       // once stale, time changes nothing more until a message comes
       staleAt: staleAt !== null && now <= staleAt ? staleAt : null,
       signature,
@@ -251,17 +291,31 @@ export class FleetView {
   }
 }
 
-/** Every stored field that can change a row; equal signatures mean the same row at the same time. */
+/**
+ * What moves when a row or its desired state changes (an info, a command result move lastSeenAt); equal
+ * signatures mean the same row at the same time.
+ */
 function signatureOf(p: PointRow, d: DesiredRow | undefined): string {
+  return stampSignature({
+    id: p.id,
+    lastSeenAt: p.lastSeenAt,
+    statusTs: p.statusTs,
+    statusReceivedAt: p.statusReceivedAt,
+    online: p.online,
+    onlineTs: p.onlineTs,
+    desiredId: d?.id ?? null,
+    desiredIssuedAt: d?.issuedAt ?? null,
+  });
+}
+
+function stampSignature(s: PointStamp): string {
   return [
-    p.lastSeenAt,
-    p.statusTs,
-    p.statusReceivedAt,
-    p.status?.length,
-    p.online,
-    p.onlineTs,
-    p.info?.length,
-    d?.id,
-    d?.issuedAt,
+    s.lastSeenAt,
+    s.statusTs,
+    s.statusReceivedAt,
+    s.online,
+    s.onlineTs,
+    s.desiredId,
+    s.desiredIssuedAt,
   ].join('|');
 }

@@ -233,7 +233,7 @@ export class HubWebServer {
     if (path === '/api/runsheet') {
       this.auth.requireView(req);
       const plan = runPlan(url, this.opts.refuel ?? DEFAULT_PLAN);
-      return sendJson(res, 200, runSheet(await storage.points(), now(), staleAfterSec, plan));
+      return sendJson(res, 200, runSheet(this.fleet.pointRows(), now(), staleAfterSec, plan));
     }
     if (path === '/api/points') return this.bodies.points().send(req, res);
     const history = /^\/api\/points\/([^/]+)\/history$/.exec(path);

@@ -226,16 +226,31 @@ describe('the dashboard API at scale', () => {
     }
   });
 
-  it('a status that ages past staleAfterSec turns UNKNOWN with no message at all', async () => {
-    clock = seededAt + (STALE_SEC + 30) * 1000;
-    const { value: page } = await eventually(
-      'the fleet to turn UNKNOWN',
-      () => get<Page>('/api/fleet?state=UNKNOWN&size=1'),
-      (p) => p.total >= N - 1,
-      10_000,
-    );
-    expect(page.rows[0]?.unknownBecause).toBe('stale');
-    clock = seededAt;
+  it('a status that ages past staleAfterSec turns UNKNOWN with no message; so many at once make a resync, not a delta', async () => {
+    const live = stream();
+    try {
+      // the stream is open once a change reaches it
+      await commitStatus(9, { status: 'STANDBY' }, clock + 1000);
+      web.touch([seedPointId(9)]);
+      await until(
+        () => live.events.find((e) => e.changed.some((r) => r.id === seedPointId(9))),
+        'a delta',
+        10_000,
+      );
+      clock = seededAt + (STALE_SEC + 30) * 1000;
+      const { value: page } = await eventually(
+        'the fleet to turn UNKNOWN',
+        () => get<Page>('/api/fleet?state=UNKNOWN&size=1'),
+        (p) => p.total >= N - 1,
+        10_000,
+      );
+      expect(page.rows[0]?.unknownBecause).toBe('stale');
+      const resync = await until(() => live.events.find((e) => e.resync), 'a resync event', 10_000);
+      expect(resync.changed).toEqual([]);
+    } finally {
+      live.close();
+      clock = seededAt;
+    }
   });
 
   it('a write by another process, not reported, shows after the slow full read', async () => {

@@ -221,18 +221,41 @@ describe('pima-hub: the truth about a point', () => {
         'Water at the door',
         '--expires',
         '2h',
+        '--translation',
+        'uk=Вода біля дверей',
+        '--translation',
+        'et=Vesi ukse juures',
       ],
       { main: HUB_MAIN },
     );
     expect(ann.code, ann.stderr).toBe(0);
     const second = JSON.parse((await seen.waitFor((m) => m.payload.includes(ann.stdout.trim()))).payload);
-    expect(second).toMatchObject({ mode: 'closed', announcement: { text: 'Water at the door' } });
+    expect(second).toMatchObject({
+      mode: 'closed',
+      issuer: expect.stringMatching(/^cli:/),
+      announcement: {
+        text: 'Water at the door',
+        translations: { uk: 'Вода біля дверей', et: 'Vesi ukse juures' },
+      },
+    });
+    expect(first.payload).toContain('"issuer":"cli:');
     expect(Date.parse(second.announcement.expiresAt) - Date.parse(second.issuedAt)).toBe(7_200_000);
     const bad = await cli(['command', '--config', hubConfig, '--point', 'unk-live', 'mode', 'party'], {
       main: HUB_MAIN,
     });
     expect(bad.code).toBe(64);
     expect(bad.stderr).toMatch(/mode must be one of/);
+    for (const [pair, problem] of [
+      ['uk', /--translation must be LANG=TEXT/],
+      ['EN US=Water', /language code/],
+    ] as const) {
+      const r = await cli(
+        ['command', '--config', hubConfig, '--point', 'unk-live', 'announce', 'x', '--translation', pair],
+        { main: HUB_MAIN },
+      );
+      expect(r.code).toBe(64);
+      expect(r.stderr).toMatch(problem);
+    }
   });
 
   test('check-config: the point’s error format and exit 78', async () => {

@@ -360,6 +360,38 @@ describe.each(Object.keys(backends))('hub storage: %s', (name) => {
     expect(await storage.auditLog(1)).toHaveLength(1);
   });
 
+  test("each point's stamp follows its row and its desired state", async () => {
+    const { storage } = await backend.fresh();
+    await storage.commit(work({ statuses: [status(T0 + 2000, 'OPEN')] }));
+    const [before] = await storage.pointStamps();
+    const row = await storage.point('p1');
+    expect(before).toEqual({
+      id: 'p1',
+      lastSeenAt: row?.lastSeenAt,
+      statusTs: T0 + 2000,
+      statusReceivedAt: row?.statusReceivedAt,
+      online: null,
+      onlineTs: null,
+      desiredId: null,
+      desiredIssuedAt: null,
+    });
+    await storage.saveDesired({ point: 'p1', id: 'cmd-1', issuedAt: T0 + 5, body: '{"id":"cmd-1"}' });
+    await storage.commit(
+      work({
+        onlines: [
+          { point: 'p1', online: false, ts: T0 + 3000, receivedAt: T0 + 3000, reason: 'lost', epoch: null },
+        ],
+      }),
+    );
+    const [after] = await storage.pointStamps();
+    expect(after).toMatchObject({
+      online: false,
+      onlineTs: T0 + 3000,
+      desiredId: 'cmd-1',
+      desiredIssuedAt: T0 + 5,
+    });
+  });
+
   test('two hubs committing overlapping shares at once store everything once', async () => {
     const { storage, twin } = await backend.fresh();
     const other = twin();

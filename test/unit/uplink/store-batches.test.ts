@@ -304,7 +304,15 @@ describe('the drain over store-encoded batches', () => {
       const delivered = Number(props?.lastSeq) + 50;
       log.markSent('telemetry', delivered);
       drain.reset();
-      expect(drain.next(2000)?.properties?.userProperties).toMatchObject({ firstSeq: String(delivered + 1) });
+      const second = drain.next(2000);
+      expect(second?.properties?.userProperties).toMatchObject({ firstSeq: String(delivered + 1) });
+      second?.done?.();
+      // A new connection attempt drops what was built ahead: the next batch is built for what is asked.
+      expect(drain.prepare(2000)).toBe(true);
+      const readyBytes = drain.next(2000)?.bytes ?? 0;
+      expect(drain.prepare(2000)).toBe(true);
+      drain.dropPrepared();
+      expect(drain.next(8000)?.bytes ?? 0).toBeGreaterThan(readyBytes * 1.25);
     }
   });
 

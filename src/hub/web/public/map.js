@@ -178,7 +178,10 @@ function marker(p, view, meta, m, lang) {
  */
 function placeLabels(markers, W, H) {
   const widths = markers.map((k) => k.label.getComputedTextLength());
-  const taken = markers.map((k) => ({ x0: k.x - R, y0: k.y - R, x1: k.x + R, y1: k.y + R }));
+  const taken = new BoxGrid(64);
+  for (const [i, k] of markers.entries()) {
+    taken.add({ x0: k.x - R, y0: k.y - R, x1: k.x + R, y1: k.y + R, owner: i });
+  }
   const h = FONT * 1.25;
   markers.forEach((k, i) => {
     const w = widths[i];
@@ -187,24 +190,52 @@ function placeLabels(markers, W, H) {
       { x: k.x - R - GAP, y: k.y, anchor: 'end', box: { x0: k.x - R - GAP - w, x1: k.x - R - GAP } },
       { x: k.x, y: k.y - R - h / 2 - 1, anchor: 'middle', box: { x0: k.x - w / 2, x1: k.x + w / 2 } },
       { x: k.x, y: k.y + R + h / 2 + 1, anchor: 'middle', box: { x0: k.x - w / 2, x1: k.x + w / 2 } },
-    ].map((o) => ({ ...o, box: { ...o.box, y0: o.y - h / 2, y1: o.y + h / 2 } }));
+    ].map((o) => ({ ...o, box: { ...o.box, y0: o.y - h / 2, y1: o.y + h / 2, owner: -1 } }));
     const free = options.find(
       (o) =>
         o.box.x0 >= 0 &&
         o.box.x1 <= W &&
         o.box.y0 >= 0 &&
         o.box.y1 <= H &&
-        !taken.some((t, j) => j !== i && overlaps(t, o.box)),
+        !taken.hits(o.box, (t) => t.owner !== i),
     );
     if (free) {
       k.label.setAttribute('x', String(free.x));
       k.label.setAttribute('y', String(free.y));
       k.label.setAttribute('text-anchor', free.anchor);
-      taken.push(free.box);
+      taken.add(free.box);
     } else {
       k.label.classList.add('hidden-label');
     }
   });
+}
+
+/** Boxes by grid cell, so a label is checked against its neighbours only (1,000 points stay quick). */
+class BoxGrid {
+  constructor(cell) {
+    this.cell = cell;
+    this.cells = new Map();
+  }
+
+  keys(b) {
+    const out = [];
+    for (let gx = Math.floor(b.x0 / this.cell); gx <= Math.floor(b.x1 / this.cell); gx++)
+      for (let gy = Math.floor(b.y0 / this.cell); gy <= Math.floor(b.y1 / this.cell); gy++)
+        out.push(`${gx},${gy}`);
+    return out;
+  }
+
+  add(b) {
+    for (const k of this.keys(b)) {
+      const list = this.cells.get(k);
+      if (list) list.push(b);
+      else this.cells.set(k, [b]);
+    }
+  }
+
+  hits(b, counts) {
+    return this.keys(b).some((k) => (this.cells.get(k) ?? []).some((t) => counts(t) && overlaps(t, b)));
+  }
 }
 
 function overlaps(a, b) {

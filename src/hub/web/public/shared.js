@@ -70,7 +70,9 @@ export function commandText(t, command) {
     .join(' · ');
   const mark = { pending: '○', applied: '✔', refused: '✖' }[command.outcome];
   const err = command.error ? `: ${command.error}` : '';
-  return `${mark} ${t.desired[command.outcome]}${err} — ${what}`;
+  // who asked for it, as the audit log names them
+  const by = d.issuer ? ` (${d.issuer})` : '';
+  return `${mark} ${t.desired[command.outcome]}${err} — ${what}${by}`;
 }
 
 /** POSTs (or DELETEs) JSON with the session's CSRF token. */
@@ -146,6 +148,27 @@ export function staffBar(t, session) {
     el('span', { text: fill(t.signedInAs, { name: session.name, role: t.roles[session.role] }) }),
     ' ',
     out,
+  );
+}
+
+/** A staff page's start: the hub's texts and languages, the language asked for, the signed-in session. */
+export async function openHubPage(view) {
+  view.meta = await getJson('/api/meta');
+  view.lang = pickHubLanguage(view.meta);
+  view.session = await requireSession(view.meta.messages[view.lang]);
+}
+
+/** The language buttons in `nav`; a pick is kept in the URL (?lang=) and `redraw()` shows it. */
+export function renderLanguages(nav, meta, view, redraw) {
+  nav.setAttribute('aria-label', meta.messages[view.lang].languages);
+  nav.replaceChildren(
+    ...languageButtons(meta, view.lang, (lang) => {
+      view.lang = lang;
+      const url = new URL(location.href);
+      url.searchParams.set('lang', lang);
+      history.replaceState(null, '', url);
+      redraw();
+    }),
   );
 }
 
