@@ -3,8 +3,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Seconds each long file took in one whole run (2026-12-07, 2 vCPUs, two workers, load average ~25
- * from other work; the three files that failed in that run from an earlier one). Only the order matters: a long file started last is the tail of the run, when the other worker has
- * nothing left to do. Re-measure with `npx vitest run --reporter=json` when files change a lot.
+ * from other work; the three files that failed in that run from an earlier one). Only the order
+ * matters: a long file started last is the tail of the run, when the other worker has nothing left. Re-measure with `npx vitest run --reporter=json` when files change a lot.
  */
 export const MEASURED_S: Readonly<Record<string, number>> = {
   'test/integration/store-sigkill.test.ts': 273,
