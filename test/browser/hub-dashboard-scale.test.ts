@@ -12,7 +12,7 @@ import { Cleanups } from '../helpers/cleanups.js';
 import { seedFleet, seedPointId } from '../helpers/hub-seed.js';
 import { sampleStatus } from '../helpers/status.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
-import { axeSeriousOrCritical, openPage, type Problems } from './page-checks.js';
+import { axeSeriousOrCritical, openPage, type Problems, saveScreenshot } from './page-checks.js';
 
 /**
  * Issue 16, scale: the dashboard in Debian Chromium with 1,000 points in the hub's SQLite storage. The
@@ -94,6 +94,16 @@ describe('the dashboard with 1,000 points', () => {
     const markers = Number(await page.evaluate("document.querySelectorAll('#map *').length"));
     expect(nodes - markers).toBeLessThan(2500);
     expect(await axeSeriousOrCritical(page)).toEqual([]);
+    // the list with its counts as filters and the pager (the whole page is mostly one table)
+    const box = await page.locator('section.fleet').boundingBox();
+    if (box) {
+      const clip = { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 700) };
+      saveScreenshot(
+        'test-artifacts/hub',
+        'hub-dashboard-1000',
+        await page.screenshot({ clip, fullPage: true }),
+      );
+    }
     await page.close();
     expect(problems.errors).toEqual([]);
   }, 120_000);
