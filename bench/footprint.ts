@@ -23,6 +23,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { freePort, startMosquitto } from '../test/helpers/mosquitto.js';
+import { type UnitLaunch, unitLaunch } from '../test/helpers/unit-launch.js';
 
 const SECONDS = Number(process.argv[2] ?? 600);
 const RECORDS = Number(process.env.FOOTPRINT_RECORDS ?? 1_000_000);
@@ -92,23 +93,6 @@ async function config(dir: string, db: string, brokerUrl: string): Promise<strin
     ].join('\n'),
   );
   return file;
-}
-
-/** How systemd/pima-kiosk.service starts the service: ExecStart's Node flags and its Environment= lines. */
-interface UnitLaunch {
-  /** Between the node binary and the script in ExecStart (flags NODE_OPTIONS may not carry). */
-  nodeArgs: string[];
-  /** NODE_OPTIONS, MALLOC_ARENA_MAX, … (PIMA_KIOSK_CONFIG too; --config wins over it). */
-  env: Record<string, string>;
-}
-
-function unitLaunch(): UnitLaunch {
-  const unit = readFileSync(join(process.cwd(), 'systemd/pima-kiosk.service'), 'utf8');
-  const exec = /^ExecStart=\S+\s+(.*?)\s*\S+\/dist\/src\/main\.js run$/m.exec(unit);
-  const env: Record<string, string> = {};
-  // Environment=NAME=value, Environment=NAME="a b" or Environment="NAME=a b" (one variable a line here).
-  for (const m of unit.matchAll(/^Environment=("?)([A-Z_]+)=("?)(.*?)\3\1$/gm)) env[m[2] ?? ''] = m[4] ?? '';
-  return { nodeArgs: (exec?.[1] ?? '').split(/\s+/).filter(Boolean), env };
 }
 
 function service(cfg: string, dir: string, launch: UnitLaunch): ChildProcess {

@@ -1,4 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import {
 } from '../helpers/hub-fleet.js';
 import { type Mosquitto, startMosquitto, startProxy, type TcpProxy } from '../helpers/mosquitto.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
-import { axeSeriousOrCritical, openPage, type Problems } from './page-checks.js';
+import { axeSeriousOrCritical, openPage, type Problems, saveScreenshot } from './page-checks.js';
 
 /**
  * Issue 16: the crisis staff's dashboard in Debian Chromium, on a real fleet: point services on
@@ -47,14 +46,7 @@ let proxy: TcpProxy;
 /** Each point's own status page. */
 const pointPages = new Map<string, string>();
 
-function screenshot(name: string, png: Buffer): void {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync('docs/screenshots', { recursive: true });
-    writeFileSync(`docs/screenshots/${name}.png`, png);
-  }
-}
+const screenshot = (name: string, png: Buffer) => saveScreenshot(ARTIFACTS, name, png);
 
 const row = (page: Page, id: string) => page.locator(`#rows tr[data-point="${id}"]`);
 

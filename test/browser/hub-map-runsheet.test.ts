@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +17,7 @@ import { HubWebServer } from '../../src/hub/web/server.js';
 import { Cleanups } from '../helpers/cleanups.js';
 import { sampleStatus } from '../helpers/status.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
-import { axeSeriousOrCritical, openPage, type Problems } from './page-checks.js';
+import { axeSeriousOrCritical, openPage, type Problems, saveScreenshot } from './page-checks.js';
 
 /**
  * Issue 16, the parts of the dashboard beyond the live fleet: the refuelling run sheet (ordered, litres
@@ -127,14 +127,7 @@ let other: { server: Server; origin: string; requests: string[] };
 let withTiles = '';
 let plain = '';
 
-function screenshot(name: string, png: Buffer): void {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync('docs/screenshots', { recursive: true });
-    writeFileSync(`docs/screenshots/${name}.png`, png);
-  }
-}
+const screenshot = (name: string, png: Buffer) => saveScreenshot(ARTIFACTS, name, png);
 
 /** A 256 × 256 PNG in one colour with a darker border, so tile edges show in screenshots. */
 function tilePng(r: number, g: number, b: number): Buffer {

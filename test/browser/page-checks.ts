@@ -1,6 +1,7 @@
 /** Checks every browser test makes of a page: axe-core's serious/critical findings, console errors. */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { HeadlessChromium } from './chromium.js';
 
@@ -39,4 +40,14 @@ export async function axeSeriousOrCritical(page: Page): Promise<string[]> {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Keeps a screenshot under `artifacts`, and as docs/screenshots/NAME.png when UPDATE_SCREENSHOTS=1. */
+export function saveScreenshot(artifacts: string, name: string, png: Buffer): void {
+  mkdirSync(artifacts, { recursive: true });
+  writeFileSync(join(artifacts, `${name}.png`), png);
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
+    mkdirSync('docs/screenshots', { recursive: true });
+    writeFileSync(`docs/screenshots/${name}.png`, png);
+  }
 }

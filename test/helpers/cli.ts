@@ -50,9 +50,16 @@ export interface RunningService {
  */
 export async function startService(
   args: readonly string[],
-  opts: { cwd?: string; env?: Record<string, string>; main?: string; ready?: RegExp } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string>;
+    main?: string;
+    ready?: RegExp;
+    /** Node flags before the script (e.g. the unit's ExecStart flags). */
+    nodeArgs?: readonly string[];
+  } = {},
 ): Promise<RunningService> {
-  const child = spawn(process.execPath, [opts.main ?? MAIN, 'run', ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.main ?? MAIN, 'run', ...args], {
     cwd: opts.cwd,
     env: { ...process.env, PIMA_KIOSK_CONFIG: '', PIMA_HUB_CONFIG: '', ...opts.env },
   });

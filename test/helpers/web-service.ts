@@ -7,9 +7,7 @@ import { join, resolve } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { stringify } from 'yaml';
 import { type RunningService, startService } from './cli.js';
-
-/** The heap cap of systemd/pima-kiosk.service: the flood tests run the service under the same one. */
-export const UNIT_NODE_OPTIONS = '--max-old-space-size=64';
+import { unitLaunch } from './unit-launch.js';
 
 export interface WebService {
   service: RunningService;
@@ -47,8 +45,12 @@ export async function startWebService(
       },
     }),
   );
+  // Started as systemd/pima-kiosk.service starts it (heap cap, GC and compiler flags): the flood tests
+  // hold the service to what it does on a Pi.
+  const { nodeArgs, env } = unitLaunch();
   const service = await startService(['--config', config, '--simulate', 'normal'], {
-    env: { NODE_OPTIONS: UNIT_NODE_OPTIONS },
+    nodeArgs,
+    env: Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'PIMA_KIOSK_CONFIG')),
   });
   const port = Number(/status page on https?:\/\/[^:]+:(\d+)\//.exec(service.stderr())?.[1]);
   if (!port) {

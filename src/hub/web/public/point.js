@@ -6,9 +6,8 @@ import {
   connectFleet,
   formatAgo,
   formatHours,
-  languageButtons,
-  pickHubLanguage,
-  requireSession,
+  openHubPage,
+  renderLanguages,
   send,
   staffBar,
   stateBadge,
@@ -39,9 +38,7 @@ const t = () => view.meta.messages[view.lang];
 const loc = () => t().locale;
 
 async function main() {
-  view.meta = await getJson('/api/meta');
-  view.lang = pickHubLanguage(view.meta);
-  view.session = await requireSession(t());
+  await openHubPage(view);
   setUpCommands();
   view.fleet = connectFleet({
     resync: () => void loadRow(),
@@ -102,16 +99,7 @@ function render() {
   document.documentElement.lang = view.lang;
   $('back').textContent = `← ${m.back}`;
   $('back').href = `/?lang=${view.lang}`;
-  $('langs').setAttribute('aria-label', m.languages);
-  $('langs').replaceChildren(
-    ...languageButtons(view.meta, view.lang, (lang) => {
-      view.lang = lang;
-      const url = new URL(location.href);
-      url.searchParams.set('lang', lang);
-      history.replaceState(null, '', url);
-      render();
-    }),
-  );
+  renderLanguages($('langs'), view.meta, view, render);
   $('staff').replaceChildren(staffBar(m, view.session));
   renderCommandTexts(m);
   $('charts-title').textContent = m.charts;

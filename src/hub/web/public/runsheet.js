@@ -4,10 +4,9 @@
 import { el, fill, formatNumber, formatWhen, getJson } from '/assets/common.js';
 import {
   formatHours,
-  languageButtons,
-  pickHubLanguage,
+  openHubPage,
   plural,
-  requireSession,
+  renderLanguages,
   staffBar,
   stateBadge,
 } from '/assets/hub/shared.js';
@@ -18,9 +17,7 @@ const t = () => view.meta.messages[view.lang];
 const loc = () => t().locale;
 
 async function main() {
-  view.meta = await getJson('/api/meta');
-  view.lang = pickHubLanguage(view.meta);
-  view.session = await requireSession(t());
+  await openHubPage(view);
   const asked = new URLSearchParams(location.search);
   const plan = view.meta.refuel;
   $('truck').value = asked.get('truckLitres') ?? plan.truckLitres;
@@ -60,16 +57,7 @@ function render() {
   $('title').textContent = r.title;
   $('back').textContent = `← ${m.back}`;
   $('back').href = `/?lang=${view.lang}`;
-  $('langs').setAttribute('aria-label', m.languages);
-  $('langs').replaceChildren(
-    ...languageButtons(view.meta, view.lang, (lang) => {
-      view.lang = lang;
-      const url = new URL(location.href);
-      url.searchParams.set('lang', lang);
-      history.replaceState(null, '', url);
-      render();
-    }),
-  );
+  renderLanguages($('langs'), view.meta, view, render);
   $('staff').replaceChildren(staffBar(m, view.session));
   $('truck-label').textContent = r.truckLitres;
   $('first-label').textContent = r.firstStopHours;

@@ -151,6 +151,27 @@ export function staffBar(t, session) {
   );
 }
 
+/** A staff page's start: the hub's texts and languages, the language asked for, the signed-in session. */
+export async function openHubPage(view) {
+  view.meta = await getJson('/api/meta');
+  view.lang = pickHubLanguage(view.meta);
+  view.session = await requireSession(view.meta.messages[view.lang]);
+}
+
+/** The language buttons in `nav`; a pick is kept in the URL (?lang=) and `redraw()` shows it. */
+export function renderLanguages(nav, meta, view, redraw) {
+  nav.setAttribute('aria-label', meta.messages[view.lang].languages);
+  nav.replaceChildren(
+    ...languageButtons(meta, view.lang, (lang) => {
+      view.lang = lang;
+      const url = new URL(location.href);
+      url.searchParams.set('lang', lang);
+      history.replaceState(null, '', url);
+      redraw();
+    }),
+  );
+}
+
 /** The language buttons; `onPick(lang)` redraws. */
 export function languageButtons(meta, current, onPick) {
   return meta.languages.map((lang) => {
