@@ -256,7 +256,8 @@ describe('pima-hub: the truth about a point', () => {
       expect(r.code).toBe(64);
       expect(r.stderr).toMatch(problem);
     }
-  });
+    // generous: each CLI call is a Node start, seconds apiece at a load of 20
+  }, 120_000);
 
   test('check-config: the point’s error format and exit 78', async () => {
     const badFile = join(dir, 'bad.yaml');
@@ -270,5 +271,5 @@ describe('pima-hub: the truth about a point', () => {
     expect(lines[2]).toMatch(new RegExp(`^${badFile}:5:\\d+: points\\.staleAfterSec: `));
     const ok = await cli(['check-config', '--config', hubConfig], { main: HUB_MAIN });
     expect(ok.code).toBe(0);
-  });
+  }, 120_000);
 });
