@@ -161,6 +161,31 @@ describe('the dashboard with 1,000 points', () => {
     await page.locator('#sort').selectOption('name');
     await page.locator('#rows tr:first-child th a:text-is("Point 0")').waitFor({ timeout: 15_000 });
     await page.evaluate('window.__sameDocument = true');
+    // a change of figures only (places left) updates the row but leaves the map's markers as drawn
+    const quiet = seedPointId(2);
+    await page.evaluate(`document.querySelector('#map a[data-point="${quiet}"]').dataset.kept = 'yes'`);
+    const now = Date.now();
+    const figures = sampleStatus({
+      point: quiet,
+      name: 'Point 2',
+      status: 'FULL',
+      placesLeft: 3,
+      epoch: 'e',
+      ts: new Date(now).toISOString(),
+    });
+    const update = emptyWork();
+    update.statuses.push({
+      point: quiet,
+      epoch: 'e',
+      ts: now,
+      receivedAt: now,
+      state: 'FULL',
+      body: JSON.stringify(figures),
+    });
+    await storage.commit(update);
+    web.touch([quiet]);
+    await page.locator(`#rows tr[data-point="${quiet}"] td:text-is("3 / 40")`).waitFor({ timeout: 15_000 });
+    expect(await page.locator(`#map a[data-point="${quiet}"][data-kept="yes"]`).count()).toBe(1);
     const id = seedPointId(1);
     expect(await page.locator(`#rows tr[data-point="${id}"]`).getAttribute('data-state')).not.toBe('CLOSED');
     const at = Date.now();
