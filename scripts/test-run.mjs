@@ -25,6 +25,8 @@ function checks() {
   run('npm', ['run', 'lint']);
   run('npm', ['run', 'typecheck']);
   run('npm', ['run', 'build']);
+  // test/global-setup.ts need not build again
+  process.env.PIMA_TEST_BUILT = '1';
 }
 
 const vitest = (args) => run(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...args]);

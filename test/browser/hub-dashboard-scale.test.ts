@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../../src/core/logger.js';
 import { SqliteHubStorage } from '../../src/hub/storage/sqlite.js';
 import { emptyWork } from '../../src/hub/storage/types.js';
-import { hashPassword } from '../../src/hub/web/password.js';
-import { HubWebServer } from '../../src/hub/web/server.js';
+import type { HubWebServer } from '../../src/hub/web/server.js';
 import { Cleanups } from '../helpers/cleanups.js';
 import { seedFleet, seedPointId } from '../helpers/hub-seed.js';
+import { startSignedInHub } from '../helpers/hub-web.js';
 import { sampleStatus } from '../helpers/status.js';
 import { type HeadlessChromium, launchChromium } from './chromium.js';
 import { axeSeriousOrCritical, openPage, type Problems, saveScreenshot } from './page-checks.js';
@@ -38,33 +37,13 @@ beforeAll(async () => {
   cleanups.push(() => storage.stop());
   const now = Date.now();
   await seedFleet(storage, N, { now });
-  await storage.saveUser({
-    name: 'olena',
-    role: 'operator',
-    passwordHash: await hashPassword('correct horse battery'),
-    createdAt: now,
-  });
-  web = new HubWebServer({
-    host: '127.0.0.1',
-    port: 0,
-    storage,
-    staleAfterSec: 3600,
-    now: Date.now,
-    logger: new MemoryLogger(),
-    languages: ['en', 'uk'],
-  });
-  await web.start();
+  const hub = await startSignedInHub(storage, { languages: ['en', 'uk'] });
+  web = hub.web;
   cleanups.push(() => web.stop());
-  base = web.url();
+  base = hub.url;
   chromium = await launchChromium();
   cleanups.push(() => chromium.close());
-  const login = await fetch(`${base}/api/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'olena', password: 'correct horse battery' }),
-  });
-  const token = /pima_staff=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1] ?? '';
-  await chromium.context.addCookies([{ name: 'pima_staff', value: token, url: base }]);
+  await chromium.context.addCookies([{ name: 'pima_staff', value: hub.token, url: base }]);
 }, 120_000);
 
 afterAll(async () => {

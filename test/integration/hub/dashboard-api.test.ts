@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../../../src/core/logger.js';
 import { SqliteHubStorage } from '../../../src/hub/storage/sqlite.js';
 import { emptyWork } from '../../../src/hub/storage/types.js';
-import { hashPassword } from '../../../src/hub/web/password.js';
 import { pointHistory } from '../../../src/hub/web/point-history.js';
-import { HubWebServer } from '../../../src/hub/web/server.js';
+import type { HubWebServer } from '../../../src/hub/web/server.js';
 import { eventually } from '../../helpers/hub-fleet.js';
 import { seedFleet, seedPointId } from '../../helpers/hub-seed.js';
+import { startSignedInHub } from '../../helpers/hub-web.js';
 import { sampleStatus } from '../../helpers/status.js';
 import { until } from '../../helpers/until.js';
 
@@ -37,29 +36,15 @@ beforeAll(async () => {
   storage = new SqliteHubStorage(join(dir, 'hub.db'));
   await storage.start();
   await seedFleet(storage, N, { now: seededAt, telemetryFor: [5], telemetryHours: 2 });
-  await storage.saveUser({
-    name: 'viewer',
-    role: 'viewer',
-    passwordHash: await hashPassword('a long enough secret'),
-    createdAt: seededAt,
-  });
-  web = new HubWebServer({
-    host: '127.0.0.1',
-    port: 0,
-    storage,
+  const hub = await startSignedInHub(storage, {
     staleAfterSec: STALE_SEC,
     now: () => clock,
-    logger: new MemoryLogger(),
     reconcileMs: 1000,
+    role: 'viewer',
   });
-  await web.start();
-  base = web.url();
-  const login = await fetch(`${base}/api/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'viewer', password: 'a long enough secret' }),
-  });
-  cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  web = hub.web;
+  base = hub.url;
+  cookie = hub.cookie;
 }, 60_000);
 
 afterAll(async () => {
@@ -102,15 +87,16 @@ function raw(
   });
 }
 
-/** The live stream's `fleet` events, as they come. */
-function stream(): {
+/** The live stream's `fleet` events, as they come, once it is open (a delta sent before is not seen). */
+async function stream(): Promise<{
   events: Array<{ rev: number; changed: Array<{ id: string; state: string }>; resync?: boolean }>;
   close: () => void;
-} {
+}> {
   const events: Array<{ rev: number; changed: Array<{ id: string; state: string }> }> = [];
   const controller = new AbortController();
+  const res = await fetch(`${base}/api/events`, { headers: { cookie }, signal: controller.signal });
+  expect(res.status).toBe(200);
   void (async () => {
-    const res = await fetch(`${base}/api/events`, { headers: { cookie }, signal: controller.signal });
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -207,7 +193,7 @@ describe('the dashboard API at scale', () => {
   });
 
   it('a commit the ingest reports shows within a tick and goes out as one delta on the stream', async () => {
-    const live = stream();
+    const live = await stream();
     try {
       const before = await get<Page>(`/api/fleet?ids=${seedPointId(7)}`);
       expect(before.rows[0]?.state).not.toBe('CLOSED');
@@ -228,9 +214,8 @@ describe('the dashboard API at scale', () => {
   });
 
   it('a status that ages past staleAfterSec turns UNKNOWN with no message; so many at once make a resync, not a delta', async () => {
-    const live = stream();
+    const live = await stream();
     try {
-      // the stream is open once a change reaches it
       await commitStatus(9, { status: 'STANDBY' }, clock + 1000);
       web.touch([seedPointId(9)]);
       await until(
