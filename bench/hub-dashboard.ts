@@ -20,14 +20,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { brotliCompressSync, constants } from 'node:zlib';
-import { MemoryLogger } from '../src/core/logger.js';
 import { PostgresHubStorage } from '../src/hub/storage/postgres.js';
 import { SqliteHubStorage } from '../src/hub/storage/sqlite.js';
 import { emptyWork, type HubStorage } from '../src/hub/storage/types.js';
-import { hashPassword } from '../src/hub/web/password.js';
 import { CHART_CHANNELS } from '../src/hub/web/point-history.js';
-import { HubWebServer } from '../src/hub/web/server.js';
 import { seedFleet, seedPointId } from '../test/helpers/hub-seed.js';
+import { startSignedInHub } from '../test/helpers/hub-web.js';
 import { type Postgres, startPostgres } from '../test/helpers/postgres.js';
 import { sampleStatus } from '../test/helpers/status.js';
 import { percentile } from './fleet/stats.js';
@@ -56,27 +54,7 @@ interface Result {
 async function measure(backend: string, storage: HubStorage): Promise<Result> {
   const now = Date.now();
   await seedFleet(storage, N, { now, telemetryFor: WITH_TELEMETRY, telemetryHours: 24 });
-  await storage.saveUser({
-    name: 'bench',
-    role: 'viewer',
-    passwordHash: await hashPassword('bench password!'),
-    createdAt: now,
-  });
-  const web = new HubWebServer({
-    host: '127.0.0.1',
-    port: 0,
-    storage,
-    staleAfterSec: 3600,
-    now: Date.now,
-    logger: new MemoryLogger(),
-  });
-  await web.start();
-  const login = await fetch(`${web.url()}/api/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'bench', password: 'bench password!' }),
-  });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { web, cookie } = await startSignedInHub(storage);
   const pageBody = await (await fetch(`${web.url()}/api/fleet?size=${PAGE}`, { headers: { cookie } })).text();
   // the same page, brotli-encoded as the hub sends it, so the client decodes alike on both sides
   const encoded = brotliCompressSync(Buffer.from(pageBody), {

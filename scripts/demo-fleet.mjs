@@ -133,13 +133,16 @@ async function main() {
     /subscribed/,
   );
   log(`hub: http://127.0.0.1:${webPort}/api/points  /feeds/points.geojson  /feeds/transitions.atom`);
+  log(`dashboard (after pima-hub user add): http://127.0.0.1:${webPort}/  run sheet: /runsheet`);
   for (const p of POINTS) {
     const file = join(dir, `${p.id}.yaml`);
     writeFileSync(
       file,
       `point:\n  id: ${p.id}\n  name: ${p.name}\n  location: { lat: ${p.lat}, lon: ${p.lon} }\n  address: ${p.name}\n  hours: 24/7 during blackouts\n` +
         `storage:\n  path: ${join(dir, `${p.id}.db`)}\nmqtt:\n  url: ${brokerUrl}\n  drainStartJitterMs: 0\n  statusIntervalSec: 10\n` +
-        `sign:\n  outputs: [none]\nsimulation:\n  scenario: ${p.scenario}\n  seed: ${p.seed}\n`,
+        `sign:\n  outputs: [none]\nsimulation:\n  scenario: ${p.scenario}\n  seed: ${p.seed}\n` +
+        // the tank size goes out in the point's info: the hub's run sheet works out litres from it
+        'rules:\n  fuelTankLitres: 25\n',
     );
     await start(
       p.id,

@@ -176,11 +176,18 @@ export function buildNatives(stage, modules, { arch, nodedir }) {
     }
     const started = Date.now();
     console.log(`release: compiling ${m} for linux-${arch} (${compiler}, Node headers ${nodedir})`);
-    execFileSync(process.execPath, [gyp(), 'rebuild', '--release', `--arch=${arch}`, `--nodedir=${nodedir}`], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    try {
+      // The compilers' output (pages of SQLite and V8 warnings) only when the build fails.
+      execFileSync(process.execPath, [gyp(), 'rebuild', '--release', `--arch=${arch}`, `--nodedir=${nodedir}`], {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 256 * 2 ** 20,
+      });
+    } catch (err) {
+      const out = `${err.stdout ?? ''}${err.stderr ?? ''}`.trimEnd().split('\n').slice(-40).join('\n');
+      throw new Error(`release: compiling ${m} for linux-${arch} failed:\n${out}`);
+    }
     const out = join(dir, 'build', 'Release');
     // Keep the loadable results; the rest of build/ (objects, the SQLite amalgamation copy) is 100+ MB.
     for (const entry of readdirSync(join(dir, 'build'))) {

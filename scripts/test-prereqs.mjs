@@ -2,7 +2,8 @@
 // Before the tests (and first in .ci/run): the suite starts its own Mosquitto, socat PTYs, PostgreSQL,
 // Chromium, xmllint, pdftotext and openssl, so their Debian packages must be installed; this is the one list of them.
 // As root it installs what is missing with apt-get (no recommends: about a third of the packages);
-// otherwise it stops with the exact command to run. A held apt/dpkg lock (unattended-upgrades on a fresh
+// otherwise it stops with the exact command to run (also with `--check`, which otherwise exits 0 when
+// nothing is missing and 10 when there is something to install). A held apt/dpkg lock (unattended-upgrades on a fresh
 // machine, another apt-get) is waited for, said plainly, and retried.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -52,6 +53,9 @@ if (!isRoot || !hasApt) {
   console.error(`The tests need ${missing.join(', ')}. Install with:\n\n  sudo apt-get ${args.join(' ')}\n`);
   process.exit(1);
 }
+// `--check` (scripts/test-run.mjs): only say that apt-get has something to install here (exit 10), so
+// that the run can do what needs none of the packages meanwhile.
+if (process.argv.includes('--check')) process.exit(10);
 
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 
@@ -64,7 +68,8 @@ function aptGet(aptArgs) {
     encoding: 'utf8',
   });
   if (r.stderr) process.stderr.write(r.stderr);
-  const locked = r.status === APT_LOCK_EXIT && /Could not get lock|Unable to acquire the dpkg|lock/i.test(r.stderr);
+  const locked =
+    r.status === APT_LOCK_EXIT && /Could not get lock|Unable to acquire the dpkg|lock/i.test(r.stderr);
   return { ok: r.status === 0, locked, status: r.status ?? r.signal };
 }
 

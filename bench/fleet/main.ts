@@ -4,8 +4,12 @@
 // mqtt.drainStartJitterMs 0 (the baseline) and with the default jitter. In the same run, a lone point
 // (one more, behind an emulated 1 Mbit/s, 100 ms link) comes back with hours of backlog while the fleet
 // is quiet: the drain hint the hub publishes then lets it start at once instead of the default spread.
+// The lone point's log (hours of the normal scenario, logged alone at full speed) is then the template
+// of every fleet point's outage backlog: 200 points cannot log hours each in the bench's seconds.
 // Run: npm run bench:fleet
 // Knobs: FLEET_POINTS, FLEET_WORKERS, FLEET_NORMAL_S, FLEET_OUTAGE_S, FLEET_OUTAGE_SPEED, FLEET_DIR,
+// FLEET_BACKLOG_H (hours of outage backlog each fleet point comes back with), FLEET_JITTER_MS (the
+// second grid-return round's drainStartJitterMs; default the configured default),
 // FLEET_LONE_S and FLEET_LONE_SPEED (the lone point's time offline), LINK_RATE, LINK_RTT (its link).
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,11 +18,13 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema } from '../../src/config/schema.js';
+import { openLog } from '../../src/store/sqlite-log.js';
+import { BACKLOG_HEAD_START_BYTES } from '../../src/uplink/mqtt-uplink.js';
 import { RemoteLink } from '../remote-link.js';
 import { SecuredBroker } from './broker.js';
 import { type Credential, MONITOR_USER, newCredential, RECEIVER_USER } from './credentials.js';
 import { Meter } from './meter.js';
-import type { FromWorker, PointProgress, ToWorker, WorkerSetup } from './protocol.js';
+import type { BacklogReading, FromWorker, PointProgress, ToWorker, WorkerSetup } from './protocol.js';
 import { percentile } from './stats.js';
 
 const env = process.env;
@@ -27,6 +33,7 @@ const WORKERS = Number(env.FLEET_WORKERS ?? 4);
 const NORMAL_S = Number(env.FLEET_NORMAL_S ?? 30);
 const OUTAGE_S = Number(env.FLEET_OUTAGE_S ?? 20);
 const OUTAGE_SPEED = Number(env.FLEET_OUTAGE_SPEED ?? 360);
+const BACKLOG_H = Number(env.FLEET_BACKLOG_H ?? 8);
 const DRAIN_TIMEOUT_MS = 240_000;
 const LONE_S = Number(env.FLEET_LONE_S ?? 20);
 const LONE_SPEED = Number(env.FLEET_LONE_SPEED ?? 1440);
@@ -35,6 +42,9 @@ const LINK_RTT = Number(env.LINK_RTT ?? 100);
 const LONE_ID = 'fleet-lone';
 const DEFAULT_JITTER =
   configSchema.parse({ point: { id: 'x' }, mqtt: { url: 'mqtt://x' } }).mqtt?.drainStartJitterMs ?? 0;
+
+/** The spread of the second grid return (the first is 0): the default, or longer for a larger backlog. */
+const ROUND_JITTER = Number(env.FLEET_JITTER_MS ?? DEFAULT_JITTER);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) =>
@@ -85,9 +95,42 @@ async function until(
   return Date.now();
 }
 
+/** A multi-hour outage's readings, as the lone point logged them, repeated or cut to `hours`. */
+interface OutageBacklog {
+  readings: BacklogReading[];
+  spanMs: number;
+}
+
+function outageBacklog(logPath: string, hours: number): OutageBacklog {
+  const log = openLog(logPath, { readonly: true });
+  let logged: { channel: string; value: number | null; ts: number }[];
+  try {
+    logged = log.queryReadings({ limit: 1_000_000 });
+  } finally {
+    log.close();
+  }
+  const first = logged[0]?.ts;
+  const last = logged[logged.length - 1]?.ts;
+  if (first === undefined || last === undefined || last <= first)
+    throw new Error('the lone point logged no outage');
+  const loggedSpan = last - first + 1;
+  const spanMs = Math.round(hours * 3_600_000);
+  const readings: BacklogReading[] = [];
+  for (let offset = 0; offset < spanMs; offset += loggedSpan) {
+    for (const r of logged) {
+      const atMs = offset + r.ts - first;
+      if (atMs >= spanMs) break;
+      readings.push({ channel: r.channel, value: r.value, atMs });
+    }
+  }
+  return { readings, spanMs };
+}
+
 interface Round {
   jitterMs: number;
   backlogRecords: number;
+  /** Topic + payload bytes at the receiver from the return to the end of the drain (all points). */
+  bytesReceived: number;
   allConnectedS: number;
   allStatusS: number;
   drainP50S: number;
@@ -102,9 +145,9 @@ interface Round {
 
 async function reconnectRound(
   jitterMs: number,
-  ctx: { broker: SecuredBroker; meter: Meter; workers: Worker[] },
+  ctx: { broker: SecuredBroker; meter: Meter; workers: Worker[]; outage: OutageBacklog },
 ): Promise<Round> {
-  const { broker, meter, workers } = ctx;
+  const { broker, meter, workers, outage } = ctx;
   log(
     `grid return, drainStartJitterMs ${jitterMs}: broker down, points reboot and log ${OUTAGE_S} s at ${OUTAGE_SPEED}x`,
   );
@@ -114,6 +157,7 @@ async function reconnectRound(
   await all(workers, { kind: 'speed', speed: OUTAGE_SPEED });
   await sleep(OUTAGE_S * 1000);
   await all(workers, { kind: 'speed', speed: 1 });
+  await all(workers, { kind: 'backlog', readings: outage.readings, spanMs: outage.spanMs });
   await all(workers, { kind: 'mark' });
   const before = await progress(workers);
   const backlogRecords = before.points.reduce((s, p) => s + p.backlogAtMark, 0);
@@ -140,6 +184,7 @@ async function reconnectRound(
   const round: Round = {
     jitterMs,
     backlogRecords,
+    bytesReceived: w.bytes,
     allConnectedS: ((await connectedAt) - up) / 1000,
     allStatusS: (Math.max(...meter.statusAt.values()) - up) / 1000,
     drainP50S: (percentile(drained, 50) ?? 0) / 1000,
@@ -332,9 +377,13 @@ async function main(): Promise<void> {
 
     // Before the grid returns: the fleet's own connects are over a minute old, so the hub counts none.
     const loneRow = await loneRound({ broker, meter, cred: lone, dir: join(dir, 'lone') });
+    const outage = outageBacklog(join(dir, 'lone', LONE_ID, 'kiosk.db'), BACKLOG_H);
+    log(
+      `each point's outage backlog: ${outage.readings.length} readings over ${BACKLOG_H} h (the lone point's log)`,
+    );
     const rounds: Round[] = [];
-    for (const jitter of [0, DEFAULT_JITTER])
-      rounds.push(await reconnectRound(jitter, { broker, meter, workers }));
+    for (const jitter of [0, ROUND_JITTER])
+      rounds.push(await reconnectRound(jitter, { broker, meter, workers, outage }));
     print({ normalRow, rounds, rss, secs, lone: loneRow });
   } finally {
     await Promise.all(workers.map((w) => w.ask({ kind: 'stop' }).catch(() => undefined)));
@@ -380,11 +429,15 @@ function print(r: {
   out.push(`busiest second at the receiver      | ${fmt(n.peakMsgs).padStart(18)} |`);
   out.push(`cmd/status to every point: results  | ${`${n.commandResults} / ${N}`.padStart(18)} |`);
   out.push('');
-  out.push('grid return: all points reconnect at once         | jitter 0 (baseline) | jitter default');
+  out.push(
+    `grid return: all points reconnect at once         | jitter 0 (baseline) | jitter ${fmt(ROUND_JITTER)} ms`,
+  );
   const row = (label: string, f: (x: Round) => string) =>
     out.push(`${label.padEnd(50)}| ${rounds.map((x) => f(x).padStart(19)).join(' | ')}`);
   row('drainStartJitterMs', (x) => fmt(x.jitterMs));
   row('backlog at the return (records, all points)', (x) => fmt(x.backlogRecords));
+  row('backlog per point (records, mean)', (x) => fmt(x.backlogRecords / N));
+  row('received, return → drained (all points)', (x) => kb(x.bytesReceived));
   row('every point connected ($SYS, 1-2 s steps) (s)', (x) => fmt(x.allConnectedS, 1));
   row("every point's status received after (s)", (x) => fmt(x.allStatusS, 1));
   row('backlog drained, median point (s)', (x) => fmt(x.drainP50S, 1));
@@ -398,6 +451,12 @@ function print(r: {
   if (a && b && a.peakBytes > 0)
     out.push(
       `peak bytes/s with jitter / without: ${fmt(b.peakBytes / a.peakBytes, 2)}; time-to-drain ratio ${fmt(b.drainS / Math.max(0.001, a.drainS), 2)}`,
+    );
+  // Before the hint (or its absence) is known each point may send this much unspread.
+  const headStart = BACKLOG_HEAD_START_BYTES * N;
+  if (b)
+    out.push(
+      `head start before the drain start is decided: ${kb(BACKLOG_HEAD_START_BYTES)} x ${N} points = ${kb(headStart)} unspread at most, ${fmt((100 * headStart) / Math.max(1, b.bytesReceived), 1)} % of what the jitter round received`,
     );
   const l = r.lone;
   out.push('');

@@ -9,7 +9,7 @@ import type { LogStore, Stream } from '../../src/store/types.js';
 import { fixedTimeSource } from '../../src/system/boot-info.js';
 import { type Credential, writeSecretsFile } from './credentials.js';
 import { FleetClock } from './fleet-clock.js';
-import type { PointProgress, UplinkTrace } from './protocol.js';
+import type { BacklogReading, PointProgress, UplinkTrace } from './protocol.js';
 
 export interface FleetPointOptions {
   cred: Credential;
@@ -120,6 +120,20 @@ export class FleetPoint {
   private store(): LogStore {
     if (!this.service) throw new Error(`${this.id} is not running`);
     return this.service.store();
+  }
+
+  /**
+   * The readings a real outage of `spanMs` leaves in the log (hours of the normal scenario, far more
+   * than 200 simulated points can log in the bench's seconds), timed within the last `spanMs`.
+   */
+  logOutage(readings: readonly BacklogReading[], spanMs: number): void {
+    const store = this.store();
+    const from = this.clock.now() - spanMs;
+    for (let i = 0; i < readings.length; i += 5000) {
+      store.appendReadings(
+        readings.slice(i, i + 5000).map((r) => ({ channel: r.channel, value: r.value, ts: from + r.atMs })),
+      );
+    }
   }
 
   /** From now on, "drained" means acknowledged up to each stream's last logged seq at this moment. */

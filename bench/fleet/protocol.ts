@@ -24,11 +24,21 @@ export interface UplinkTrace {
   why: string | null;
 }
 
+/** One reading of a logged outage, relative to the outage's start: what each point's backlog is made of. */
+export interface BacklogReading {
+  channel: string;
+  value: number | null;
+  /** ms after the outage's start. */
+  atMs: number;
+}
+
 export type ToWorker =
   | { kind: 'setup'; setup: WorkerSetup }
   | { kind: 'speed'; speed: number }
   /** Stop every service and build it again on the same log with this jitter (a reboot). */
   | { kind: 'restart'; drainStartJitterMs: number }
+  /** Log these readings into every point's log, as if logged over the last `spanMs` of its outage. */
+  | { kind: 'backlog'; readings: readonly BacklogReading[]; spanMs: number }
   /** Remember every log's last seq per stream: "drained" means acknowledged up to there. */
   | { kind: 'mark' }
   | { kind: 'progress' }

@@ -67,6 +67,9 @@ async function handle(msg: ToWorker): Promise<void> {
         restarting = false;
       }
       break;
+    case 'backlog':
+      for (const p of points) p.logOutage(msg.readings, msg.spanMs);
+      break;
     case 'mark':
       for (const p of points) p.setMark();
       check();

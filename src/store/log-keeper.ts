@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { CronScheduler } from '../schedule/cron.js';
+import { isDiskFull } from './appends.js';
 import { correctClock, correctionEvent } from './clock-correction.js';
 import type { SpaceReserve } from './reserve.js';
 import { applyRetention, overBudget, type RetentionPolicy, shedOldest } from './retention.js';
@@ -40,15 +41,22 @@ export class LogKeeper {
     this.shedding = true;
     try {
       const now = this.ctx.clock.now();
-      const released = this.ctx.reserve?.release() === true;
-      // A reader's snapshot (an export, the web) can keep checkpoints from finishing, so the WAL had to
-      // grow and found no room. Copy it back first: the shedding below then writes from the WAL's start
-      // instead of failing for the same lack of space, which stalled logging for good once a reader had
-      // overlapped the full disk. PASSIVE never waits for readers; one still reading only delays this.
-      checkpoint(log, 'PASSIVE');
+      // Copy the WAL back into the file first, so the shedding below writes from the WAL's start
+      // instead of needing the room that is missing. Shedding first stalled logging for good once a
+      // reader's snapshot (an export, the web) had kept checkpoints from finishing on a full disk.
+      let copied = copyBack(log);
+      let released = false;
+      if (copied === 'no room') {
+        // the copy itself must grow the file: that is what the ballast is for
+        released = this.ctx.reserve?.release() === true;
+        copied = released ? copyBack(log) : copied;
+      }
+      // A reader still holds the WAL: shedding now could not be written either, and releasing the
+      // ballast would only let the WAL eat it. The readings wait in memory; the next commit tries again.
+      if (copied !== 'done') return false;
       const shed = shedOldest(log, 'disk full', now);
       // rewind the WAL into the freed pages, so the next commits need no new space on the filesystem
-      checkpoint(log, 'RESTART');
+      log.database().pragma('wal_checkpoint(RESTART)');
       this.ctx.logger.warn('the log is out of space: shed its oldest readings', {
         shed,
         released,
@@ -118,7 +126,20 @@ export class LogKeeper {
   }
 }
 
-/** Copies the WAL back into the log file; the next write then starts the WAL again from its start. */
-function checkpoint(log: SqliteLog, mode: 'PASSIVE' | 'RESTART'): void {
-  log.database().pragma(`wal_checkpoint(${mode})`);
+/**
+ * A passive checkpoint (it never waits for readers): 'done' when the whole WAL is in the file, so the
+ * next write starts the WAL from its start; 'pinned' when a reader's snapshot still needs part of it;
+ * 'no room' when the file had to grow and the filesystem is full.
+ */
+function copyBack(log: SqliteLog): 'done' | 'pinned' | 'no room' {
+  try {
+    const [r] = log.database().pragma('wal_checkpoint(PASSIVE)') as Array<{
+      log: number;
+      checkpointed: number;
+    }>;
+    return r && r.checkpointed < r.log ? 'pinned' : 'done';
+  } catch (err) {
+    if (isDiskFull(err)) return 'no room';
+    throw err;
+  }
 }

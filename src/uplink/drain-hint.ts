@@ -1,8 +1,8 @@
 /**
  * Pure: the fleet's drain hint, `{topicPrefix}/_fleet/drain` (docs/asyncapi.yaml). After a grid return
  * many points reconnect at once, each with hours of backlog; spreading their drain starts over a few
- * seconds cuts the broker's peak to a fifth (docs/benchmarks.md, bench:fleet). A lone point with a
- * backlog should not idle for that. Only someone who sees the whole fleet knows which case it is: the
+ * seconds cuts the broker's peak when the spread is long enough for their backlog (docs/benchmarks.md,
+ * bench:fleet). A lone point with a backlog should not idle for that. Only someone who sees the whole fleet knows which case it is: the
  * hub publishes, retained, how far points connecting now should spread their start (0 when quiet). No
  * hint (no hub, a broker that restarted without persistence, refused by the ACL) means the configured
  * spread, `mqtt.drainStartJitterMs`: the safe side.

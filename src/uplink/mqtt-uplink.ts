@@ -30,6 +30,8 @@ const MIN_WINDOW_BYTES = 16_384;
  * of its drain waiting for the window to grow (bench:link, docs/RESULTS.md).
  */
 const INITIAL_WINDOW_BYTES = 32_768;
+/** Backlog bytes that may go before the drain start is decided (bench:fleet reports its cost). */
+export const BACKLOG_HEAD_START_BYTES = MIN_WINDOW_BYTES;
 /** A retained drain hint arrives right behind the SUBACK; nothing by then means there is none. */
 const HINT_GRACE_MS = 200;
 
@@ -182,7 +184,7 @@ export class MqttUplink implements Uplink {
       batchMaxBytes: opts.batchMaxBytes ?? 65_536,
       maximumPacketSize: s.limits.maximumPacketSize,
       startJitterMs: opts.drainStartJitterMs ?? 0,
-      headStartBytes: MIN_WINDOW_BYTES,
+      headStartBytes: BACKLOG_HEAD_START_BYTES,
       reconnectMinMs: opts.reconnectMinMs,
       reconnectMaxMs: opts.reconnectMaxMs,
       random: this.random,

@@ -57,5 +57,6 @@ describe('pima-kiosk export into a slow pipe', () => {
     expect(lines.at(-1)).toBe(''); // ends with a whole line
     expect(lines.length - 2).toBe(rows); // header and the final empty string
     expect(lines.at(-2)).toMatch(new RegExp(`^${rows},`));
-  });
+    // generous: 40,000 rows written, then read through a pipe that looks away, at a load of 20
+  }, 120_000);
 });

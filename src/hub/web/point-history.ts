@@ -10,7 +10,7 @@ import { HttpError, queryParams } from '../../web/http.js';
 import type { HistoryPoint } from '../../web/types.js';
 import { classifyHoles, type GapReport } from '../fleet/gaps.js';
 import { parseStatus } from '../fleet/point-view.js';
-import type { HubStorage } from '../storage/types.js';
+import type { HubStorage, PointRow } from '../storage/types.js';
 
 export const CHART_CHANNELS = ['battery.soc', 'generator.fuelLevel', 'temperature.indoor', 'occupancy.count'];
 const RANGES: Record<string, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000 };
@@ -37,40 +37,100 @@ export async function pointHistory(
   url: URL,
   now: number,
 ): Promise<PointHistory> {
-  const q = queryParams(url, ['range']);
-  const range = q.get('range') ?? '24h';
-  const span = RANGES[range];
-  if (span === undefined) throw new HttpError(400, 'range must be 24h or 7d');
+  const range = historyRange(url);
   const row = await storage.point(id);
   if (!row) throw new HttpError(404, `no point ${JSON.stringify(id)}`);
+  const win = historyWindow(range, row, now);
+  const read = await readReadings(storage, id, win.sinceMs, win.untilMs);
+  return buildHistory(storage, id, win, read.readings, read.truncated);
+}
+
+/** The range asked for (24h by default); anything else is a 400 naming what is allowed. */
+export function historyRange(url: URL): string {
+  const range = queryParams(url, ['range']).get('range') ?? '24h';
+  if (RANGES[range] === undefined) throw new HttpError(400, 'range must be 24h or 7d');
+  return range;
+}
+
+export interface HistoryWindow {
+  range: string;
+  sinceMs: number;
+  untilMs: number;
+}
+
+/** The range ends at the point's own time of its last status (now without one). */
+export function historyWindow(range: string, row: PointRow, now: number): HistoryWindow {
   const status = parseStatus(row.status);
   const untilMs = status ? Date.parse(status.ts) : now;
-  const sinceMs = untilMs - span;
-  const readings = new Map<string, HistoryPoint[]>(CHART_CHANNELS.map((c) => [c, []]));
-  let after: { epoch: string; seq: number } | undefined;
+  return { range, sinceMs: untilMs - (RANGES[range] ?? 0), untilMs };
+}
+
+export type Readings = Map<string, HistoryPoint[]>;
+
+export function emptyReadings(): Readings {
+  return new Map(CHART_CHANNELS.map((c) => [c, []]));
+}
+
+/**
+ * The chart channels' readings from sinceMs (to untilMs if given), in (epoch, seq) order, appended to
+ * `into`; from `after` on if given, and at most `maxRows` of them (then truncated).
+ */
+export async function readReadings(
+  storage: HubStorage,
+  id: string,
+  sinceMs: number,
+  untilMs: number | undefined,
+  opts: {
+    into?: Readings;
+    after?: { epoch: string; seq: number };
+    onlyEpoch?: string;
+    maxRows?: number;
+  } = {},
+): Promise<{ readings: Readings; truncated: boolean; rows: number }> {
+  const readings = opts.into ?? emptyReadings();
+  const maxRows = opts.maxRows ?? MAX_ROWS;
+  let after = opts.after;
   let rows = 0;
   let truncated = false;
   for (;;) {
+    const limit = Math.min(PAGE, maxRows - rows);
     const page = await storage.telemetry({
       point: id,
       sinceMs,
       untilMs,
       after,
       channels: CHART_CHANNELS,
-      limit: PAGE,
+      limit,
     });
-    for (const r of page) readings.get(r.channel)?.push({ ts: r.ts, value: r.value });
+    for (const r of page) {
+      // a cursor runs on into the next epochs; a caller that wants one epoch stops at its end
+      if (opts.onlyEpoch !== undefined && r.epoch !== opts.onlyEpoch) return { readings, truncated, rows };
+      readings.get(r.channel)?.push({ ts: r.ts, value: r.value });
+    }
     rows += page.length;
     const last = page.at(-1);
-    if (!last || page.length < PAGE) break;
-    if (rows >= MAX_ROWS) {
-      truncated = true;
+    if (!last || page.length < limit) break;
+    if (rows >= maxRows) {
+      truncated = opts.maxRows === undefined;
       break;
     }
     after = { epoch: last.epoch, seq: last.seq };
   }
+  return { readings, truncated, rows };
+}
+
+/** The charts from readings (those outside the window left out), the warnings and the gaps. */
+export async function buildHistory(
+  storage: HubStorage,
+  id: string,
+  win: HistoryWindow,
+  readings: Readings,
+  truncated: boolean,
+): Promise<PointHistory> {
+  const { sinceMs, untilMs } = win;
   const series: PointHistory['series'] = {};
-  for (const [channel, points] of readings) {
+  for (const [channel, all] of readings) {
+    const points = all.filter((r) => r.ts >= sinceMs && r.ts <= untilMs);
     const s = downsample(points, { channel, sinceMs, untilMs, points: BUCKETS }, historyStaleMs(0), untilMs);
     series[channel] = { ts: s.ts, values: s.values };
   }
@@ -91,7 +151,7 @@ export async function pointHistory(
     if (lane.maxSeq > lane.contiguous) gaps.push(...classifyHoles(lane, await storage.holes(lane), notices));
   }
   return {
-    range,
+    range: win.range,
     since: new Date(sinceMs).toISOString(),
     until: new Date(untilMs).toISOString(),
     series,

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryLogger } from '../../../src/core/logger.js';
 import { SqliteHubStorage } from '../../../src/hub/storage/sqlite.js';
 import { emptyWork } from '../../../src/hub/storage/types.js';
-import { hashPassword } from '../../../src/hub/web/password.js';
-import { HubWebServer } from '../../../src/hub/web/server.js';
+import { pointHistory } from '../../../src/hub/web/point-history.js';
+import type { HubWebServer } from '../../../src/hub/web/server.js';
 import { eventually } from '../../helpers/hub-fleet.js';
 import { seedFleet, seedPointId } from '../../helpers/hub-seed.js';
+import { startSignedInHub } from '../../helpers/hub-web.js';
 import { sampleStatus } from '../../helpers/status.js';
 import { until } from '../../helpers/until.js';
 
@@ -36,29 +36,15 @@ beforeAll(async () => {
   storage = new SqliteHubStorage(join(dir, 'hub.db'));
   await storage.start();
   await seedFleet(storage, N, { now: seededAt, telemetryFor: [5], telemetryHours: 2 });
-  await storage.saveUser({
-    name: 'viewer',
-    role: 'viewer',
-    passwordHash: await hashPassword('a long enough secret'),
-    createdAt: seededAt,
-  });
-  web = new HubWebServer({
-    host: '127.0.0.1',
-    port: 0,
-    storage,
+  const hub = await startSignedInHub(storage, {
     staleAfterSec: STALE_SEC,
     now: () => clock,
-    logger: new MemoryLogger(),
     reconcileMs: 1000,
+    role: 'viewer',
   });
-  await web.start();
-  base = web.url();
-  const login = await fetch(`${base}/api/session`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name: 'viewer', password: 'a long enough secret' }),
-  });
-  cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  web = hub.web;
+  base = hub.url;
+  cookie = hub.cookie;
 }, 60_000);
 
 afterAll(async () => {
@@ -101,15 +87,16 @@ function raw(
   });
 }
 
-/** The live stream's `fleet` events, as they come. */
-function stream(): {
+/** The live stream's `fleet` events, as they come, once it is open (a delta sent before is not seen). */
+async function stream(): Promise<{
   events: Array<{ rev: number; changed: Array<{ id: string; state: string }>; resync?: boolean }>;
   close: () => void;
-} {
+}> {
   const events: Array<{ rev: number; changed: Array<{ id: string; state: string }> }> = [];
   const controller = new AbortController();
+  const res = await fetch(`${base}/api/events`, { headers: { cookie }, signal: controller.signal });
+  expect(res.status).toBe(200);
   void (async () => {
-    const res = await fetch(`${base}/api/events`, { headers: { cookie }, signal: controller.signal });
     const decoder = new TextDecoder();
     let buffer = '';
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
@@ -206,7 +193,7 @@ describe('the dashboard API at scale', () => {
   });
 
   it('a commit the ingest reports shows within a tick and goes out as one delta on the stream', async () => {
-    const live = stream();
+    const live = await stream();
     try {
       const before = await get<Page>(`/api/fleet?ids=${seedPointId(7)}`);
       expect(before.rows[0]?.state).not.toBe('CLOSED');
@@ -227,9 +214,8 @@ describe('the dashboard API at scale', () => {
   });
 
   it('a status that ages past staleAfterSec turns UNKNOWN with no message; so many at once make a resync, not a delta', async () => {
-    const live = stream();
+    const live = await stream();
     try {
-      // the stream is open once a change reaches it
       await commitStatus(9, { status: 'STANDBY' }, clock + 1000);
       web.touch([seedPointId(9)]);
       await until(
@@ -287,5 +273,48 @@ describe('the dashboard API at scale', () => {
     const after = await raw(path, { 'If-None-Match': etag });
     expect(after.status).toBe(200);
     expect(String(after.headers.etag)).not.toBe(etag);
+  });
+
+  it('charts brought up to date from the new readings equal charts made from scratch, holes and all', async () => {
+    const id = seedPointId(5);
+    const url = new URL(`${base}/api/points/${id}/history?range=24h`);
+    const served = async () =>
+      JSON.parse((await raw(url.pathname + url.search, {})).body.toString()) as unknown;
+    const scratch = async () =>
+      JSON.parse(JSON.stringify(await pointHistory(storage, id, url, clock))) as unknown;
+    expect(await served()).toEqual(await scratch());
+    const top = async () => (await storage.lanes(id)).find((l) => l.stream === 'telemetry')?.maxSeq ?? 0;
+    let t = seededAt;
+    const readings = async (seqs: number[]) => {
+      const work = emptyWork();
+      work.batches.push({
+        point: id,
+        epoch: 'e',
+        stream: 'telemetry',
+        records: seqs.map((seq, k) => ({
+          seq,
+          ts: t + k * 1000,
+          channel: 'battery.soc',
+          value: 40 + (seq % 9),
+        })),
+      });
+      await storage.commit(work);
+    };
+    // in order, with the status (the range's end) moving on: read from the old top only
+    for (let round = 0; round < 3; round++) {
+      const from = (await top()) + 1;
+      t += 60_000;
+      await readings([from, from + 1, from + 2]);
+      await commitStatus(5, {}, t + 2000);
+      expect(await served()).toEqual(await scratch());
+    }
+    // a hole, then the record that fills it: made from scratch, and equal again
+    const from = (await top()) + 1;
+    t += 60_000;
+    await readings([from, from + 2]);
+    expect(await served()).toEqual(await scratch());
+    await readings([from + 1]);
+    await commitStatus(5, {}, t + 5000);
+    expect(await served()).toEqual(await scratch());
   });
 });

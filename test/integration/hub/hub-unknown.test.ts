@@ -207,7 +207,7 @@ describe('pima-hub: the truth about a point', () => {
     );
     expect(mode.code, mode.stderr).toBe(0);
     const modeId = mode.stdout.trim();
-    const first = await seen.waitFor((m) => m.payload.includes(modeId));
+    const first = await seen.waitFor((m) => m.payload.includes(modeId), 30_000);
     expect(first.retain).toBe(true);
     expect(JSON.parse(first.payload)).toMatchObject({ id: modeId, mode: 'closed', reason: 'drill' });
     const ann = await cli(
@@ -229,7 +229,9 @@ describe('pima-hub: the truth about a point', () => {
       { main: HUB_MAIN },
     );
     expect(ann.code, ann.stderr).toBe(0);
-    const second = JSON.parse((await seen.waitFor((m) => m.payload.includes(ann.stdout.trim()))).payload);
+    const second = JSON.parse(
+      (await seen.waitFor((m) => m.payload.includes(ann.stdout.trim()), 30_000)).payload,
+    );
     expect(second).toMatchObject({
       mode: 'closed',
       issuer: expect.stringMatching(/^cli:/),
@@ -256,7 +258,8 @@ describe('pima-hub: the truth about a point', () => {
       expect(r.code).toBe(64);
       expect(r.stderr).toMatch(problem);
     }
-  });
+    // generous: each CLI call is a Node start, seconds apiece at a load of 20
+  }, 120_000);
 
   test('check-config: the point’s error format and exit 78', async () => {
     const badFile = join(dir, 'bad.yaml');
@@ -270,5 +273,5 @@ describe('pima-hub: the truth about a point', () => {
     expect(lines[2]).toMatch(new RegExp(`^${badFile}:5:\\d+: points\\.staleAfterSec: `));
     const ok = await cli(['check-config', '--config', hubConfig], { main: HUB_MAIN });
     expect(ok.code).toBe(0);
-  });
+  }, 120_000);
 });

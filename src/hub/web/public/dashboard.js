@@ -39,6 +39,9 @@ const view = {
   needs: undefined,
   summary: undefined,
   map: undefined,
+  /** Grows when a marker changes (state, name, place): the map, 1,000 markers, is drawn only then. */
+  mapVersion: 0,
+  mapDrawn: '',
   online: true,
   audit: [],
 };
@@ -86,6 +89,12 @@ async function main() {
   });
   // "3 minutes ago" keeps counting without a change from the hub
   setInterval(render, 10_000);
+  // the map fits its box: a new size draws it again
+  const redrawMap = coalesce(() => {
+    view.mapVersion += 1;
+    render();
+  }, 250);
+  window.addEventListener('resize', redrawMap);
   setInterval(loadAudit, 15_000);
   render();
   await loadAudit();
@@ -120,6 +129,7 @@ async function resync() {
       getJson('/api/fleet/map'),
     ]);
     Object.assign(view, { list, needs, summary, map });
+    view.mapVersion += 1;
     view.page = list.page;
     view.fleet.seen(Math.min(list.rev, needs.rev, summary.rev, map.rev));
     render();
@@ -171,8 +181,10 @@ function applyDelta(change) {
   const gone = new Set(change.removed);
   for (const part of [view.list, view.needs]) if (part) patchRows(part, change);
   if (view.map) {
-    const marked = new Set(view.map.points.map((p) => p.id));
+    const marked = new Map(view.map.points.map((p) => [p.id, p]));
     const fresh = [...changed.values()].filter((r) => !marked.has(r.id) && r.location);
+    const moved = [...changed.values()].some((r) => marked.has(r.id) && markerChanged(marked.get(r.id), r));
+    if (fresh.length > 0 || moved || change.removed.some((id) => marked.has(id))) view.mapVersion += 1;
     view.map.points = [
       ...view.map.points
         .filter((p) => !gone.has(p.id))
@@ -185,6 +197,16 @@ function applyDelta(change) {
     ];
   }
   render();
+}
+
+/** What a marker shows: its state, name and place (places left are not drawn on the map). */
+function markerChanged(p, r) {
+  return (
+    p.state !== r.state ||
+    p.name !== r.name ||
+    p.location?.lat !== r.location?.lat ||
+    p.location?.lon !== r.location?.lon
+  );
 }
 
 function mapPoint(r) {
@@ -278,12 +300,18 @@ function render() {
   renderBroadcastTexts(m);
   renderNeeds(m);
   $('map-title').textContent = m.map;
-  renderMap($('map'), $('map-note'), view.map?.points ?? [], {
-    meta: view.meta,
-    m,
-    lang: view.lang,
-    total: view.summary?.total ?? 0,
-  });
+  // drawn again only when a marker, the language or the count changed: a delta of figures or the
+  // 10 s "ago" refresh must not rebuild 1,000 markers and their labels
+  const mapKey = `${view.lang}|${view.mapVersion}|${view.summary?.total ?? 0}`;
+  if (view.mapDrawn !== mapKey) {
+    view.mapDrawn = mapKey;
+    renderMap($('map'), $('map-note'), view.map?.points ?? [], {
+      meta: view.meta,
+      m,
+      lang: view.lang,
+      total: view.summary?.total ?? 0,
+    });
+  }
   $('map-attribution').textContent = view.meta.basemap?.attribution ?? '';
   renderFilters(m);
   renderTable(m);
