@@ -343,10 +343,13 @@ describe('the dashboard map and the refuelling run sheet in Debian Chromium', ()
     // the tiles asked for are the ones at the zoom the map chose, around Kyiv (x ≈ 0.585, y ≈ 0.345 of the world)
     const zoom = Number(await page.locator('#map').getAttribute('data-zoom'));
     expect(zoom).toBeGreaterThanOrEqual(8);
-    const asked = tiles.requests
-      .map((u) => /^\/tiles\/(\d+)\/(\d+)\/(\d+)\.png$/.exec(u))
-      .filter((m) => m !== null);
-    expect(asked.length).toBeGreaterThanOrEqual(shown);
+    const tileRequests = () =>
+      tiles.requests.map((u) => /^\/tiles\/(\d+)\/(\d+)\/(\d+)\.png$/.exec(u)).filter((m) => m !== null);
+    // Chromium fetches at most 6 at a time from one host: wait until every drawn tile was asked for.
+    await expect
+      .poll(() => tileRequests().length, { timeout: 30_000, interval: 100 })
+      .toBeGreaterThanOrEqual(shown);
+    const asked = tileRequests();
     for (const m of asked) {
       const n = 2 ** Number(m[1]);
       expect(Number(m[1])).toBe(zoom);

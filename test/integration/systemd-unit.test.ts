@@ -68,7 +68,7 @@ describe('systemd/pima-kiosk.service', () => {
     expect(d.get('Restart')).toEqual(['on-failure']);
     expect(d.get('RestartPreventExitStatus')?.join(' ').split(/\s+/)).toContain('78');
     expect(d.get('ExecStart')).toEqual([
-      '/usr/bin/node --single-threaded-gc --max-opt=1 /opt/pima-kiosk/dist/src/main.js run',
+      '/usr/bin/node --single-threaded-gc /opt/pima-kiosk/dist/src/main.js run',
     ]);
     // the sign goes dark after every stop, including a crash: sysfs keeps a dead process's levels
     expect(d.get('ExecStopPost')).toEqual(['/usr/bin/node /opt/pima-kiosk/dist/src/main.js sign dark']);

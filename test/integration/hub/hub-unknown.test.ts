@@ -207,7 +207,7 @@ describe('pima-hub: the truth about a point', () => {
     );
     expect(mode.code, mode.stderr).toBe(0);
     const modeId = mode.stdout.trim();
-    const first = await seen.waitFor((m) => m.payload.includes(modeId));
+    const first = await seen.waitFor((m) => m.payload.includes(modeId), 30_000);
     expect(first.retain).toBe(true);
     expect(JSON.parse(first.payload)).toMatchObject({ id: modeId, mode: 'closed', reason: 'drill' });
     const ann = await cli(
@@ -229,7 +229,9 @@ describe('pima-hub: the truth about a point', () => {
       { main: HUB_MAIN },
     );
     expect(ann.code, ann.stderr).toBe(0);
-    const second = JSON.parse((await seen.waitFor((m) => m.payload.includes(ann.stdout.trim()))).payload);
+    const second = JSON.parse(
+      (await seen.waitFor((m) => m.payload.includes(ann.stdout.trim()), 30_000)).payload,
+    );
     expect(second).toMatchObject({
       mode: 'closed',
       issuer: expect.stringMatching(/^cli:/),
