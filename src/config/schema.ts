@@ -268,7 +268,16 @@ const mqtt = () =>
         .max(600_000)
         .default(10_000)
         .describe(
-          "The backlog starts a random 0..this ms after connecting (less if the hub's drain hint says so); status and alarms go at once.",
+          "The backlog starts a random 0..this ms after connecting when no hub's drain hint says otherwise; status and alarms go at once.",
+        ),
+      drainStartMaxSpreadMs: z
+        .number()
+        .int()
+        .min(0)
+        .max(600_000)
+        .default(120_000)
+        .describe(
+          "The longest drain-start spread taken from the hub's drain hint (a fleet back with a large backlog); a hint of 0 starts at once.",
         ),
       byteBudgetPerHour: z
         .number()

@@ -57,6 +57,14 @@ const mqtt = z
       .describe('Messages the broker may have in flight to this hub (not yet acknowledged).'),
     reconnectMinMs: z.number().int().min(100).default(1000).describe('First reconnect delay.'),
     reconnectMaxMs: z.number().int().min(1000).default(30_000).describe('Longest reconnect delay.'),
+    drainHintBytesPerSec: z
+      .number()
+      .int()
+      .min(10_000)
+      .default(2_000_000)
+      .describe(
+        "Backlog bytes per second the broker and hubs take comfortably after a grid return: the drain hint's spread is at least the backlog the points that came online in the last minute report (about 90 B a record) over this, at most 600 s (points cap it at their mqtt.drainStartMaxSpreadMs). bench:fleet: 200 points with 8 h each (~104 MiB) needed ~40 s.",
+      ),
     secretsFile: mqttSecretsFile(),
     allowPlaintextPassword: mqttAllowPlaintextPassword(),
     tls: mqttTls(),
