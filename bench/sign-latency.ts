@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { configSchema } from '../src/config/schema.js';
+import { buildConfigSchema } from '../src/config/schema.js';
 import { SystemClock } from '../src/core/clock.js';
 import { MemoryLogger } from '../src/core/logger.js';
 import { PointPipeline } from '../src/pipeline/point-pipeline.js';
@@ -27,7 +27,7 @@ const summary = (xs: number[]) =>
   `p50 ${percentile(xs, 50).toFixed(3)} ms, p99 ${percentile(xs, 99).toFixed(3)} ms, max ${Math.max(...xs).toFixed(3)} ms`;
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-sign-'));
-const config = configSchema.parse({
+const config = buildConfigSchema().parse({
   point: { id: 'bench', capacity: 40 },
   storage: { path: join(dir, 'kiosk.db') },
   // no dwell: every mains change flips OPEN ↔ OPEN_LIMITED, so every reading must reach the sign

@@ -17,7 +17,7 @@ import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configSchema } from '../../src/config/schema.js';
+import { buildConfigSchema } from '../../src/config/schema.js';
 import { openLog } from '../../src/store/sqlite-log.js';
 import { BACKLOG_HEAD_START_BYTES } from '../../src/uplink/mqtt-uplink.js';
 import { RemoteLink } from '../remote-link.js';
@@ -41,7 +41,7 @@ const LINK_RATE = Number(env.LINK_RATE ?? 1_000_000);
 const LINK_RTT = Number(env.LINK_RTT ?? 100);
 const LONE_ID = 'fleet-lone';
 const DEFAULT_JITTER =
-  configSchema.parse({ point: { id: 'x' }, mqtt: { url: 'mqtt://x' } }).mqtt?.drainStartJitterMs ?? 0;
+  buildConfigSchema().parse({ point: { id: 'x' }, mqtt: { url: 'mqtt://x' } }).mqtt?.drainStartJitterMs ?? 0;
 
 /** The spread of the second grid return (the first is 0): the default, or longer for a larger backlog. */
 const ROUND_JITTER = Number(env.FLEET_JITTER_MS ?? DEFAULT_JITTER);

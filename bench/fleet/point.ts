@@ -3,13 +3,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildService, type Service } from '../../src/compose.js';
-import { configSchema, type KioskConfig } from '../../src/config/schema.js';
+import { buildConfigSchema, type KioskConfig } from '../../src/config/schema.js';
 import { LineLogger } from '../../src/core/logger.js';
 import type { LogStore, Stream } from '../../src/store/types.js';
 import { fixedTimeSource } from '../../src/system/boot-info.js';
 import { type Credential, writeSecretsFile } from './credentials.js';
 import { FleetClock } from './fleet-clock.js';
 import type { BacklogReading, PointProgress, UplinkTrace } from './protocol.js';
+
+/** Built once here: a schema per call costs tens of ms (the service builds it once and drops it). */
+const CONFIG_SCHEMA = buildConfigSchema();
 
 export interface FleetPointOptions {
   cred: Credential;
@@ -60,7 +63,7 @@ export class FleetPoint {
   }
 
   config(drainStartJitterMs: number): KioskConfig {
-    return configSchema.parse({
+    return CONFIG_SCHEMA.parse({
       point: { id: this.id, capacity: 80 },
       storage: { path: this.logPath },
       mqtt: {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { configSchema } from './schema.js';
+import { buildConfigSchema } from './schema.js';
 
 /** One documented key of the configuration, derived from the schema (the schema is the only source). */
 export interface KeyDoc {
@@ -13,7 +13,7 @@ export interface KeyDoc {
 }
 
 /** Every key of the schema, depth first, parents before children. */
-export function describeConfig(schema: z.ZodType = configSchema): KeyDoc[] {
+export function describeConfig(schema: z.ZodType = buildConfigSchema()): KeyDoc[] {
   const out: KeyDoc[] = [];
   walk(schema, '', out);
   return out;

@@ -3,18 +3,18 @@ import { isMap, isPair, isScalar, LineCounter, type Node, parseDocument } from '
 import type { z } from 'zod';
 import { errorMessage } from '../core/errors.js';
 import { ConfigError, type ConfigProblem } from './errors.js';
-import { configSchema, type KioskConfig } from './schema.js';
+import { buildConfigSchema, type KioskConfig } from './schema.js';
 
 type Position = { line: number; col: number };
 type PathKey = string | number;
 
 /** Reads and validates a YAML config file; throws ConfigError listing every problem at once. */
 export function loadConfigFile(file: string): KioskConfig {
-  return loadYamlConfig(file, configSchema);
+  return loadYamlConfig(file, buildConfigSchema());
 }
 
 export function parseConfigText(text: string, file: string): KioskConfig {
-  return parseYamlConfig(text, file, configSchema);
+  return parseYamlConfig(text, file, buildConfigSchema());
 }
 
 /** The same for any config schema (the hub's too): one error format, positions and exit code. */

@@ -21,8 +21,10 @@ export interface BacklogGateContext {
   batchMaxBytes: number;
   /** The broker's maximum packet size on this connection. */
   maximumPacketSize: number;
-  /** The backlog starts a random 0..this ms after connecting, unless the fleet's drain hint says less. */
+  /** Without a fleet drain hint the backlog starts a random 0..this ms after connecting. */
   startJitterMs: number;
+  /** The longest spread a hint is followed to (a hint may ask for more than startJitterMs). */
+  maxSpreadMs: number;
   /**
    * Backlog bytes that may go while the hint is still on its way (one round trip), so a lone point's
    * link is not idle meanwhile; a herd's extra burst is this much per point.
@@ -74,14 +76,14 @@ export class BacklogGate {
 
   /**
    * The drain hint's spread (ms), or undefined when there is none: the start is a random point in
-   * 0..min(spread, startJitterMs) after connecting. Only the first call counts.
+   * 0..min(spread, maxSpreadMs) after connecting, 0..startJitterMs without a hint. Only the first call counts.
    */
   hinted(spreadMs: number | undefined): number | undefined {
     if (this.startDecided) return undefined;
     this.startDecided = true;
     clearTimeout(this.hintTimer);
-    const { random, startJitterMs } = this.ctx;
-    const spread = Math.min(spreadMs ?? startJitterMs, startJitterMs);
+    const { random, startJitterMs, maxSpreadMs } = this.ctx;
+    const spread = spreadMs === undefined ? startJitterMs : Math.min(spreadMs, maxSpreadMs);
     const delay = Math.floor(Math.min(Math.max(random(), 0), 1) * spread);
     this.from = this.connectedAt + delay;
     this.ctx.pump();

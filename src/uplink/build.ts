@@ -49,6 +49,7 @@ export function buildUplink(ctx: UplinkBuildContext): MqttUplink | undefined {
     inFlightMax: m.inFlightMax,
     inFlightMaxBytes: m.inFlightMaxBytes,
     drainStartJitterMs: m.drainStartJitterMs,
+    drainStartMaxSpreadMs: m.drainStartMaxSpreadMs,
     statusExpirySec: m.statusIntervalSec * 3,
     info: pointInfo(config),
     security,

@@ -184,6 +184,7 @@ export class MqttUplink implements Uplink {
       batchMaxBytes: opts.batchMaxBytes ?? 65_536,
       maximumPacketSize: s.limits.maximumPacketSize,
       startJitterMs: opts.drainStartJitterMs ?? 0,
+      maxSpreadMs: opts.drainStartMaxSpreadMs ?? opts.drainStartJitterMs ?? 0,
       headStartBytes: BACKLOG_HEAD_START_BYTES,
       reconnectMinMs: opts.reconnectMinMs,
       reconnectMaxMs: opts.reconnectMaxMs,

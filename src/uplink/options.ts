@@ -36,8 +36,10 @@ export interface MqttUplinkOptions {
   inFlightMax?: number;
   /** Bytes awaiting PUBACK at once: bounds memory and how long a live message queues behind history. Default 262 144. */
   inFlightMaxBytes?: number;
-  /** The backlog starts a random 0..this ms after connecting (live messages at once). Default 0. */
+  /** Without a drain hint, the backlog starts a random 0..this ms after connecting (live messages at once). Default 0. */
   drainStartJitterMs?: number;
+  /** The hub's drain hint may spread the start up to this, even past drainStartJitterMs. Default drainStartJitterMs. */
+  drainStartMaxSpreadMs?: number;
   /** Metered links: bytes published per hour; the backlog waits when spent, live messages never. */
   byteBudgetPerHour?: number;
   /** MQTT 5 message expiry of the retained status, so a stale one is never shown as current. Default 180. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildService, type Service } from '../../src/compose.js';
-import { configSchema, type KioskConfig } from '../../src/config/schema.js';
+import { buildConfigSchema, type KioskConfig } from '../../src/config/schema.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { type Mosquitto, startMosquitto, startProxy, type TcpProxy } from '../helpers/mosquitto.js';
@@ -43,7 +43,7 @@ export async function startKiosk(
     pinFile = join(dir, 'tech-pin');
     writeFileSync(pinFile, opts.pin, { mode: 0o600 });
   }
-  const config = configSchema.parse({
+  const config = buildConfigSchema().parse({
     point: {
       id: 'web-test-01',
       name: 'Lasnamäe kerksuskeskus',

@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '../../src/config/errors.js';
-import { parseConfigText } from '../../src/config/load.js';
-import { configSchema, type KioskConfig } from '../../src/config/schema.js';
+import { parseYamlConfig } from '../../src/config/load.js';
+import { buildConfigSchema, type KioskConfig } from '../../src/config/schema.js';
 import { countWords, FUZZ_TIMEOUT_MS, fuzzRuns } from '../helpers/fuzz-runs.js';
+
+const CONFIG_SCHEMA = buildConfigSchema();
 
 /**
  * The config loader under 10^5 bad inputs (2·10^4 mutated configs, ~1 ms each, and 8·10^4 garbage texts;
@@ -85,13 +87,13 @@ function schemaKnows(path: string[], key: string): boolean {
 
 function schemaKnowsUncached(path: string[], key: string): boolean {
   const probe = setAt(VALID as unknown as Json, [...path, key], null);
-  const r = configSchema.safeParse(probe);
+  const r = CONFIG_SCHEMA.safeParse(probe);
   return r.success || !r.error.issues.some((i) => i.code === 'unrecognized_keys');
 }
 
 function loads(text: string): boolean {
   try {
-    parseConfigText(text, 'probe.yaml');
+    parseYamlConfig(text, 'probe.yaml', CONFIG_SCHEMA);
     return true;
   } catch {
     return false;
@@ -146,7 +148,7 @@ const garbageArb: fc.Arbitrary<string> = fc.oneof(
 /** Returns the config or undefined for a ConfigError; anything else thrown fails the test. */
 function load(text: string): KioskConfig | undefined {
   try {
-    return parseConfigText(text, 'fuzz.yaml');
+    return parseYamlConfig(text, 'fuzz.yaml', CONFIG_SCHEMA);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw new Error(`crash on ${JSON.stringify(text)}: ${String(err)}`);
     for (const p of err.problems) {
@@ -157,7 +159,7 @@ function load(text: string): KioskConfig | undefined {
 }
 
 function assertInvariants(cfg: KioskConfig, text: string): void {
-  const again = configSchema.safeParse(JSON.parse(JSON.stringify(cfg)));
+  const again = CONFIG_SCHEMA.safeParse(JSON.parse(JSON.stringify(cfg)));
   if (!again.success || JSON.stringify(again.data) !== JSON.stringify(cfg)) {
     throw new Error(`returned a config its own schema does not reproduce: ${JSON.stringify(text)}`);
   }

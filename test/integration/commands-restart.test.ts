@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildService, type Service } from '../../src/compose.js';
-import { configSchema } from '../../src/config/schema.js';
+import { buildConfigSchema } from '../../src/config/schema.js';
 import { ManualClock, SystemClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { submitAndWait } from '../../src/store/command-answers.js';
@@ -17,7 +17,7 @@ afterEach(() => cleanups.run());
 function rig() {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-restart-'));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-  const config = configSchema.parse({
+  const config = buildConfigSchema().parse({
     point: { id: 'restart-point', capacity: 25 },
     storage: { path: join(dir, 'kiosk.db') },
     simulation: { scenario: 'normal', seed: 1 },

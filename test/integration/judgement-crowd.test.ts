@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildService } from '../../src/compose.js';
-import { configSchema } from '../../src/config/schema.js';
+import { buildConfigSchema } from '../../src/config/schema.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 
@@ -22,7 +22,7 @@ describe('the crowd scenario through the whole service', () => {
 
   it('shows FULL when occupancy reaches capacity and OPEN again only below 90 %', async () => {
     dir = mkdtempSync(join(tmpdir(), 'kiosk-crowd-'));
-    const config = configSchema.parse({
+    const config = buildConfigSchema().parse({
       point: { id: 'crowd-point', capacity: 40 },
       storage: { path: join(dir, 'kiosk.db') },
       simulation: { scenario: 'crowd', seed: 3 },

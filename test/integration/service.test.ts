@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildService } from '../../src/compose.js';
-import { configSchema } from '../../src/config/schema.js';
+import { buildConfigSchema } from '../../src/config/schema.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import {
@@ -37,7 +37,7 @@ describe('the whole service on the simulator, with a real Mosquitto', () => {
   });
 
   it('walks a blackout and delivers online, retained status, telemetry and events matching the log', async () => {
-    const config = configSchema.parse({
+    const config = buildConfigSchema().parse({
       point: { id: 'it-point', capacity: 40 },
       storage: { path: join(dir, 'kiosk.db'), commitIntervalMs: 1000 },
       // No randomised drain start (field default 10 s): the test waits for the backlog to drain.

@@ -7,7 +7,7 @@ import addFormatsModule from 'ajv-formats';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildService, type Service } from '../../src/compose.js';
-import { configSchema } from '../../src/config/schema.js';
+import { buildConfigSchema } from '../../src/config/schema.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import {
@@ -33,7 +33,7 @@ let municipality: MqttClient;
 beforeAll(async () => {
   broker = await startMosquitto();
   dir = mkdtempSync(join(tmpdir(), 'kiosk-contract-'));
-  const config = configSchema.parse({
+  const config = buildConfigSchema().parse({
     point: { id: POINT, capacity: 40 },
     storage: { path: join(dir, 'kiosk.db') },
     mqtt: {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildService } from '../../src/compose.js';
-import { configSchema } from '../../src/config/schema.js';
+import { buildConfigSchema } from '../../src/config/schema.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { MemoryLogger } from '../../src/core/logger.js';
 import { type RunningKiosk, START, startKiosk, waitFor } from '../browser/kiosk-service.js';
@@ -180,7 +180,7 @@ describe('the web server as a component of the service', () => {
         { enabled: true, port },
       ]) {
         const logger = new MemoryLogger();
-        const config = configSchema.parse({
+        const config = buildConfigSchema().parse({
           point: { id: 'web-port-test' },
           storage: {
             path: join(dir, `kiosk-${web.enabled}.db`),

@@ -301,6 +301,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     // so the log must name them in a gap event.
     proxy.setBlocked(true);
     h.current = spawnRun(h, p);
+    h.current.record.offlineStart = true;
     await sleep(Math.min(durationMs * 0.04, 6000));
     // Under load the service may not even have made its schema by then: fill the disk under a log that
     // is logging, as the scenario says, not under one still starting.

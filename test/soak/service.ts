@@ -17,6 +17,11 @@ export interface RunRecord {
   signLines: string[];
   /** VmRSS samples (kB) of the service process, one per sample tick. */
   rssKb: number[];
+  /**
+   * The run that began with its broker unreachable and its disk full: a different workload (no drain,
+   * then a catch-up), so its memory is judged on its own but not compared with the other runs'.
+   */
+  offlineStart?: boolean;
   /** How it ended: SIGKILL by the fault injector, or SIGTERM at the end of the soak. */
   ended: 'killed' | 'stopped' | 'running';
   stderrTail: string[];

@@ -24,6 +24,12 @@ describe('soak (one simulated day under faults)', () => {
       capBytes: 1_500_000,
       memoryBoundMiB: 24,
     });
+    console.log(
+      'soak memory (MiB per long run):',
+      JSON.stringify(report.memory.runs),
+      'peak',
+      report.memory.peakMiB,
+    );
     expect(report.problems).toEqual([]);
     expect(report.integrity).toBe('ok');
     expect(report.runs).toBeGreaterThanOrEqual(1 + report.faults.kill);

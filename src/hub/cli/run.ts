@@ -54,6 +54,7 @@ export async function runHub(io: CliIo, opts: { config?: string }): Promise<numb
     sessionExpirySec: m.sessionExpirySec,
     receiveMaximum: m.receiveMaximum,
     reconnectMinMs: m.reconnectMinMs,
+    drainHintBytesPerSec: m.drainHintBytesPerSec,
     security,
     storage,
     logger: logger.child('ingest'),

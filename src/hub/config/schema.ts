@@ -17,8 +17,8 @@ import {
 
 const mqtt = z
   .strictObject({
-    url: mqttUrl.default('mqtt://127.0.0.1:1883').describe('Broker URL.'),
-    topicPrefix: topicPrefix.describe('Points publish under {topicPrefix}/{point.id}/.'),
+    url: mqttUrl().default('mqtt://127.0.0.1:1883').describe('Broker URL.'),
+    topicPrefix: topicPrefix().describe('Points publish under {topicPrefix}/{point.id}/.'),
     shareGroup: z
       .string()
       .regex(/^[^/#+\s]{1,64}$/, 'must be 1..64 characters without /, #, + or spaces')
@@ -57,9 +57,17 @@ const mqtt = z
       .describe('Messages the broker may have in flight to this hub (not yet acknowledged).'),
     reconnectMinMs: z.number().int().min(100).default(1000).describe('First reconnect delay.'),
     reconnectMaxMs: z.number().int().min(1000).default(30_000).describe('Longest reconnect delay.'),
-    secretsFile: mqttSecretsFile,
-    allowPlaintextPassword: mqttAllowPlaintextPassword,
-    tls: mqttTls,
+    drainHintBytesPerSec: z
+      .number()
+      .int()
+      .min(10_000)
+      .default(2_000_000)
+      .describe(
+        "Backlog bytes per second the broker and hubs take comfortably after a grid return: the drain hint's spread is at least the backlog the points that came online in the last minute report (about 90 B a record) over this, at most 600 s (points cap it at their mqtt.drainStartMaxSpreadMs). bench:fleet: 200 points with 8 h each (~104 MiB) needed ~40 s.",
+      ),
+    secretsFile: mqttSecretsFile(),
+    allowPlaintextPassword: mqttAllowPlaintextPassword(),
+    tls: mqttTls(),
   })
   .prefault({})
   .describe('The broker the points publish to.');
@@ -187,7 +195,7 @@ const refuel = z
   .describe('The refuelling run sheet (/runsheet): the truck, and which points it visits (docs/hub.md).');
 
 export const hubConfigSchema = z
-  .strictObject({ mqtt, database, web, points, refuel, logging })
+  .strictObject({ mqtt, database, web, points, refuel, logging: logging() })
   .describe('pima-hub configuration.');
 
 export type HubConfig = z.output<typeof hubConfigSchema>;

@@ -92,6 +92,7 @@ function decodeStatus(topic: HubTopic, payload: Buffer, receivedAt: number): Dec
     receivedAt,
     state: s.status,
     body: text,
+    backlogRecords: s.uplink.backlog.telemetry + s.uplink.backlog.events,
   });
   return { ok: true, work };
 }

@@ -33,6 +33,8 @@ export interface IngestOptions extends HubConnectionConfig {
   now: () => number;
   /** After each commit that changed what is latest of points (status, online, info, command result). */
   onPointsChanged?: ((points: Set<string>) => void) | undefined;
+  /** Backlog bytes/s the fleet may bring comfortably: sizes the drain hint; undefined, by count only. */
+  drainHintBytesPerSec?: number | undefined;
 }
 
 export interface IngestStats {
@@ -48,12 +50,14 @@ export class MqttIngest {
   private client: MqttClient | undefined;
   private version: ProtocolVersion = 5;
   private stopped = false;
-  private readonly reconnects = new ReconnectWindow();
+  private readonly reconnects: ReconnectWindow;
   private lastHint: number | undefined;
   private hintTimer: ReturnType<typeof setInterval> | undefined;
   private readonly counts = { messages: 0, stored: 0, duplicates: 0, refused: 0 };
 
-  constructor(private readonly opts: IngestOptions) {}
+  constructor(private readonly opts: IngestOptions) {
+    this.reconnects = new ReconnectWindow({ comfortableBytesPerSec: opts.drainHintBytesPerSec });
+  }
 
   async start(): Promise<void> {
     if (this.client || this.stopped) return;
@@ -146,7 +150,12 @@ export class MqttIngest {
     this.counts.duplicates += handled.outcome.duplicates;
     if (!packet.retain) {
       // A message queued while this hub was away counts from when the point connected, not from now.
-      for (const o of handled.work.onlines) if (o.online) this.reconnects.add(Math.min(o.receivedAt, o.ts));
+      for (const o of handled.work.onlines) {
+        if (o.online) this.reconnects.add(Math.min(o.receivedAt, o.ts), o.point);
+      }
+      for (const st of handled.work.statuses) {
+        if (st.backlogRecords !== undefined) this.reconnects.backlog(st.point, st.backlogRecords);
+      }
     }
   }
 

@@ -38,6 +38,8 @@ export interface StatusUpdate {
   /** The point's state (OPEN, FULL, ...), for the transitions feed. */
   state: string;
   body: string;
+  /** Records the point said wait to be sent (uplink.backlog, telemetry + events): the drain hint's input. */
+  backlogRecords?: number;
 }
 
 export interface OnlineUpdate {

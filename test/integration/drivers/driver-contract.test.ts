@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { type Clock, ManualClock, SystemClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import { channelUnit } from '../../../src/core/readings.js';
@@ -191,7 +191,7 @@ describeDriverContract(
 describeDriverContract('GPIO mains input on the Pi 4 sysfs fixture (manual clock)', async (cleanups) => {
   const k = new FakeGpioKernel('pi4-kernel6.6');
   cleanups.push(() => k.dispose());
-  const config = configSchema.parse({
+  const config = buildConfigSchema().parse({
     point: { id: 'gpio-contract' },
     hardware: {
       gpio: { backend: 'sysfs', sysfsRoot: k.root, pollMs: 1000, retrySec: 5 },
@@ -244,7 +244,7 @@ describeDriverContract('Firmata analog inputs on the emulated Nano over a socat 
   };
   await plug();
   cleanups.push(unplug);
-  const cfg = configSchema.parse({
+  const cfg = buildConfigSchema().parse({
     point: { id: 'firmata-contract' },
     hardware: {
       firmata: {
@@ -300,7 +300,7 @@ describeDriverContract(
       cleanups.push(unplug);
     }
     const host = process.env.PIMA_TEST_DSE_HOST;
-    const cfg = dseConfig.parse(
+    const cfg = dseConfig().parse(
       realDse
         ? {
             driver: 'dse',
@@ -360,7 +360,7 @@ describeDriverContract(
     cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
     const port = (server.address() as { port: number }).port;
     const clock = new ManualClock(0);
-    const cfg = internetProbeConfig.parse({
+    const cfg = internetProbeConfig().parse({
       driver: 'probe',
       targets: [{ host: '127.0.0.1', port }],
       intervalSec: 30,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { SystemClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import { FirmataAnalogDriver } from '../../../src/drivers/firmata/analog-driver.js';
@@ -71,7 +71,7 @@ async function replug(r: Rig, downMs: number): Promise<FirmataBoardEmulator> {
 }
 
 function firmataConfig(port: string) {
-  return configSchema.parse({
+  return buildConfigSchema().parse({
     point: { id: 'firmata-test' },
     hardware: {
       firmata: {
@@ -177,7 +177,7 @@ const DETAIL: SignDetail = { placesLeft: 3, reasons: [], capacity: 40, services:
 
 async function firmataSign(port: string) {
   const board = connection(port);
-  const config = configSchema.parse({
+  const config = buildConfigSchema().parse({
     point: { id: 'firmata-sign' },
     hardware: { firmata: { port } },
     sign: {

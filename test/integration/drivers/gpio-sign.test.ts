@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { SignDetail } from '../../../src/sign/output.js';
@@ -41,7 +41,7 @@ const detail: SignDetail = {
 
 async function lampBox(opts: { activeLow?: boolean; atStart?: boolean } = {}) {
   kernel = new FakeGpioKernel('pi5-kernel6.6');
-  const config = configSchema.parse({
+  const config = buildConfigSchema().parse({
     point: { id: 'sign-test' },
     hardware: { gpio: { backend: 'sysfs', sysfsRoot: kernel.root } },
     sign: {

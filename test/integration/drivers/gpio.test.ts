@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { buildGpioDrivers } from '../../../src/drivers/gpio/build.js';
 import { findHeaderChip } from '../../../src/drivers/gpio/chip.js';
@@ -29,7 +29,7 @@ async function start(
   hardware: Record<string, unknown>,
   logged: Record<string, number> = {},
 ) {
-  const config = configSchema.parse({
+  const config = buildConfigSchema().parse({
     point: { id: 'gpio-test' },
     hardware: { gpio: { backend: 'sysfs', sysfsRoot: k.root, pollMs: 10, retrySec: 5 }, ...hardware },
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildService } from '../../../src/compose.js';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { ManualClock, SystemClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { DriverEvent, DriverHealth, DriverSink } from '../../../src/drivers/interfaces.js';
@@ -69,7 +69,7 @@ describe(`DSE driver contract against ${real ? `the controller at ${real}` : 'th
       emulator = new DseController({ port });
       await emulator.start();
     }
-    const cfg = dseConfig.parse(
+    const cfg = dseConfig().parse(
       real
         ? {
             driver: 'dse',
@@ -189,7 +189,7 @@ describe('DSE alarm systems by model, against the ServerTCP emulator', () => {
     const sink = new Sink();
     const driver = new DseDriver({
       connect: modbusConnector(
-        dseConfig.parse({ driver: 'dse', transport: 'tcp', host: '127.0.0.1', tcpPort: port }),
+        dseConfig().parse({ driver: 'dse', transport: 'tcp', host: '127.0.0.1', tcpPort: port }),
       ),
       where: 'emulator',
       intervalMs: 10_000,
@@ -258,7 +258,7 @@ describe('the service with hardware.generator: dse against an emulated 7310 MKII
     const emu = new DseController({ port });
     await emu.start();
     emu.set(namedAlarmRegister(1), 0x3111); // condition 1: shutdown
-    const config = configSchema.parse({
+    const config = buildConfigSchema().parse({
       point: { id: 'dse-it' },
       storage: { path: join(dir, 'kiosk.db'), commitIntervalMs: 100 },
       hardware: {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import { darkenGpioSign, signPins } from '../../../src/sign/outputs/darken.js';
@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 function configFor(k: FakeGpioKernel, activeLow: boolean) {
-  return configSchema.parse({
+  return buildConfigSchema().parse({
     point: { id: 'darken-test' },
     hardware: { gpio: { backend: 'sysfs', sysfsRoot: k.root } },
     sign: {
@@ -94,7 +94,7 @@ describe('darkening the GPIO sign after the controller died', () => {
   });
 
   it('does nothing when the sign has no GPIO output', async () => {
-    const config = configSchema.parse({ point: { id: 'p' } });
+    const config = buildConfigSchema().parse({ point: { id: 'p' } });
     expect(await darkenGpioSign(config)).toEqual({ darkened: [], problems: [] });
   });
 });

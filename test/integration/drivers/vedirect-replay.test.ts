@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildService, type Service } from '../../../src/compose.js';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { SystemClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import { readCapture, SMARTSHUNT, VeDirectDevice } from '../../emulators/vedirect-device.js';
@@ -18,7 +18,7 @@ const capture = (name: string): Buffer =>
   readCapture(readFileSync(join(import.meta.dirname, '../../fixtures/vedirect', name), 'latin1'));
 
 async function runService(dir: string, port: string, inverterPort?: string): Promise<Service> {
-  const config = configSchema.parse({
+  const config = buildConfigSchema().parse({
     point: { id: 'vedirect-replay' },
     storage: { path: join(dir, 'kiosk.db'), commitIntervalMs: 100, logging: { heartbeatSec: 0 } },
     hardware: {

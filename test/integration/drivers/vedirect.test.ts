@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildService, type Service } from '../../../src/compose.js';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { SystemClock } from '../../../src/core/clock.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { LoggedReading } from '../../../src/core/readings.js';
@@ -42,7 +42,7 @@ describe('the service with hardware.battery: vedirect, against the emulator on a
     pty = await startPtyPair(links());
     device = new VeDirectDevice({ path: pty.device, intervalMs: 250, hex: true, noise: true });
     await device.start();
-    const config = configSchema.parse({
+    const config = buildConfigSchema().parse({
       point: { id: 'vedirect-it' },
       // every sample logged: the test checks each decoded block, not the log's deadbands
       storage: { path: join(dir, 'kiosk.db'), commitIntervalMs: 100, logging: { heartbeatSec: 0 } },

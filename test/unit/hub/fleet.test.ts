@@ -12,6 +12,7 @@ import { pointView } from '../../../src/hub/fleet/point-view.js';
 import { ReconnectWindow } from '../../../src/hub/ingest/reconnect-window.js';
 import { advance, newerOnline } from '../../../src/hub/storage/commit.js';
 import type { LaneRow, PointRow } from '../../../src/hub/storage/types.js';
+import { spreadForBacklog } from '../../../src/uplink/drain-hint.js';
 
 const NOW = Date.parse('2026-12-07T12:00:00.000Z');
 
@@ -273,5 +274,32 @@ describe('drain hint', () => {
     expect(w.spreadMs(NOW)).toBe(200);
     expect(w.spreadMs(NOW + 58_000)).toBe(50);
     expect(w.spreadMs(NOW + 61_000)).toBe(0);
+  });
+
+  test('spread grows with the backlog the points that came online say they bring', () => {
+    // 1 MB/s: 90 B a record, so 11,112 records are one second.
+    const w = new ReconnectWindow({ comfortableBytesPerSec: 1_000_000 });
+    w.add(NOW, 'a');
+    w.backlog('a', 0);
+    expect(w.spreadMs(NOW)).toBe(0); // a lone point without backlog
+    w.backlog('a', 11_000);
+    expect(w.spreadMs(NOW)).toBe(0); // under a second's worth: none, not even for one alone
+    w.add(NOW + 1000, 'b');
+    w.backlog('b', 200_000);
+    w.backlog('b', 100_000); // a later status of the same point, drained a little: the larger counts
+    w.backlog('c', 1_000_000); // not online in the window: ignored
+    expect(w.spreadMs(NOW + 1000)).toBe(Math.floor((211_000 * 90) / 1_000_000) * 1000);
+    expect(w.spreadMs(NOW + 60_500)).toBe(18_000); // a's arrival left the window
+    expect(w.spreadMs(NOW + 61_000)).toBe(0);
+  });
+
+  test('the backlog spread is the larger of the two, at most the hint schema allows', () => {
+    const w = new ReconnectWindow({ comfortableBytesPerSec: 10_000 });
+    for (let i = 0; i < 5; i++) w.add(NOW, `p${i}`);
+    expect(w.spreadMs(NOW)).toBe(200); // count-based: no backlog reported yet
+    w.backlog('p0', 10_000_000);
+    expect(w.spreadMs(NOW)).toBe(600_000);
+    expect(spreadForBacklog(1_250_000, 2_000_000)).toBe(56_000); // bench:fleet's 8 h fleet at the default
+    expect(spreadForBacklog(5, 0)).toBe(0);
   });
 });

@@ -1,6 +1,9 @@
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { type Evaluation, evaluatePoint, type ModelConfig } from '../../../src/point/model.js';
 import type { ChannelValue, ModelInputs, PointState } from '../../../src/point/types.js';
+
+/** Built once here: a schema per call costs tens of ms (the service builds it once and drops it). */
+const CONFIG_SCHEMA = buildConfigSchema();
 
 export const T0 = Date.parse('2026-12-01T08:00:00Z');
 export const SEC = 1000;
@@ -9,7 +12,7 @@ export const HOUR = 60 * MIN;
 
 /** A model config from the real schema defaults, with overrides per section. */
 export function modelConfig(over: { rules?: object; alarms?: object; point?: object } = {}): ModelConfig {
-  const c = configSchema.parse({
+  const c = CONFIG_SCHEMA.parse({
     point: { id: 'p', capacity: 40, services: ['heat', 'charging', 'water'], ...over.point },
     rules: over.rules ?? {},
     alarms: over.alarms ?? {},

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { evaluatePoint, type ModelConfig, powerSource } from '../../../src/point/model.js';
 import type { ChannelValue, Mode, PointState } from '../../../src/point/types.js';
 
-const base = configSchema.parse({ point: { id: 'p', capacity: 40 } });
+const base = buildConfigSchema().parse({ point: { id: 'p', capacity: 40 } });
 const cfg: ModelConfig = {
   capacity: 40,
   servesElderly: false,

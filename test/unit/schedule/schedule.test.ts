@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cronProblem } from '../../../src/config/cron-problem.js';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { PointEvent } from '../../../src/core/events.js';
 import type { ScheduledMode } from '../../../src/point/types.js';
@@ -9,7 +9,7 @@ import { phaseAt } from '../../../src/schedule/rules.js';
 import { ScheduleRunner } from '../../../src/schedule/runner.js';
 
 const TZ = 'Europe/Kyiv'; // UTC+2 in December
-const entries = configSchema.parse({
+const entries = buildConfigSchema().parse({
   point: { id: 'p' },
   schedule: {
     entries: [
@@ -35,7 +35,7 @@ describe('cron expressions', () => {
   });
 
   it('a bad entry is a config problem at its path, and nothing else changes', () => {
-    const r = configSchema.safeParse({
+    const r = buildConfigSchema().safeParse({
       point: { id: 'p' },
       schedule: { entries: [{ cron: '0 25 * * *', mode: 'open' }] },
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { DriverSink } from '../../../src/drivers/interfaces.js';
 import { buildSimDrivers } from '../../../src/drivers/sim/build.js';
@@ -7,7 +7,10 @@ import { buildSimDrivers } from '../../../src/drivers/sim/build.js';
 type Trace = Array<[number, string, number | null]>;
 
 async function play(scenario: 'normal' | 'blackout' | 'crowd', seed: number, hours: number): Promise<Trace> {
-  const config = configSchema.parse({ point: { id: 'p', capacity: 40 }, simulation: { scenario, seed } });
+  const config = buildConfigSchema().parse({
+    point: { id: 'p', capacity: 40 },
+    simulation: { scenario, seed },
+  });
   const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));
   const trace: Trace = [];
   let people = 0;

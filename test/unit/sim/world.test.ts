@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema, SCENARIOS, type ScenarioName } from '../../../src/config/schema.js';
+import { buildConfigSchema, SCENARIOS, type ScenarioName } from '../../../src/config/schema.js';
 import { ManualClock } from '../../../src/core/clock.js';
 import type { DriverSink } from '../../../src/drivers/interfaces.js';
 import { buildSimDrivers } from '../../../src/drivers/sim/build.js';
@@ -126,7 +126,7 @@ describe('SimWorld: sampling does not change the physics', () => {
 
   it('buildSimDrivers: a run resumed at startSec samples the world that ran from 0', async () => {
     const startSec = 33 * HOUR;
-    const config = configSchema.parse({
+    const config = buildConfigSchema().parse({
       point: { id: 'p', capacity: CAPACITY },
       simulation: { scenario: 'week', seed: 9, startSec },
     });

@@ -93,17 +93,18 @@ describe('InternetProbe', () => {
   });
 
   it('is configured under hardware.internet with a documented default and refuses bad targets', () => {
-    expect(hardwareSchema.parse({}).internet).toEqual({ driver: 'sim' });
-    const probeCfg = hardwareSchema.parse({ internet: { driver: 'probe' } }).internet;
+    expect(hardwareSchema().parse({}).internet).toEqual({ driver: 'sim' });
+    const probeCfg = hardwareSchema().parse({ internet: { driver: 'probe' } }).internet;
     expect(probeCfg).toEqual({
       driver: 'probe',
       targets: DEFAULT_INTERNET_TARGETS.map((t) => ({ ...t })),
       intervalSec: 30,
       timeoutMs: 3000,
     });
-    expect(hardwareSchema.safeParse({ internet: { driver: 'probe', targets: [] } }).success).toBe(false);
+    expect(hardwareSchema().safeParse({ internet: { driver: 'probe', targets: [] } }).success).toBe(false);
     expect(
-      hardwareSchema.safeParse({ internet: { driver: 'probe', targets: [{ host: 'x', port: 0 }] } }).success,
+      hardwareSchema().safeParse({ internet: { driver: 'probe', targets: [{ host: 'x', port: 0 }] } })
+        .success,
     ).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { configSchema } from '../../../src/config/schema.js';
+import { buildConfigSchema } from '../../../src/config/schema.js';
 import { InfoMessage } from '../../../src/contract/info.js';
 import { pointInfo } from '../../../src/uplink/build.js';
 import { InfoPublisher } from '../../../src/uplink/info.js';
@@ -8,7 +8,7 @@ const T0 = Date.parse('2026-12-07T00:00:00.000Z');
 
 describe('the retained info message (CONTRACT.md §6)', () => {
   test('from the config: the optional keys only when set, valid under the contract', () => {
-    const full = configSchema.parse({
+    const full = buildConfigSchema().parse({
       point: {
         id: 'p1',
         name: 'Library',
@@ -31,7 +31,7 @@ describe('the retained info message (CONTRACT.md §6)', () => {
       contact: '+380 44 000 0000',
       fuelTankLitres: 120,
     });
-    const bare = pointInfo(configSchema.parse({ point: { id: 'p2' } }));
+    const bare = pointInfo(buildConfigSchema().parse({ point: { id: 'p2' } }));
     expect(bare).not.toHaveProperty('location');
     expect(bare).not.toHaveProperty('address');
     expect(bare).not.toHaveProperty('fuelTankLitres');
