@@ -140,7 +140,16 @@ describe('pima-hub: the truth about a point', () => {
     expect(byId(value, 'unk-cut')).toMatchObject({ unknownBecause: 'stale', placesLeft: null });
     expect(live(byId(value, 'unk-live'))).toBe(true);
 
-    const after = await geojson();
+    // The hub's feed judges staleness on its own 250 ms tick, a moment after the CLI's look may have.
+    const { value: after } = await eventually(
+      'both UNKNOWN in the GeoJSON feed',
+      () => geojson(),
+      (doc) =>
+        ['unk-killed', 'unk-cut'].every(
+          (id) => doc.features.find((x) => x.id === id)?.properties.state === 'UNKNOWN',
+        ),
+      5000,
+    );
     for (const id of ['unk-killed', 'unk-cut']) {
       const f = after.features.find((x) => x.id === id);
       expect(f?.properties, id).toMatchObject({ state: 'UNKNOWN', placesLeft: null });
