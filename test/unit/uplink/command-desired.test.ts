@@ -10,7 +10,8 @@ const T0 = Date.parse('2026-12-07T04:00:00.000Z');
 describe('the retained desired message on the point (CONTRACT.md §6)', () => {
   const logs = useTempLogs();
 
-  it("logs the command under the hub's issuer, with the announcement's languages, once per id", () => {
+  /** A point's log and the desired-state handler in front of it, with the events it logs. */
+  const point = () => {
     const log = logs.open();
     const events: PointEvent[] = [];
     const desired = new DesiredState({
@@ -18,6 +19,11 @@ describe('the retained desired message on the point (CONTRACT.md §6)', () => {
       clock: new ManualClock(T0),
       logger: new MemoryLogger(),
     });
+    return { log, events, desired };
+  };
+
+  it("logs the command under the hub's issuer, with the announcement's languages, once per id", () => {
+    const { log, events, desired } = point();
     const body = {
       id: 'd-1',
       issuedAt: new Date(T0).toISOString(),
@@ -33,13 +39,7 @@ describe('the retained desired message on the point (CONTRACT.md §6)', () => {
   });
 
   it('an older hub without an issuer is still the municipality; a bad translation is refused and logged', () => {
-    const log = logs.open();
-    const events: PointEvent[] = [];
-    const desired = new DesiredState({
-      host: { enqueueCommand: (c) => log.enqueueCommand(c), logEvent: (e) => events.push(e) },
-      clock: new ManualClock(T0),
-      logger: new MemoryLogger(),
-    });
+    const { log, events, desired } = point();
     desired.handle(Buffer.from(JSON.stringify({ id: 'd-1', issuedAt: new Date(T0).toISOString() })));
     expect(log.command(1)).toMatchObject({ actor: 'municipality' });
     desired.handle(
