@@ -15,11 +15,10 @@ import { connect, connectAsync } from 'mqtt';
 import { ManualClock } from '../src/core/clock.js';
 import { LineLogger } from '../src/core/logger.js';
 import { openLog, type SqliteLog } from '../src/store/sqlite-log.js';
-import { Drain } from '../src/uplink/drain.js';
 import { MqttUplink } from '../src/uplink/mqtt-uplink.js';
-import { pointTopics } from '../src/uplink/topics.js';
 import { collect, freePort, startMosquitto } from '../test/helpers/mosquitto.js';
 import { sampleStatus } from '../test/helpers/status.js';
+import { drainPayloads } from './drain-payloads.js';
 
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const N_OFFLINE = Number(process.env.BENCH_OFFLINE_RECORDS ?? 20_000);
@@ -104,23 +103,7 @@ async function ours(url: string, log: SqliteLog) {
 /** The very payloads our drain sends, built ahead (not timed) from the same log and encoder. */
 function payloads(log: SqliteLog): (string | Buffer)[] {
   const from0 = Object.create(log, { sentPosition: { value: () => 0 } }) as SqliteLog;
-  const drain = new Drain({
-    outbox: from0,
-    pointId: 'p1',
-    topics: pointTopics('pima/bench', 'p1'),
-    maxRecords: BATCH,
-    codec: 'none',
-    markIntervalMs: 0,
-    logger: quiet,
-    mqtt5: () => false,
-    linkUp: () => true,
-    onDelivered: () => undefined,
-    onRefused: () => undefined,
-  });
-  drain.reset();
-  const out: (string | Buffer)[] = [];
-  for (let b = drain.next(65_536); b; b = drain.next(65_536)) out.push(b.payload);
-  return out;
+  return drainPayloads(from0, { prefix: 'pima/bench', pointId: 'p1', maxRecords: BATCH, codec: 'none' });
 }
 
 async function rawMqttJs(url: string, all: readonly (string | Buffer)[]): Promise<number> {

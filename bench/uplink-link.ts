@@ -18,13 +18,12 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { BATCH_CODECS, type BatchCodec } from '../src/contract/batch-codec.js';
 import { ManualClock } from '../src/core/clock.js';
 import { LineLogger } from '../src/core/logger.js';
-import { openLog, type SqliteLog } from '../src/store/sqlite-log.js';
-import { Drain } from '../src/uplink/drain.js';
+import { openLog } from '../src/store/sqlite-log.js';
 import { MqttUplink } from '../src/uplink/mqtt-uplink.js';
-import { pointTopics } from '../src/uplink/topics.js';
 import { startMosquitto } from '../test/helpers/mosquitto.js';
 import { ReferenceReceiver } from '../test/helpers/receiver.js';
 import { sampleStatus } from '../test/helpers/status.js';
+import { drainPayloads } from './drain-payloads.js';
 import { RemoteLink } from './remote-link.js';
 
 const HOURS = Number(process.argv[2] ?? 24);
@@ -36,7 +35,6 @@ const CODECS = (process.env.LINK_CODECS?.split(',') ?? BATCH_CODECS) as BatchCod
 const PREFIX = 'pima/bench';
 const POINT = 'link-1';
 const BATCH = 200;
-const quiet = new LineLogger(() => undefined, 'error');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) =>
@@ -100,7 +98,13 @@ function backlogOf(db: string): Backlog {
   const l = openLog(db);
   try {
     const b = l.backlog();
-    const payloads = batches(l, 'none');
+    const payloads = drainPayloads(l, {
+      prefix: PREFIX,
+      pointId: POINT,
+      topicId: 'raw',
+      maxRecords: BATCH,
+      codec: 'none',
+    });
     return {
       telemetry: b.telemetry,
       events: b.events,
@@ -111,33 +115,6 @@ function backlogOf(db: string): Backlog {
   } finally {
     l.close();
   }
-}
-
-/** The drain's own batches of the whole backlog in `codec`: what raw mqtt.js publishes. */
-function batches(l: SqliteLog, codec: BatchCodec): Array<string | Buffer> {
-  const drain = new Drain({
-    outbox: l,
-    pointId: POINT,
-    topics: pointTopics(PREFIX, 'raw'),
-    maxRecords: BATCH,
-    codec,
-    markIntervalMs: 0,
-    logger: quiet,
-    mqtt5: () => false,
-    linkUp: () => true,
-    onDelivered: () => undefined,
-    onRefused: () => undefined,
-  });
-  drain.reset();
-  const out: Array<string | Buffer> = [];
-  for (
-    let b = drain.next(65_536, Number.POSITIVE_INFINITY, 65_536);
-    b;
-    b = drain.next(65_536, Number.POSITIVE_INFINITY, 65_536)
-  ) {
-    out.push(b.payload);
-  }
-  return out;
 }
 
 interface Run {
@@ -275,7 +252,13 @@ async function ours(
 /** Raw mqtt.js: the same payloads, QoS 1, all handed to the client at once, over the same link. */
 async function raw(codec: BatchCodec, db: string, brokerUrl: string, link: RemoteLink): Promise<Run> {
   const l = openLog(db);
-  const payloads = batches(l, codec);
+  const payloads = drainPayloads(l, {
+    prefix: PREFIX,
+    pointId: POINT,
+    topicId: 'raw',
+    maxRecords: BATCH,
+    codec,
+  });
   l.close();
   let received = 0;
   const rx = await connectAsync(brokerUrl, { protocolVersion: 5, reconnectPeriod: 0 });
